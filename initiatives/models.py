@@ -1,0 +1,634 @@
+"""The catalogue's data model.
+
+Every model that fixtures reference has a natural key (its slug, or its parent's slug and a
+position), so that `loaddata fixtures/*.json` updates rows in place instead of duplicating them.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Saisissez un code pays ISO 3166 alpha-2 en majuscules (FR, BE, NL…).")
+)
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("français")
+    DUTCH = "nl", _("néerlandais")
+    ENGLISH = "en", _("anglais")
+
+
+class Source(models.Model):
+    """A document the catalogue's facts are drawn from."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("titre"), max_length=300)
+    publisher = models.CharField(_("éditeur"), max_length=300)
+    published_on = models.DateField(_("date de publication"), null=True, blank=True)
+    url = models.URLField(_("adresse web"), max_length=500, blank=True)
+    language = models.CharField(
+        _("langue"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="source_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Theme(models.Model):
+    """Controlled vocabulary of themes, shown in `position` order."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="theme_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="theme_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("initiatives:theme-detail", args=[self.slug])
+
+
+class TargetPublic(models.Model):
+    """Controlled vocabulary of the people an initiative is meant for."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("public cible")
+        verbose_name_plural = _("publics cibles")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="targetpublic_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="targetpublic_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", _("association")
+    STATE_SERVICE = "state-service", _("service de l'État")
+    LOCAL_AUTHORITY = "local-authority", _("collectivité territoriale")
+    PUBLIC_BODY = "public-body", _("établissement ou organisme public")
+    FOUNDATION = "foundation", _("fondation ou fonds de dotation")
+    COMPANY = "company", _("entreprise")
+    INTERNATIONAL = "international", _("organisation internationale")
+    NETWORK = "network", _("réseau ou collectif")
+    OTHER = "other", _("autre")
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    name = models.CharField(_("nom"), max_length=300)
+    acronym = models.CharField(_("sigle"), max_length=60, blank=True)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.OTHER
+    )
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("site web"), max_length=300, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    country = models.CharField(
+        _("pays"), max_length=2, default="FR", validators=[country_code_validator]
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        if self.acronym and self.acronym.lower() not in self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Pilot(Organisation):
+    """The organisation that leads (« porte ») an initiative."""
+
+    class Meta(Organisation.Meta):
+        verbose_name = _("pilote")
+        verbose_name_plural = _("pilotes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="pilot_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="pilot_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="pilot_country_iso"
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("initiatives:pilot-detail", args=[self.slug])
+
+
+class Partner(Organisation):
+    """An organisation or group named as a partner, shared across initiatives."""
+
+    class Meta(Organisation.Meta):
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="partner_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="partner_country_iso"
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("initiatives:partner-detail", args=[self.slug])
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("en projet")
+    ONGOING = "ongoing", _("en cours")
+    COMPLETED = "completed", _("terminée")
+    UNKNOWN = "unknown", _("inconnu")
+
+
+class Scope(models.TextChoices):
+    LOCAL = "local", _("locale")
+    DEPARTMENTAL = "departmental", _("départementale")
+    REGIONAL = "regional", _("régionale")
+    NATIONAL = "national", _("nationale")
+    CROSS_BORDER = "cross-border", _("transfrontalière")
+    INTERNATIONAL = "international", _("internationale")
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_theme(self, theme):
+        return self.filter(themes=theme).distinct()
+
+    def with_related(self):
+        """What a list of initiatives shows, fetched in a constant number of queries."""
+        return self.select_related("pilot", "main_theme").prefetch_related("themes")
+
+
+class Initiative(models.Model):
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    title = models.CharField(_("titre"), max_length=300)
+    aim = models.TextField(_("objectif"), blank=True, help_text=_("L'objectif en une phrase."))
+    description = models.TextField(_("description"), blank=True)
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("pilote")
+    )
+    partners = models.ManyToManyField(
+        Partner,
+        through="Partnership",
+        related_name="initiatives",
+        blank=True,
+        verbose_name=_("partenaires"),
+    )
+    main_theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        related_name="main_initiatives",
+        verbose_name=_("thème principal"),
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        related_name="initiatives",
+        verbose_name=_("thèmes"),
+        help_text=_("Le thème principal et, pour une action transversale, les autres."),
+    )
+    publics = models.ManyToManyField(
+        TargetPublic, related_name="initiatives", blank=True, verbose_name=_("publics cibles")
+    )
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    department = models.CharField(_("département"), max_length=120, blank=True)
+    region = models.CharField(_("région"), max_length=120, blank=True)
+    country = models.CharField(
+        _("pays"),
+        max_length=2,
+        default="FR",
+        validators=[country_code_validator],
+        help_text=_("Code ISO 3166 alpha-2 : FR, BE, NL…"),
+    )
+    scope = models.CharField(
+        _("échelle"), max_length=20, choices=Scope.choices, default=Scope.LOCAL
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("année de début"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("année de fin"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.UNKNOWN
+    )
+    funding = models.TextField(_("financement"), blank=True)
+    website = models.URLField(_("site web"), max_length=300, blank=True)
+    sources = models.ManyToManyField(
+        Source, through="Citation", related_name="initiatives", verbose_name=_("sources")
+    )
+    language = models.CharField(
+        _("langue de la source"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("fait partie de"),
+    )
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("initiatives liées"))
+    is_published = models.BooleanField(_("publiée"), default=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["country", "region"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["-updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="initiative_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="initiative_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
+                name="initiative_start_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(end_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
+                name="initiative_end_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="initiative_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="initiative_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=Scope.values), name="initiative_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="initiative_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = [
+        "initiatives.pilot",
+        "initiatives.theme",
+        "initiatives.targetpublic",
+    ]
+
+    def get_absolute_url(self):
+        return reverse("initiatives:initiative-detail", args=[self.slug])
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError(
+                {"end_year": _("L'année de fin ne peut précéder l'année de début.")}
+            )
+
+    @property
+    def period(self):
+        if self.start_year and self.end_year:
+            if self.start_year == self.end_year:
+                return str(self.start_year)
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year:
+            return _("depuis %(year)s") % {"year": self.start_year}
+        if self.end_year:
+            return _("jusqu'en %(year)s") % {"year": self.end_year}
+        return ""
+
+
+class ChildManager(models.Manager):
+    """Rows that belong to one initiative, known by its slug and a second key."""
+
+    second_key = "position"
+
+    def get_by_natural_key(self, initiative_slug, key):
+        return self.get(initiative__slug=initiative_slug, **{self.second_key: key})
+
+
+class PartnerRole(models.TextChoices):
+    FINANCIAL = "financial", _("financier")
+    OPERATIONAL = "operational", _("opérationnel")
+    INSTITUTIONAL = "institutional", _("institutionnel")
+    STEERING = "steering", _("comité de pilotage")
+    PRESCRIBER = "prescriber", _("prescripteur")
+    PARTNER = "partner", _("partenaire")
+
+
+class PartnerLevel(models.TextChoices):
+    UNSPECIFIED = "", _("non précisé")
+    EUROPEAN = "european", _("européen")
+    NATIONAL = "national", _("national")
+    REGIONAL = "regional", _("régional")
+    DEPARTMENTAL = "departmental", _("départemental")
+    LOCAL = "local", _("local")
+
+
+class PartnershipManager(models.Manager):
+    def get_by_natural_key(self, initiative_slug, partner_slug, role):
+        return self.get(initiative__slug=initiative_slug, partner__slug=partner_slug, role=role)
+
+
+class Partnership(models.Model):
+    """A partner of an initiative, with the role the source gives it."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+        verbose_name=_("initiative"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("partenaire")
+    )
+    role = models.CharField(
+        _("rôle"), max_length=20, choices=PartnerRole.choices, default=PartnerRole.PARTNER
+    )
+    level = models.CharField(
+        _("niveau"), max_length=20, choices=PartnerLevel.choices, blank=True, default=""
+    )
+    note = models.CharField(
+        _("précision"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ce que la source dit du rôle, dans ses mots."),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = PartnershipManager()
+
+    class Meta:
+        verbose_name = _("partenariat")
+        verbose_name_plural = _("partenariats")
+        ordering = ["initiative", "position", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "partner", "role"], name="partnership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=PartnerRole.values), name="partnership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=PartnerLevel.values), name="partnership_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (self.initiative.slug, self.partner.slug, self.role)
+
+    natural_key.dependencies = ["initiatives.initiative", "initiatives.partner"]
+
+
+class Contact(models.Model):
+    """A person or desk to reach about an initiative."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("initiative")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    role = models.CharField(_("fonction"), max_length=300, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    phones = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("téléphones"),
+        default=list,
+        blank=True,
+        help_text=_("Séparez plusieurs numéros par des virgules."),
+    )
+    address = models.TextField(_("adresse postale"), blank=True)
+    website = models.URLField(_("site web"), max_length=300, blank=True)
+    hide_personal_data = models.BooleanField(
+        _("masquer les données personnelles"),
+        default=False,
+        help_text=_("Cache le nom, le courriel et les téléphones sur le site public."),
+    )
+
+    objects = ChildManager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["initiative", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "position"], name="contact_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="", organisation=""), name="contact_has_name_or_organisation"
+            ),
+        ]
+
+    def __str__(self):
+        return " — ".join(part for part in (self.name, self.organisation) if part)
+
+    def natural_key(self):
+        return (self.initiative.slug, self.position)
+
+    natural_key.dependencies = ["initiatives.initiative"]
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("jour")
+    MONTH = "month", _("mois")
+    YEAR = "year", _("année")
+
+
+class Result(models.Model):
+    """What an initiative reports, with its figure where the source gives one."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="results", verbose_name=_("initiative")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    text = models.TextField(_("texte"))
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("unité"), max_length=60, blank=True, help_text=_("%, €, places…"))
+    measure = models.CharField(
+        _("ce qui est compté"), max_length=300, blank=True, help_text=_("« bourses attribuées »…")
+    )
+    as_of = models.DateField(_("à la date du"), null=True, blank=True)
+    as_of_precision = models.CharField(
+        _("précision de la date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text=_("Une date connue au mois ou à l'année s'enregistre au premier jour."),
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("source"),
+    )
+
+    objects = ChildManager()
+
+    class Meta:
+        verbose_name = _("résultat")
+        verbose_name_plural = _("résultats")
+        ordering = ["initiative", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "position"], name="result_unique_position"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="result_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(as_of__isnull=True, as_of_precision="")
+                | Q(as_of__isnull=False, as_of_precision__in=DatePrecision.values),
+                name="result_as_of_has_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def natural_key(self):
+        return (self.initiative.slug, self.position)
+
+    natural_key.dependencies = ["initiatives.initiative"]
+
+    @property
+    def as_of_display(self):
+        """The as-of date at the precision the source gives it."""
+        from django.utils.formats import date_format
+
+        if not self.as_of:
+            return ""
+        if self.as_of_precision == DatePrecision.YEAR:
+            return str(self.as_of.year)
+        if self.as_of_precision == DatePrecision.MONTH:
+            return date_format(self.as_of, "F Y")
+        return date_format(self.as_of, "DATE_FORMAT")
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, initiative_slug, source_slug):
+        return self.get(initiative__slug=initiative_slug, source__slug=source_slug)
+
+
+class Citation(models.Model):
+    """That an initiative is described in a source, and where."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="citations", verbose_name=_("initiative")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
+    location = models.CharField(
+        _("emplacement dans la source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Page, section ou rubrique."),
+    )
+
+    objects = CitationManager()
+
+    class Meta:
+        verbose_name = _("citation de source")
+        verbose_name_plural = _("citations de sources")
+        ordering = ["initiative", "-source__published_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "source"], name="citation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.source} — {self.location}" if self.location else str(self.source)
+
+    def natural_key(self):
+        return (self.initiative.slug, self.source.slug)
+
+    natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]
