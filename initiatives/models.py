@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -219,7 +219,26 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_theme(self, theme):
-        return self.filter(themes=theme).distinct()
+        return self.filter(
+            Exists(Initiative.themes.through.objects.filter(initiative=OuterRef("pk"), theme=theme))
+        )
+
+    def search(self, query):
+        """Initiatives whose text holds every word of `query`, ignoring case and accents."""
+        queryset = self
+        for word in query.split():
+            partner_match = Partnership.objects.filter(
+                initiative=OuterRef("pk"), partner__name__unaccent__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__unaccent__icontains=word)
+                | Q(aim__unaccent__icontains=word)
+                | Q(description__unaccent__icontains=word)
+                | Q(pilot__name__unaccent__icontains=word)
+                | Q(pilot__acronym__unaccent__icontains=word)
+                | Exists(partner_match)
+            )
+        return queryset
 
     def with_related(self):
         """What a list of initiatives shows, fetched in a constant number of queries."""
@@ -369,6 +388,11 @@ class Initiative(models.Model):
             raise ValidationError(
                 {"end_year": _("L'année de fin ne peut précéder l'année de début.")}
             )
+
+    @property
+    def place(self):
+        parts = (self.city, self.department, self.region, self.country)
+        return ", ".join(part for part in parts if part)
 
     @property
     def period(self):

@@ -1,4 +1,150 @@
-from django.views.generic import TemplateView
+import csv
+from datetime import date
+from itertools import chain
 
-HomeView = InitiativeListView = InitiativeExportView = InitiativeDetailView = TemplateView
-ThemeDetailView = PilotDetailView = PartnerDetailView = TemplateView
+from django.core.paginator import InvalidPage
+from django.db.models import Count, Prefetch, Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView, View
+
+from .exports import BYTE_ORDER_MARK, EchoBuffer, initiative_rows
+from .filters import InitiativeFilter
+from .models import Initiative, Partner, Partnership, Pilot, Source, Theme
+
+
+class HomeView(TemplateView):
+    template_name = "initiatives/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Q(initiatives__is_published=True)
+        themes = Theme.objects.annotate(
+            initiative_count=Count("initiatives", filter=published, distinct=True)
+        )
+        return super().get_context_data(
+            themes=themes,
+            max_count=max((theme.initiative_count for theme in themes), default=0),
+            initiative_count=Initiative.objects.published().count(),
+            sources=Source.objects.annotate(
+                initiative_count=Count("initiatives", filter=published, distinct=True)
+            ),
+            **kwargs,
+        )
+
+
+class FilteredInitiativesMixin:
+    """Filters the published initiatives by the query string, with InitiativeFilter."""
+
+    def get_base_queryset(self):
+        return Initiative.objects.published()
+
+    def get_filterset(self):
+        return InitiativeFilter(
+            self.request.GET, queryset=self.get_base_queryset(), request=self.request
+        )
+
+
+class InitiativeListView(FilteredInitiativesMixin, ListView):
+    template_name = "initiatives/initiative_list.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset()
+        status = 200
+        if self.filterset.is_valid():
+            self.object_list = self.filterset.qs.with_related()
+        else:
+            self.object_list = Initiative.objects.none()
+            status = 400
+        try:
+            context = self.get_context_data()
+        except InvalidPage as error:
+            self.filterset.form.add_error(None, _("Page invalide : %(error)s") % {"error": error})
+            self.kwargs["page"] = 1
+            self.object_list = Initiative.objects.none()
+            context = self.get_context_data()
+            status = 400
+        return self.render_to_response(context, status=status)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page_number = self.kwargs.get("page") or self.request.GET.get("page") or 1
+        page = paginator.page(page_number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filterset=self.filterset,
+            query_without_page=query.urlencode(),
+            query_string=self.request.GET.urlencode(),
+            **kwargs,
+        )
+
+
+class ThemeDetailView(InitiativeListView):
+    template_name = "initiatives/theme_detail.html"
+
+    def get_base_queryset(self):
+        self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
+        return super().get_base_queryset().for_theme(self.theme)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(theme=self.theme, **kwargs)
+
+
+class InitiativeExportView(FilteredInitiativesMixin, View):
+    """The filtered list as CSV, every matching row, streamed as it is read."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            view = InitiativeListView.as_view()
+            return view(request, *args, **kwargs)
+        writer = csv.writer(EchoBuffer())
+        rows = initiative_rows(filterset.qs, request)
+        response = StreamingHttpResponse(
+            chain([BYTE_ORDER_MARK], (writer.writerow(row) for row in rows)),
+            content_type="text/csv; charset=utf-8",
+        )
+        filename = f"initiatives-{date.today().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class InitiativeDetailView(DetailView):
+    def get_queryset(self):
+        return (
+            Initiative.objects.published()
+            .select_related("pilot", "main_theme", "parent")
+            .prefetch_related(
+                "themes",
+                "publics",
+                Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
+                "contacts",
+                "results__source",
+                "citations__source",
+                Prefetch("children", queryset=Initiative.objects.published()),
+                Prefetch("related", queryset=Initiative.objects.published()),
+            )
+        )
+
+
+class OrganisationDetailView(DetailView):
+    template_name = "initiatives/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        initiatives = (
+            self.object.initiatives.published().with_related().order_by("title").distinct()
+        )
+        return super().get_context_data(initiatives=initiatives, **kwargs)
+
+
+class PilotDetailView(OrganisationDetailView):
+    model = Pilot
+
+
+class PartnerDetailView(OrganisationDetailView):
+    model = Partner

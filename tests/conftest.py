@@ -1,0 +1,84 @@
+import itertools
+
+import pytest
+from django.utils.text import slugify
+
+from initiatives.models import (
+    Citation,
+    Contact,
+    Initiative,
+    Partner,
+    Partnership,
+    Pilot,
+    Result,
+    Source,
+    TargetPublic,
+    Theme,
+)
+
+_counter = itertools.count(1)
+
+
+def make_theme(name=None, **fields):
+    name = name or f"Thème {next(_counter)}"
+    return Theme.objects.create(name=name, slug=slugify(name), **fields)
+
+
+def make_public(name=None, **fields):
+    name = name or f"Public {next(_counter)}"
+    return TargetPublic.objects.create(name=name, slug=slugify(name), **fields)
+
+
+def make_pilot(name=None, **fields):
+    name = name or f"Association {next(_counter)}"
+    return Pilot.objects.create(name=name, slug=slugify(name), **fields)
+
+
+def make_partner(name=None, **fields):
+    name = name or f"Partenaire {next(_counter)}"
+    return Partner.objects.create(name=name, slug=slugify(name), **fields)
+
+
+def make_source(title=None, **fields):
+    title = title or f"Document {next(_counter)}"
+    fields.setdefault("publisher", "Éditeur")
+    return Source.objects.create(title=title, slug=slugify(title), **fields)
+
+
+def make_initiative(title=None, *, themes=(), partners=(), publics=(), sources=(), **fields):
+    """An initiative with its main theme among its themes, as the database requires."""
+    title = title or f"Initiative {next(_counter)}"
+    fields.setdefault("pilot", make_pilot())
+    if "main_theme" not in fields:
+        fields["main_theme"] = themes[0] if themes else make_theme()
+    initiative = Initiative.objects.create(title=title, slug=slugify(title), **fields)
+    initiative.themes.add(fields["main_theme"], *themes)
+    initiative.publics.add(*publics)
+    for position, partner in enumerate(partners, 1):
+        Partnership.objects.create(initiative=initiative, partner=partner, position=position)
+    for source in sources:
+        Citation.objects.create(initiative=initiative, source=source)
+    return initiative
+
+
+def make_contact(initiative, **fields):
+    fields.setdefault("position", next(_counter))
+    fields.setdefault("name", "Claire Exemple")
+    return Contact.objects.create(initiative=initiative, **fields)
+
+
+def make_result(initiative, **fields):
+    fields.setdefault("position", next(_counter))
+    fields.setdefault("text", "12 bourses ont été attribuées")
+    return Result.objects.create(initiative=initiative, **fields)
+
+
+@pytest.fixture
+def initiative(db):
+    return make_initiative(
+        "Mon toit pour toi",
+        aim="Favoriser l'accès au logement des jeunes réfugiés.",
+        city="Marseille",
+        partners=[make_partner("Pôle emploi")],
+        sources=[make_source("Catalogue du forum")],
+    )

@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Initiative
+
+from .conftest import make_initiative, make_pilot, make_theme
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = [
+    "initiative",
+    "pilot",
+    "partner",
+    "source",
+    "theme",
+    "targetpublic",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_it_lists_and_adds_every_model_for_a_superuser(admin_client, model):
+    make_initiative()
+    for view in ("changelist", "add"):
+        response = admin_client.get(reverse(f"admin:initiatives_{model}_{view}"))
+        assert response.status_code == 200
+
+
+def test_it_shows_an_initiative_s_change_page_with_its_inlines(admin_client):
+    initiative = make_initiative("Mon toit pour toi")
+    response = admin_client.get(
+        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Mon toit pour toi" in content
+    for prefix in ("partnerships", "contacts", "results", "citations"):
+        assert f'name="{prefix}-TOTAL_FORMS"' in content
+
+
+def test_it_searches_initiatives_by_pilot(admin_client):
+    make_initiative("Accompagner vers le logement", pilot=make_pilot("Adoma"))
+    make_initiative("Autre chose")
+    response = admin_client.get(reverse("admin:initiatives_initiative_changelist"), {"q": "adoma"})
+    assert "Accompagner vers le logement" in response.content.decode()
+    assert "Autre chose" not in response.content.decode()
+
+
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client):
+    response = client.get(reverse("admin:initiatives_initiative_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def initiative_form(pilot, main_theme, themes, **fields):
+    data = {
+        "title": "Nouvelle initiative",
+        "slug": "nouvelle-initiative",
+        "pilot": pilot.pk,
+        "main_theme": main_theme.pk,
+        "themes": [theme.pk for theme in themes],
+        "country": "FR",
+        "scope": "local",
+        "status": "ongoing",
+        "language": "fr",
+        "is_published": "on",
+    }
+    for prefix in ("partnerships", "contacts", "results", "citations"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data | fields
+
+
+def test_it_creates_an_initiative_with_its_themes(admin_client):
+    pilot, housing, language = make_pilot(), make_theme("Logement"), make_theme("Langue")
+    response = admin_client.post(
+        reverse("admin:initiatives_initiative_add"),
+        initiative_form(pilot, housing, [housing, language]),
+    )
+    assert response.status_code == 302
+    initiative = Initiative.objects.get(slug="nouvelle-initiative")
+    assert set(initiative.themes.all()) == {housing, language}
+
+
+def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
+    pilot, housing, language = make_pilot(), make_theme("Logement"), make_theme("Langue")
+    response = admin_client.post(
+        reverse("admin:initiatives_initiative_add"), initiative_form(pilot, housing, [language])
+    )
+    assert response.status_code == 200
+    assert "doit figurer parmi les thèmes" in response.content.decode()
+    assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
+
+
+def test_it_refuses_an_end_year_before_the_start_year(admin_client):
+    pilot, housing = make_pilot(), make_theme("Logement")
+    response = admin_client.post(
+        reverse("admin:initiatives_initiative_add"),
+        initiative_form(pilot, housing, [housing], start_year="2020", end_year="2018"),
+    )
+    assert response.status_code == 200
+    assert "ne peut précéder" in response.content.decode()

@@ -1,0 +1,132 @@
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from initiatives.models import Contact, Initiative, Result, Status
+
+from .conftest import make_initiative, make_pilot, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_rejected(save, constraint):
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        save()
+
+
+def test_it_rejects_an_empty_title():
+    initiative = make_initiative()
+    initiative.title = ""
+    assert_rejected(initiative.save, "initiative_title_not_empty")
+
+
+def test_it_rejects_an_end_year_before_the_start_year():
+    initiative = make_initiative(start_year=2019)
+    initiative.end_year = 2018
+    assert_rejected(initiative.save, "initiative_end_after_start")
+
+
+def test_it_rejects_a_year_out_of_range():
+    initiative = make_initiative()
+    initiative.start_year = 1066
+    assert_rejected(initiative.save, "initiative_start_year_range")
+
+
+def test_it_rejects_a_malformed_country_code():
+    initiative = make_initiative()
+    initiative.country = "fr"
+    assert_rejected(initiative.save, "initiative_country_iso")
+
+
+def test_it_rejects_an_unknown_status():
+    initiative = make_initiative()
+    initiative.status = "lost"
+    assert_rejected(initiative.save, "initiative_status_valid")
+
+
+def test_it_rejects_a_duplicate_slug():
+    make_initiative("Coup de pouce")
+    assert_rejected(lambda: make_initiative("Coup de pouce"), "initiatives_initiative_slug")
+
+
+def test_it_rejects_a_main_theme_missing_from_the_themes():
+    theme, other = make_theme(), make_theme()
+
+    def save():
+        initiative = Initiative.objects.create(
+            title="Sans thème", slug="sans-theme", pilot=make_pilot(), main_theme=theme
+        )
+        initiative.themes.add(other)
+        # The constraint is deferred to the end of the transaction: check it now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    assert_rejected(save, "initiative_main_theme_among_themes")
+
+
+def test_it_rejects_removing_the_main_theme_from_the_themes():
+    initiative = make_initiative()
+
+    def remove():
+        initiative.themes.clear()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    assert_rejected(remove, "initiative_main_theme_among_themes")
+
+
+def test_it_protects_a_pilot_that_leads_initiatives():
+    initiative = make_initiative()
+    with pytest.raises(ProtectedError):
+        initiative.pilot.delete()
+
+
+def test_it_deletes_contacts_and_results_with_their_initiative():
+    initiative = make_initiative()
+    Contact.objects.create(initiative=initiative, position=1, name="Claire")
+    Result.objects.create(initiative=initiative, position=1, text="26 mesures engagées")
+    initiative.delete()
+    assert not Contact.objects.exists()
+    assert not Result.objects.exists()
+
+
+def test_it_rejects_a_contact_with_neither_name_nor_organisation():
+    initiative = make_initiative()
+    assert_rejected(
+        lambda: Contact.objects.create(initiative=initiative, position=1, email="a@b.fr"),
+        "contact_has_name_or_organisation",
+    )
+
+
+def test_it_rejects_an_as_of_date_without_its_precision():
+    initiative = make_initiative()
+    assert_rejected(
+        lambda: Result.objects.create(
+            initiative=initiative, position=1, text="x", as_of=date(2019, 3, 31)
+        ),
+        "result_as_of_has_precision",
+    )
+
+
+def test_it_shows_a_year_precision_date_as_the_year():
+    result = Result(text="31 %", as_of=date(2017, 1, 1), as_of_precision="year")
+    assert result.as_of_display == "2017"
+
+
+def test_it_lists_only_published_initiatives():
+    shown = make_initiative("Publiée")
+    make_initiative("Brouillon", is_published=False)
+    assert list(Initiative.objects.published()) == [shown]
+
+
+def test_it_finds_initiatives_by_a_word_without_its_accents():
+    found = make_initiative("Accès au logement des réfugiés")
+    make_initiative("Apprentissage du français")
+    assert list(Initiative.objects.search("refugies")) == [found]
+
+
+def test_it_describes_its_period():
+    assert make_initiative(start_year=2018, end_year=2021).period == "2018–2021"
+    assert make_initiative(status=Status.ONGOING).period == ""
