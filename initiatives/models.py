@@ -36,7 +36,7 @@ class Source(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("titre"), max_length=300)
-    publisher = models.CharField(_("éditeur"), max_length=300)
+    publisher = models.CharField(_("éditeur"), max_length=300, blank=True)
     published_on = models.DateField(_("date de publication"), null=True, blank=True)
     url = models.URLField(_("adresse web"), max_length=500, blank=True)
     language = models.CharField(

@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
                 ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('publisher', models.CharField(max_length=300, verbose_name='éditeur')),
+                ('publisher', models.CharField(blank=True, max_length=300, verbose_name='éditeur')),
                 ('published_on', models.DateField(blank=True, null=True, verbose_name='date de publication')),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='adresse web')),
                 ('language', models.CharField(choices=[('fr', 'français'), ('nl', 'néerlandais'), ('en', 'anglais')], default='fr', max_length=2, verbose_name='langue')),

@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Exists, OuterRef
+
+from initiatives.models import Citation, Contact, Initiative, Result
+
+# What every initiative should have at least one of.
+REQUIRED_CHILDREN = [
+    ("sans contact", Contact),
+    ("sans résultat", Result),
+    ("sans source", Citation),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Liste les initiatives auxquelles il manque un thème, un contact, un résultat "
+        "ou une source. Avec --strict, sort en erreur s'il en manque."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Sortir avec un code d'erreur s'il manque quelque chose.",
+        )
+
+    def handle(self, *args, strict=False, **options):
+        initiatives = Initiative.objects.all()
+        gaps = 0
+        for label, model in REQUIRED_CHILDREN:
+            missing = initiatives.filter(~Exists(model.objects.filter(initiative=OuterRef("pk"))))
+            gaps += self.report(label, missing)
+        gaps += self.report("sans thème", initiatives.filter(themes__isnull=True))
+        total = initiatives.count()
+        if gaps:
+            self.stdout.write(f"{gaps} manque(s) sur {total} initiative(s).")
+            if strict:
+                raise CommandError("Le catalogue est incomplet.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{total} initiative(s), rien ne manque."))
+
+    def report(self, label, missing):
+        slugs = list(missing.order_by("slug").values_list("slug", flat=True))
+        if slugs:
+            self.stdout.write(self.style.WARNING(f"{len(slugs)} initiative(s) {label} :"))
+            for slug in slugs:
+                self.stdout.write(f"  - {slug}")
+        return len(slugs)

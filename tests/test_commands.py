@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from .conftest import make_contact, make_initiative, make_result, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_initiatives_missing_a_contact_a_result_or_a_source(capsys):
+    complete = make_initiative("Complète", sources=[make_source()])
+    make_contact(complete)
+    make_result(complete)
+    make_initiative("Incomplète")
+    call_command("audit_catalogue")
+    output = capsys.readouterr().out
+    assert "incomplete" in output
+    assert "- complete" not in output
+    assert "3 manque(s) sur 2 initiative(s)" in output
+
+
+def test_it_fails_when_strict_and_something_is_missing():
+    make_initiative("Incomplète")
+    with pytest.raises(CommandError):
+        call_command("audit_catalogue", "--strict")
+
+
+def test_it_passes_when_strict_and_nothing_is_missing(capsys):
+    complete = make_initiative("Complète", sources=[make_source()])
+    make_contact(complete)
+    make_result(complete)
+    call_command("audit_catalogue", "--strict")
+    assert "rien ne manque" in capsys.readouterr().out

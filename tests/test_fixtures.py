@@ -1,0 +1,147 @@
+"""The catalogue's data, loaded from fixtures/, checked against facts of the source documents."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core import serializers
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from initiatives.models import (
+    Citation,
+    Contact,
+    Initiative,
+    Partner,
+    Partnership,
+    Pilot,
+    Result,
+    Source,
+    Theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
+FORUM = "forum-initiatives-territoires-2019"
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """The fixtures, loaded once for this module in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+        # Check the deferred constraints now, as a commit would.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        transaction.set_rollback(True)
+
+
+def dump_everything():
+    models = (Source, Theme, Pilot, Partner, Initiative, Partnership, Contact, Result, Citation)
+    return {
+        model.__name__: serializers.serialize(
+            "json", model.objects.order_by("pk"), use_natural_foreign_keys=True
+        )
+        for model in models
+    }
+
+
+def test_it_loads_twice_to_the_same_data(catalogue):
+    before = dump_everything()
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    assert dump_everything() == before
+
+
+def test_it_holds_the_21_initiatives_of_the_forum_catalogue(catalogue):
+    assert Initiative.objects.filter(sources__slug=FORUM).count() == 21
+
+
+def test_it_has_a_source_theme_and_pilot_for_every_initiative(catalogue):
+    for initiative in Initiative.objects.all():
+        assert initiative.citations.exists(), initiative.slug
+        assert initiative.main_theme in initiative.themes.all(), initiative.slug
+
+
+def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue):
+    assert list(Theme.objects.values_list("name", flat=True)[:7]) == [
+        "Apprentissage de la langue",
+        "Accès au logement",
+        "Accès aux droits",
+        "Accès aux soins",
+        "Accès à la formation et à l'emploi",
+        "Accès aux activités culturelles, sportives et aux loisirs",
+        "Créer du lien social",
+    ]
+
+
+def test_it_keeps_one_record_per_shared_partner(catalogue):
+    for slug in ("ofii", "pole-emploi", "la-cimade", "caf", "missions-locales", "drjscs"):
+        assert Partner.objects.filter(slug=slug).count() == 1
+    assert Partner.objects.get(slug="pole-emploi").initiatives.count() > 1
+    assert Partner.objects.get(slug="ofii").initiatives.count() > 1
+
+
+def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue):
+    fund = Initiative.objects.get(slug="fonds-de-dotation-coup-de-pouce")
+    assert fund.pilot.acronym == "AAJT"
+    contact = fund.contacts.get(name="Claire Louazel")
+    assert contact.phones == ["04 91 07 80 00", "06 38 09 99 06"]
+    assert contact.address == "3, rue Palestro - 13003 Marseille"
+    grants = fund.results.get(measure="bourses attribuées")
+    assert grants.value == Decimal("12")
+    assert grants.as_of == date(2019, 3, 31)
+
+
+def test_it_infers_adoma_from_its_description(catalogue):
+    adoma = Pilot.objects.get(slug="adoma")
+    assert "88 000 personnes" in adoma.description
+    initiative = adoma.initiatives.get()
+    assert initiative.contacts.filter(email="regis.mermet@adoma.cdc-habitat.fr").exists()
+    assert initiative.city == "Besançon"
+
+
+def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue):
+    project = Initiative.objects.get(slug="ab-refugies-social")
+    assert set(project.sources.values_list("slug", flat=True)) == {
+        FORUM,
+        "ab-refugies-social-prefecture-2018",
+        "interreg-journee-internationale-des-migrants-2019",
+    }
+    assert (project.start_year, project.end_year) == (2018, 2021)
+    assert project.scope == "cross-border"
+    assert project.partners.filter(slug="fonds-europeen-de-developpement-regional").exists()
+    assert project.children.filter(slug="intergrapsy").exists()
+
+
+def test_it_structures_the_amsterdam_results(catalogue):
+    approach = Initiative.objects.get(slug="lapproche-damsterdam")
+    figures = {
+        (result.value, result.as_of.year)
+        for result in approach.results.filter(unit="%", as_of__isnull=False)
+    }
+    assert {(Decimal("31"), 2017), (Decimal("37"), 2020)} <= figures
+    assert approach.contacts.filter(email="azcamsterdam@vluchtelingenwerk.nl").exists()
+    assert approach.country == "NL"
+    assert approach.related.count() == 3
+
+
+def test_it_holds_france_terre_d_asile_s_val_de_marne_programmes(catalogue):
+    cph = Initiative.objects.get(slug="centre-provisoire-dhebergement-cph-de-creteil")
+    assert cph.start_year == 1998
+    assert cph.results.filter(value=50, unit="places").exists()
+    assert Initiative.objects.get(slug="relais-insertion").start_year == 1994
+    observatory = Initiative.objects.get(
+        slug="lobservatoire-de-lintegration-des-refugies-statutaires"
+    )
+    assert observatory.results.filter(as_of=date(2004, 1, 1), as_of_precision="day").exists()
+
+
+def test_it_holds_ab_refugies_emploi_s_target(catalogue):
+    project = Initiative.objects.get(slug="ab-refugies-emploi")
+    target = project.results.get(value=230)
+    assert target.as_of.year == 2021
+    assert project.language == "nl"
+    assert set(project.partners.values_list("slug", flat=True)) >= {"vdab", "missions-locales"}
