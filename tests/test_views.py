@@ -160,3 +160,12 @@ def test_it_lists_in_a_constant_number_of_queries(client, django_assert_max_num_
 def test_it_speaks_english_when_asked(client, initiative):
     response = client.get("/initiatives/", headers={"accept-language": "en"})
     assert "All initiatives" in response.content.decode()
+
+
+def test_it_shows_list_lines_of_a_description_as_a_list_and_escapes_markup(client):
+    initiative = make_initiative(
+        description="Les projets :\n\n- La poursuite d'études,\n- <script>alert(1)</script>"
+    )
+    content = client.get(initiative.get_absolute_url()).content.decode()
+    assert "<ul><li>La poursuite d&#x27;études,</li><li>&lt;script&gt;" in content
+    assert "<script>alert(1)</script>" not in content
