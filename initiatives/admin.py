@@ -21,20 +21,15 @@ class CatalogueModelAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-@admin.register(Theme)
-class ThemeAdmin(CatalogueModelAdmin):
+class VocabularyAdmin(CatalogueModelAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
 
 
-@admin.register(TargetPublic)
-class TargetPublicAdmin(CatalogueModelAdmin):
-    list_display = ("name", "slug", "position")
-    list_editable = ("position",)
-    search_fields = ("name", "description")
-    prepopulated_fields = {"slug": ("name",)}
+admin.site.register(Theme, VocabularyAdmin)
+admin.site.register(TargetPublic, VocabularyAdmin)
 
 
 @admin.register(Source)

@@ -62,8 +62,8 @@ class Source(models.Model):
         return (self.slug,)
 
 
-class Theme(models.Model):
-    """Controlled vocabulary of themes, shown in `position` order."""
+class Vocabulary(models.Model):
+    """A controlled vocabulary, shown in `position` order."""
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     name = models.CharField(_("nom"), max_length=200, unique=True)
@@ -73,12 +73,11 @@ class Theme(models.Model):
     objects = SlugManager()
 
     class Meta:
-        verbose_name = _("thème")
-        verbose_name_plural = _("thèmes")
+        abstract = True
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="theme_name_not_empty"),
-            models.CheckConstraint(condition=~Q(slug=""), name="theme_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="%(class)s_slug_not_empty"),
         ]
 
     def __str__(self):
@@ -86,35 +85,23 @@ class Theme(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class Theme(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
 
     def get_absolute_url(self):
         return reverse("initiatives:theme-detail", args=[self.slug])
 
 
-class TargetPublic(models.Model):
-    """Controlled vocabulary of the people an initiative is meant for."""
+class TargetPublic(Vocabulary):
+    """The people an initiative is meant for."""
 
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    name = models.CharField(_("nom"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
-
-    objects = SlugManager()
-
-    class Meta:
+    class Meta(Vocabulary.Meta):
         verbose_name = _("public cible")
         verbose_name_plural = _("publics cibles")
-        ordering = ["position", "name"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="targetpublic_name_not_empty"),
-            models.CheckConstraint(condition=~Q(slug=""), name="targetpublic_slug_not_empty"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
 
 class OrganisationKind(models.TextChoices):
@@ -149,6 +136,13 @@ class Organisation(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="%(class)s_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="%(class)s_country_iso"
+            ),
+        ]
 
     def __str__(self):
         if self.acronym and self.acronym.lower() not in self.name.lower():
@@ -165,13 +159,6 @@ class Pilot(Organisation):
     class Meta(Organisation.Meta):
         verbose_name = _("pilote")
         verbose_name_plural = _("pilotes")
-        constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="pilot_name_not_empty"),
-            models.CheckConstraint(condition=~Q(slug=""), name="pilot_slug_not_empty"),
-            models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="pilot_country_iso"
-            ),
-        ]
 
     def get_absolute_url(self):
         return reverse("initiatives:pilot-detail", args=[self.slug])
@@ -183,13 +170,6 @@ class Partner(Organisation):
     class Meta(Organisation.Meta):
         verbose_name = _("partenaire")
         verbose_name_plural = _("partenaires")
-        constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
-            models.CheckConstraint(condition=~Q(slug=""), name="partner_slug_not_empty"),
-            models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="partner_country_iso"
-            ),
-        ]
 
     def get_absolute_url(self):
         return reverse("initiatives:partner-detail", args=[self.slug])
