@@ -1,6 +1,8 @@
 """Settings for the catalogue, read from the environment with safe local defaults.
 
-Every variable is listed in the README. With DEBUG off, SECRET_KEY must be set.
+Every variable is listed in the README. With DEBUG off, SECRET_KEY must be set. A `.env` file
+in the project folder (written by the set-up scripts for local runs) fills in variables the
+environment does not set.
 """
 
 import os
@@ -9,8 +11,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name, default=False):

@@ -116,9 +116,20 @@ start_private_cluster() {
     echo "postgres://$owner@$encoded/catalogue"
 }
 
+# Remember a local setting in .env (ignored by git), so that `python manage.py …` run by hand
+# finds the same database and key. Variables set in the environment always win.
+remember() {
+    local name="$1" value="$2"
+    touch .env
+    grep -v "^$name=" .env > .env.tmp || true
+    printf '%s=%s\n' "$name" "$value" >> .env.tmp
+    mv .env.tmp .env
+}
+
 ensure_database() {
     if [ -z "${DATABASE_URL:-}" ]; then
         DATABASE_URL="$(existing_server_url || start_private_cluster)"
+        remember DATABASE_URL "$DATABASE_URL"
     fi
     export DATABASE_URL
     # Create the database if the server does not have it yet.
