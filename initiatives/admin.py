@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .exports import csv_response
 from .models import (
     Citation,
     Contact,
@@ -140,6 +141,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "updated_at"
     inlines = (PartnershipInline, ContactInline, ResultInline, CitationInline)
+    actions = ("export_csv",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "aim", "description", "is_published")}),
         (_("Porteur"), {"fields": ("pilot",)}),
@@ -159,3 +161,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
         (_("Suivi"), {"fields": ("created_at", "updated_at")}),
     )
+
+    @admin.action(description=_("Exporter les initiatives sélectionnées en CSV"))
+    def export_csv(self, request, queryset):
+        return csv_response(queryset.order_by("title"), request, filename_labels=["selection"])

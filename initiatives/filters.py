@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .exports import ExportFormat
 from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
 
 
@@ -58,6 +59,15 @@ class InitiativeFilter(django_filters.FilterSet):
         label=_("Trier par"), choices=Sort.choices, method="filter_sort", empty_label=None
     )
 
+    # The CSV export's variant. It filters nothing, but validating it here gives the export the
+    # same 400 answer as every other parameter.
+    format = django_filters.ChoiceFilter(
+        label=_("Format d'export"),
+        choices=ExportFormat.choices,
+        method="keep_all",
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Initiative
         fields = []
@@ -76,6 +86,9 @@ class InitiativeFilter(django_filters.FilterSet):
             .distinct()
         }
         self.filters["region"].extra["choices"] = list(self.regions.items())
+
+    def keep_all(self, queryset, name, value):
+        return queryset
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

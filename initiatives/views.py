@@ -1,15 +1,11 @@
-import csv
-from datetime import date
-from itertools import chain
-
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Prefetch, Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from .exports import BYTE_ORDER_MARK, EchoBuffer, initiative_rows
+from .exports import ExportFormat, csv_response
 from .filters import InitiativeFilter
 from .models import Initiative, Partner, Partnership, Pilot, Source, Theme
 
@@ -79,39 +75,60 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return super().get_context_data(
             filterset=self.filterset,
             query_without_page=query.urlencode(),
-            query_string=self.request.GET.urlencode(),
+            export_links=self.get_export_links(query),
             **kwargs,
         )
 
+    def get_export_links(self, query):
+        """The CSV export of this very list, in each variant offered."""
+        query = query.copy()
+        query.pop("format", None)
+        query.pop("page", None)
+        links = []
+        for export_format, label in ExportFormat.choices:
+            query["format"] = export_format
+            url = f"{reverse('initiatives:initiative-export')}?{query.urlencode()}"
+            links.append((label, url))
+        return links
+
 
 class ThemeDetailView(InitiativeListView):
+    """The list with one theme chosen: its filters, pagination and export work as on the list."""
+
     template_name = "initiatives/theme_detail.html"
 
-    def get_base_queryset(self):
-        self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
-        return super().get_base_queryset().for_theme(self.theme)
+    def get(self, request, *args, **kwargs):
+        self.theme = get_object_or_404(Theme, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset(self):
+        data = self.request.GET.copy()
+        if self.theme.slug not in data.getlist("theme"):
+            data.appendlist("theme", self.theme.slug)
+        return InitiativeFilter(data, queryset=self.get_base_queryset(), request=self.request)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(theme=self.theme, **kwargs)
 
+    def get_export_links(self, query):
+        return super().get_export_links(self.filterset.data)
+
 
 class InitiativeExportView(FilteredInitiativesMixin, View):
-    """The filtered list as CSV, every matching row, streamed as it is read."""
+    """The filtered list as CSV: every matching row, in the list's order, streamed."""
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if not filterset.is_valid():
-            view = InitiativeListView.as_view()
-            return view(request, *args, **kwargs)
-        writer = csv.writer(EchoBuffer())
-        rows = initiative_rows(filterset.qs, request)
-        response = StreamingHttpResponse(
-            chain([BYTE_ORDER_MARK], (writer.writerow(row) for row in rows)),
-            content_type="text/csv; charset=utf-8",
+            # The list's page, with the form saying what is wrong, and a 400.
+            return InitiativeListView.as_view()(request, *args, **kwargs)
+        data = filterset.form.cleaned_data
+        return csv_response(
+            filterset.qs,
+            request,
+            export_format=data["format"],
+            filename_labels=[theme.slug for theme in data["theme"] or ()],
         )
-        filename = f"initiatives-{date.today().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
 
 
 class InitiativeDetailView(DetailView):

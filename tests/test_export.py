@@ -1,17 +1,72 @@
 import csv
 import io
+import re
+from datetime import date
 
 import pytest
+from django.urls import reverse
 
-from .conftest import make_initiative, make_partner, make_theme
+from initiatives.models import Initiative
+
+from .conftest import (
+    make_contact,
+    make_initiative,
+    make_partner,
+    make_public,
+    make_result,
+    make_theme,
+)
 
 pytestmark = pytest.mark.django_db
 
+EXPORT = "/initiatives/export.csv"
 
-def read_csv(response):
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body[1:])))
+
+def body_of(response):
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def read_csv(response, delimiter=","):
+    body = body_of(response)
+    assert body.startswith("\ufeff"), "spreadsheet-ready by default: a byte-order mark"
+    return list(csv.DictReader(io.StringIO(body[1:]), delimiter=delimiter))
+
+
+def titles_on_page(response):
+    return re.findall(
+        r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
+
+
+@pytest.fixture
+def catalogue(db):
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
+    youth = make_public("Jeunes de 18 à 30 ans")
+    ofii = make_partner("Ofii")
+    make_initiative("Logement des jeunes", themes=[housing], publics=[youth], country="FR")
+    make_initiative("Cours de langue", themes=[language], partners=[ofii], country="BE")
+    make_initiative("Logement et langue", themes=[housing, language], partners=[ofii])
+    make_initiative("Langue pour les jeunes", themes=[language], publics=[youth], start_year=2019)
+    make_initiative("Brouillon", themes=[housing], is_published=False)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"theme": "acces-au-logement"},
+        {"theme": ["acces-au-logement", "apprentissage-de-la-langue"], "country": "FR"},
+        {"public": "jeunes-de-18-a-30-ans", "sort": "recent"},
+        {"partner": "ofii", "sort": "title"},
+        {"q": "langue", "sort": "pilot"},
+    ],
+)
+def test_it_exports_what_the_list_shows_in_its_order(client, catalogue, params):
+    shown = titles_on_page(client.get("/initiatives/", params))
+    exported = [row["titre"] for row in read_csv(client.get(EXPORT, params))]
+    assert exported == shown
+    assert "Brouillon" not in exported
 
 
 def test_it_exports_every_matching_row_not_one_page(client):
@@ -19,21 +74,120 @@ def test_it_exports_every_matching_row_not_one_page(client):
     for number in range(25):
         make_initiative(f"Logement {number:02}", themes=[theme])
     make_initiative("Autre")
-    response = client.get("/initiatives/export.csv", {"theme": "acces-au-logement"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "attachment" in response["Content-Disposition"]
-    rows = read_csv(response)
+    rows = read_csv(client.get(EXPORT, {"theme": "acces-au-logement"}))
     assert [row["titre"] for row in rows] == [f"Logement {n:02}" for n in range(25)]
     assert rows[0]["url"] == "http://testserver/initiatives/logement-00/"
 
 
-def test_it_neutralises_cells_a_spreadsheet_would_run(client):
-    make_initiative('=HYPERLINK("http://evil")', partners=[make_partner("@SUM(1+1)")])
-    rows = read_csv(client.get("/initiatives/export.csv"))
-    assert rows[0]["titre"] == '\'=HYPERLINK("http://evil")'
-    assert rows[0]["partenaires"] == "'@SUM(1+1)"
+def test_it_names_the_file_after_what_it_holds_and_the_day(client, catalogue):
+    response = client.get(EXPORT, {"theme": "acces-au-logement"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="initiatives-acces-au-logement-{date.today().isoformat()}.csv"'
+    )
 
 
-def test_it_answers_bad_parameters_with_a_400(client, db):
-    assert client.get("/initiatives/export.csv", {"theme": "nope"}).status_code == 400
+def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, catalogue):
+    excel = body_of(client.get(EXPORT, {"format": "excel"}))
+    assert excel.startswith("\ufeffurl;titre;")
+    plain = body_of(client.get(EXPORT, {"format": "csv"}))
+    assert plain.startswith("url,titre,")
+    rows = list(csv.DictReader(io.StringIO(plain)))
+    assert len(rows) == 4
+
+
+def test_it_gives_the_header_alone_when_nothing_matches(client, catalogue):
+    body = body_of(client.get(EXPORT, {"q": "introuvable"}))
+    assert body.splitlines() == ["\ufeff" + ",".join(next(csv.reader(io.StringIO(body[1:]))))]
+    assert body.startswith("\ufeffurl,titre,objectif,")
+
+
+def test_it_joins_multi_valued_cells_and_keeps_line_breaks(client):
+    initiative = make_initiative(
+        "Projet",
+        description="x",
+        aim="Première ligne\nseconde ligne",
+        partners=[make_partner("Caf"), make_partner("Ofii")],
+    )
+    make_contact(
+        initiative, name="Claire Louazel", email="claire@example.org", phones=["04 91 07 80 00"]
+    )
+    make_result(initiative, text="12 bourses ont été attribuées", value=12, measure="bourses")
+    row = read_csv(client.get(EXPORT))[0]
+    assert row["partenaires"] == "Caf | Ofii"
+    assert row["objectif"] == "Première ligne\nseconde ligne"
+    assert row["contacts"] == "Claire Louazel, claire@example.org, 04 91 07 80 00"
+    assert row["resultats"] == "12 bourses : 12 bourses ont été attribuées"
+
+
+def test_it_leaves_out_hidden_personal_data(client):
+    initiative = make_initiative()
+    make_contact(
+        initiative,
+        name="Personne Privée",
+        email="prive@example.org",
+        organisation="Asso X",
+        hide_personal_data=True,
+    )
+    row = read_csv(client.get(EXPORT))[0]
+    assert row["contacts"] == "Asso X"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1"],
+)
+def test_it_neutralises_cells_a_spreadsheet_would_run(client, hostile):
+    initiative = make_initiative(hostile, partners=[make_partner(hostile)])
+    make_contact(initiative, name=hostile, role="x")
+    row = read_csv(client.get(EXPORT))[0]
+    assert row["titre"] == "'" + hostile
+    assert row["partenaires"] == "'" + hostile
+    assert row["contacts"].startswith("'")
+
+
+def test_it_leaves_numbers_as_numbers(client):
+    make_initiative(start_year=2018, end_year=2021)
+    row = read_csv(client.get(EXPORT))[0]
+    assert (row["annee_debut"], row["annee_fin"]) == ("2018", "2021")
+
+
+@pytest.mark.parametrize("params", [{"theme": "nope"}, {"format": "xlsx"}, {"q": "\x00"}])
+def test_it_answers_bad_parameters_with_a_400(client, db, params):
+    response = client.get(EXPORT, params)
+    assert response.status_code == 400
+    assert 'class="filters"' in response.content.decode()
+
+
+def test_the_list_links_to_each_variant_with_its_filters(client, catalogue):
+    content = client.get("/initiatives/", {"country": "FR", "page": "1"}).content.decode()
+    assert f'href="{EXPORT}?country=FR&amp;format=excel"' in content
+    assert f'href="{EXPORT}?country=FR&amp;format=csv"' in content
+
+
+def test_a_theme_page_exports_its_theme(client, catalogue):
+    content = client.get("/themes/acces-au-logement/").content.decode()
+    assert f'href="{EXPORT}?theme=acces-au-logement&amp;format=csv"' in content
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_it_exports_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
+    partner = make_partner()
+    for _ in range(rows):
+        initiative = make_initiative(partners=[partner])
+        make_contact(initiative)
+        make_result(initiative)
+    with django_assert_max_num_queries(15):
+        assert len(read_csv(client.get(EXPORT))) == rows
+
+
+def test_the_admin_exports_the_selected_initiatives(admin_client, catalogue):
+    chosen = Initiative.objects.filter(title__startswith="Logement")
+    response = admin_client.post(
+        reverse("admin:initiatives_initiative_changelist"),
+        {"action": "export_csv", "_selected_action": [i.pk for i in chosen]},
+    )
+    assert [row["titre"] for row in read_csv(response)] == [
+        "Logement des jeunes",
+        "Logement et langue",
+    ]

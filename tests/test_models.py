@@ -130,3 +130,10 @@ def test_it_finds_initiatives_by_a_word_without_its_accents():
 def test_it_describes_its_period():
     assert make_initiative(start_year=2018, end_year=2021).period == "2018–2021"
     assert make_initiative(status=Status.ONGOING).period == ""
+
+
+def test_it_narrows_initiatives_to_a_theme():
+    housing = make_theme()
+    housed = make_initiative(themes=[housing, make_theme()])
+    make_initiative()
+    assert list(Initiative.objects.for_theme(housing)) == [housed]
