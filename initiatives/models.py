@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR = 1900
@@ -587,15 +588,17 @@ class Result(models.Model):
     @property
     def as_of_display(self):
         """The as-of date at the precision the source gives it."""
-        from django.utils.formats import date_format
+        return format_as_of(self.as_of, self.as_of_precision)
 
-        if not self.as_of:
-            return ""
-        if self.as_of_precision == DatePrecision.YEAR:
-            return str(self.as_of.year)
-        if self.as_of_precision == DatePrecision.MONTH:
-            return date_format(self.as_of, "F Y")
-        return date_format(self.as_of, "DATE_FORMAT")
+
+def format_as_of(as_of, precision):
+    if not as_of:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(as_of.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(as_of, "F Y")
+    return date_format(as_of, "DATE_FORMAT")
 
 
 class CitationManager(models.Manager):

@@ -113,24 +113,37 @@ def test_it_joins_multi_valued_cells_and_keeps_line_breaks(client):
         initiative, name="Claire Louazel", email="claire@example.org", phones=["04 91 07 80 00"]
     )
     make_result(initiative, text="12 bourses ont été attribuées", value=12, measure="bourses")
+    make_result(
+        initiative,
+        text="31 % en 2017",
+        value="31.00",
+        unit="%",
+        as_of=date(2017, 1, 1),
+        as_of_precision="year",
+    )
+    make_result(initiative, text="Une dynamique positive")
     row = read_csv(client.get(EXPORT))[0]
     assert row["partenaires"] == "Caf | Ofii"
     assert row["objectif"] == "Première ligne\nseconde ligne"
     assert row["contacts"] == "Claire Louazel, claire@example.org, 04 91 07 80 00"
-    assert row["resultats"] == "12 bourses : 12 bourses ont été attribuées"
+    assert row["resultats"] == (
+        "12 bourses : 12 bourses ont été attribuées | 31 % (2017) : 31 % en 2017"
+        " | Une dynamique positive"
+    )
 
 
 def test_it_leaves_out_hidden_personal_data(client):
     initiative = make_initiative()
     make_contact(
         initiative,
+        address="1 rue X\n75000   Paris",
         name="Personne Privée",
         email="prive@example.org",
         organisation="Asso X",
         hide_personal_data=True,
     )
     row = read_csv(client.get(EXPORT))[0]
-    assert row["contacts"] == "Asso X"
+    assert row["contacts"] == "Asso X, 1 rue X 75000 Paris"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,261 @@
+"""Export benchmark: rows per second and peak memory of the CSV export, next to PostgreSQL's COPY.
+
+    .venv/bin/python bench/export.py [--sizes 1000 100000]
+
+It fills a separate database (the one of DATABASE_URL with the suffix `_bench`) with 100,000
+synthetic initiatives, each with themes, publics, two partners, a contact and a result, then, for
+each size, streams `/initiatives/export.csv?source=bench-<size>` in a fresh process and measures
+its throughput and how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same
+rows and columns. Targets: peak memory grows by less than 50 MB from the smallest size to the
+largest; throughput is at least a third of COPY's.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+TOTAL = 100_000
+
+FILL_SQL = """
+INSERT INTO initiatives_source (slug, title, publisher, url, language, description)
+SELECT 'bench-' || size, 'Banc d''essai ' || size, 'Banc', '', 'fr', ''
+FROM unnest(%(sizes)s::int[]) AS size;
+
+INSERT INTO initiatives_theme (slug, name, description, position)
+SELECT 'theme-' || n, 'Thème ' || n, '', n FROM generate_series(1, 12) AS n;
+
+INSERT INTO initiatives_targetpublic (slug, name, description, position)
+SELECT 'public-' || n, 'Public ' || n, '', n FROM generate_series(1, 12) AS n;
+
+INSERT INTO initiatives_pilot
+    (slug, name, acronym, kind, description, website, address, city, country)
+SELECT 'pilote-' || n, 'Association pilote ' || n, '', 'association',
+       'Association d''accueil et d''accompagnement des personnes réfugiées.', '', '', 'Lyon', 'FR'
+FROM generate_series(1, 2000) AS n;
+
+INSERT INTO initiatives_partner
+    (slug, name, acronym, kind, description, website, address, city, country)
+SELECT 'partenaire-' || n, 'Partenaire ' || n, '', 'association', '', '', '', '', 'FR'
+FROM generate_series(1, 5000) AS n;
+
+INSERT INTO initiatives_initiative (
+    slug, title, aim, description, pilot_id, main_theme_id, city, department, region, country,
+    scope, start_year, end_year, status, funding, website, language, is_published,
+    created_at, updated_at)
+SELECT 'initiative-' || n,
+       'Initiative d''accès au logement et à l''emploi numéro ' || n,
+       'Accompagner les personnes réfugiées vers le logement, la formation et l''emploi.',
+       repeat('Les personnes bénéficiaires de la protection internationale sont accompagnées. ', 8),
+       (SELECT min(id) FROM initiatives_pilot) + n %% 2000,
+       (SELECT min(id) FROM initiatives_theme) + n %% 12,
+       'Marseille', 'Bouches-du-Rhône', 'Provence-Alpes-Côte d''Azur', 'FR',
+       'local', 2015 + n %% 5, NULL, 'ongoing', 'Fonds asile, migration et intégration', '', 'fr',
+       true, now(), now()
+FROM generate_series(1, %(total)s) AS n;
+
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT id, main_theme_id FROM initiatives_initiative
+UNION
+SELECT id, (SELECT min(id) FROM initiatives_theme) + (id + 5) %% 12 FROM initiatives_initiative;
+
+INSERT INTO initiatives_initiative_publics (initiative_id, targetpublic_id)
+SELECT id, (SELECT min(id) FROM initiatives_targetpublic) + id %% 12 FROM initiatives_initiative;
+
+INSERT INTO initiatives_partnership (initiative_id, partner_id, role, level, note, position)
+SELECT i.id, (SELECT min(id) FROM initiatives_partner) + (i.id + k * 2500) %% 5000,
+       'partner', '', '', k
+FROM initiatives_initiative AS i, generate_series(1, 2) AS k;
+
+INSERT INTO initiatives_contact (initiative_id, position, name, role, organisation, email, phones,
+                                 address, website, hide_personal_data)
+SELECT id, 1, 'Claire Exemple', 'Chargée de projet', 'Association', 'contact@example.org',
+       ARRAY['04 91 07 80 00'], '3, rue Palestro - 13003 Marseille', '', false
+FROM initiatives_initiative;
+
+INSERT INTO initiatives_result (initiative_id, position, text, value, unit, measure, as_of,
+                                as_of_precision)
+SELECT id, 1, '12 bourses ont été attribuées', 12, '', 'bourses attribuées', '2019-03-31', 'day'
+FROM initiatives_initiative;
+
+INSERT INTO initiatives_citation (initiative_id, source_id, location)
+SELECT i.id, s.id, ''
+FROM initiatives_initiative AS i
+JOIN initiatives_source AS s
+  ON substring(i.slug from 12)::int <= substring(s.slug from 7)::int;
+"""
+
+# The same rows and columns as the export, produced by PostgreSQL alone.
+COPY_SQL = """
+COPY (
+  SELECT 'http://testserver/initiatives/' || i.slug || '/', i.title, i.aim, p.name, t.name,
+    (SELECT string_agg(th.name, ' | ' ORDER BY th.position) FROM initiatives_initiative_themes it
+       JOIN initiatives_theme th ON th.id = it.theme_id WHERE it.initiative_id = i.id),
+    (SELECT string_agg(tp.name, ' | ' ORDER BY tp.position) FROM initiatives_initiative_publics ip
+       JOIN initiatives_targetpublic tp ON tp.id = ip.targetpublic_id
+       WHERE ip.initiative_id = i.id),
+    (SELECT string_agg(pa.name, ' | ' ORDER BY ps.position) FROM initiatives_partnership ps
+       JOIN initiatives_partner pa ON pa.id = ps.partner_id WHERE ps.initiative_id = i.id),
+    (SELECT string_agg(concat_ws(', ', c.name, c.role, c.organisation, c.email,
+                                 array_to_string(c.phones, ', '), c.address), ' | ')
+       FROM initiatives_contact c WHERE c.initiative_id = i.id),
+    (SELECT string_agg(r.value || ' ' || r.measure || ' : ' || r.text, ' | ')
+       FROM initiatives_result r WHERE r.initiative_id = i.id),
+    i.city, i.department, i.region, i.country, i.scope, i.start_year, i.end_year, i.status,
+    i.funding, i.website,
+    (SELECT string_agg(so.title, ' | ') FROM initiatives_citation ci
+       JOIN initiatives_source so ON so.id = ci.source_id WHERE ci.initiative_id = i.id)
+  FROM initiatives_initiative i
+  JOIN initiatives_pilot p ON p.id = i.pilot_id
+  JOIN initiatives_theme t ON t.id = i.main_theme_id
+  WHERE EXISTS (SELECT 1 FROM initiatives_citation ci JOIN initiatives_source so
+                ON so.id = ci.source_id WHERE ci.initiative_id = i.id AND so.slug = %s)
+  ORDER BY i.title
+) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+
+
+def bench_database_url():
+    import dj_database_url
+
+    base = os.environ.get("DATABASE_URL") or _dotenv_database_url() or "postgres:///catalogue"
+    config = dj_database_url.parse(base)
+    return base, config["NAME"] + "_bench"
+
+
+def _dotenv_database_url():
+    from dotenv import dotenv_values
+
+    return dotenv_values(ROOT / ".env").get("DATABASE_URL")
+
+
+def use_database(name):
+    from urllib.parse import urlsplit, urlunsplit
+
+    base, _ = bench_database_url()
+    parts = urlsplit(base)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+
+
+def prepare(sizes):
+    import psycopg
+
+    base, name = bench_database_url()
+    use_database("postgres")
+    admin_url = os.environ["DATABASE_URL"]
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    use_database(name)
+
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(FILL_SQL, {"sizes": list(sizes), "total": TOTAL})
+        cursor.execute("ANALYZE")
+    print(f"filled {TOTAL:,} initiatives in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def _libpq(url):
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    params = {
+        "dbname": config["NAME"],
+        "host": config["HOST"],
+        "port": config["PORT"],
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+    }
+    return " ".join(f"{key}='{value}'" for key, value in params.items() if value)
+
+
+def measure_export(size):
+    """Run in a fresh process: stream the export of `size` rows, report rows/s and memory."""
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client()
+    client.get("/initiatives/", {"source": f"bench-{size}"})  # warm up imports and connection
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get("/initiatives/export.csv", {"source": f"bench-{size}"})
+    lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert response.status_code == 200 and lines - 1 == size, (response.status_code, lines)
+    print(json.dumps({"rows": size, "seconds": elapsed, "memory_growth_kb": peak - baseline}))
+
+
+def measure_copy(size):
+    import psycopg
+
+    with psycopg.connect(_libpq(os.environ["DATABASE_URL"])) as conn, conn.cursor() as cursor:
+        started = time.perf_counter()
+        lines = 0
+        with cursor.copy(COPY_SQL.replace("%s", f"'bench-{size}'")) as copy:
+            for chunk in copy:
+                lines += bytes(chunk).count(b"\n")
+        elapsed = time.perf_counter() - started
+    return lines - 1, elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure:
+        measure_export(args.measure)
+        return
+
+    prepare(args.sizes)
+    headers = ("rows", "export rows/s", "COPY rows/s", "ratio", "peak memory growth")
+    print("{:>8} {:>14} {:>12} {:>6} {:>19}".format(*headers))
+    growth = {}
+    for size in args.sizes:
+        output = subprocess.run(
+            [sys.executable, __file__, "--measure", str(size)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            check=True,
+        ).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        copy_rows, copy_seconds = measure_copy(size)
+        assert copy_rows == size, copy_rows
+        export_rate = size / figures["seconds"]
+        copy_rate = size / copy_seconds
+        growth[size] = figures["memory_growth_kb"] / 1024
+        print(
+            f"{size:>8,} {export_rate:>14,.0f} {copy_rate:>12,.0f} {export_rate / copy_rate:>6.2f}"
+            f" {growth[size]:>16.1f} MB",
+            flush=True,
+        )
+    smallest, largest = min(growth), max(growth)
+    print(
+        f"peak memory growth from {smallest:,} to {largest:,} rows: "
+        f"{growth[largest] - growth[smallest]:.1f} MB (target < 50 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
