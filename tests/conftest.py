@@ -73,6 +73,25 @@ def make_result(initiative, **fields):
     return Result.objects.create(initiative=initiative, **fields)
 
 
+def initiative_form(pilot, main_theme, themes, **fields):
+    """The admin's add form for an initiative, with empty inlines."""
+    data = {
+        "title": "Nouvelle initiative",
+        "slug": "nouvelle-initiative",
+        "pilot": pilot.pk,
+        "main_theme": main_theme.pk,
+        "themes": [theme.pk for theme in themes],
+        "country": "FR",
+        "scope": "local",
+        "status": "ongoing",
+        "language": "fr",
+        "is_published": "on",
+    }
+    for prefix in ("partnerships", "contacts", "results", "citations"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data | fields
+
+
 @pytest.fixture
 def initiative(db):
     return make_initiative(

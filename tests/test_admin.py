@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import make_initiative, make_pilot, make_theme
+from .conftest import initiative_form, make_initiative, make_pilot, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +49,6 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client):
     response = client.get(reverse("admin:initiatives_initiative_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-
-
-def initiative_form(pilot, main_theme, themes, **fields):
-    data = {
-        "title": "Nouvelle initiative",
-        "slug": "nouvelle-initiative",
-        "pilot": pilot.pk,
-        "main_theme": main_theme.pk,
-        "themes": [theme.pk for theme in themes],
-        "country": "FR",
-        "scope": "local",
-        "status": "ongoing",
-        "language": "fr",
-        "is_published": "on",
-    }
-    for prefix in ("partnerships", "contacts", "results", "citations"):
-        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
-    return data | fields
 
 
 def test_it_creates_an_initiative_with_its_themes(admin_client):

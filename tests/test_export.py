@@ -9,9 +9,11 @@ from django.urls import reverse
 from initiatives.models import Initiative
 
 from .conftest import (
+    initiative_form,
     make_contact,
     make_initiative,
     make_partner,
+    make_pilot,
     make_public,
     make_result,
     make_theme,
@@ -204,3 +206,19 @@ def test_the_admin_exports_the_selected_initiatives(admin_client, catalogue):
         "Logement des jeunes",
         "Logement et langue",
     ]
+
+
+def test_it_neutralises_hostile_data_entered_through_the_admin(admin_client):
+    theme = make_theme("Accès au logement")
+    form = initiative_form(make_pilot(), theme, [theme], title='=HYPERLINK("http://evil")')
+    form |= {
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-0-position": "1",
+        "contacts-0-name": "@SUM(1+1)",
+        "contacts-0-phones": "+33 1 00 00 00 00",
+    }
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), form)
+    assert response.status_code == 302
+    row = read_csv(admin_client.get(EXPORT))[0]
+    assert row["titre"] == '\'=HYPERLINK("http://evil")'
+    assert row["contacts"] == "'@SUM(1+1), +33 1 00 00 00 00"
