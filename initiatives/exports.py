@@ -8,7 +8,7 @@ import csv
 from datetime import date
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Case, F, Func, OuterRef, Subquery, TextField, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat, NullIf
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -146,76 +146,69 @@ RESULT_LINE = Case(
 )
 
 
-def export_rows(queryset):
-    """The initiatives of `queryset`, in its order, as dicts of what the columns need.
+PILOT_TEXT = Case(
+    When(
+        Q(pilot__acronym="") | Q(pilot__name__icontains=F("pilot__acronym")),
+        then=F("pilot__name"),
+    ),
+    default=Concat(
+        F("pilot__name"), Value(" ("), F("pilot__acronym"), Value(")"), output_field=TextField()
+    ),
+    output_field=TextField(),
+)
+
+
+def label(field, choices):
+    """The label of a choice, in the language of the request."""
+    whens = [When(**{field: value}, then=Value(str(text))) for value, text in choices]
+    return Case(*whens, default=F(field), output_field=TextField())
+
+
+def columns():
+    """(header, SQL expression) of each column after the URL."""
+    return [
+        ("titre", F("title")),
+        ("objectif", F("aim")),
+        ("pilote", PILOT_TEXT),
+        ("theme_principal", F("main_theme__name")),
+        ("themes", names(Initiative.themes.through, "theme__name", "theme__position")),
+        (
+            "publics",
+            names(Initiative.publics.through, "targetpublic__name", "targetpublic__position"),
+        ),
+        ("partenaires", names(Partnership, "partner__name", "position")),
+        ("contacts", names(Contact, CONTACT_LINE, "position")),
+        ("resultats", names(Result, RESULT_LINE, "position")),
+        ("ville", F("city")),
+        ("departement", F("department")),
+        ("region", F("region")),
+        ("pays", F("country")),
+        ("echelle", label("scope", Scope.choices)),
+        ("annee_debut", F("start_year")),
+        ("annee_fin", F("end_year")),
+        ("statut", label("status", Status.choices)),
+        ("financement", F("funding")),
+        ("site_web", F("website")),
+        ("sources", names(Citation, "source__title", "source__title")),
+    ]
+
+
+def export_rows(queryset, expressions):
+    """The slug and `expressions` of each initiative of `queryset`, in its order, as tuples.
 
     Filtering through related rows can repeat an initiative; selecting the matching primary
     keys instead keeps the export free of a DISTINCT over long columns.
     """
     ordering = queryset.query.order_by or Initiative._meta.ordering
+    cells = {f"cell_{number}": expression for number, expression in enumerate(expressions)}
     return (
         Initiative.objects.filter(pk__in=queryset.order_by().values("pk"))
+        # What the ordering may refer to, such as a search's rank.
+        .annotate(**queryset.query.annotations)
         .order_by(*ordering)
-        .values(
-            "slug",
-            "title",
-            "aim",
-            "city",
-            "department",
-            "region",
-            "country",
-            "scope",
-            "start_year",
-            "end_year",
-            "status",
-            "funding",
-            "website",
-            pilot_name=F("pilot__name"),
-            pilot_acronym=F("pilot__acronym"),
-            main_theme_name=F("main_theme__name"),
-            theme_names=names(Initiative.themes.through, "theme__name", "theme__position"),
-            public_names=names(
-                Initiative.publics.through, "targetpublic__name", "targetpublic__position"
-            ),
-            partner_names=names(Partnership, "partner__name", "position"),
-            source_titles=names(Citation, "source__title", "source__title"),
-            contact_lines=names(Contact, CONTACT_LINE, "position"),
-            result_lines=names(Result, RESULT_LINE, "position"),
-        )
+        .annotate(**cells)
+        .values_list("slug", *cells)
     )
-
-
-def organisation_text(name, acronym):
-    if acronym and acronym.lower() not in name.lower():
-        return f"{name} ({acronym})"
-    return name
-
-
-def columns():
-    """(header, cell) pairs; labels of choices are looked up once per export, not per row."""
-    scopes, statuses = dict(Scope.choices), dict(Status.choices)
-    return [
-        ("titre", lambda r: r["title"]),
-        ("objectif", lambda r: r["aim"]),
-        ("pilote", lambda r: organisation_text(r["pilot_name"], r["pilot_acronym"])),
-        ("theme_principal", lambda r: r["main_theme_name"]),
-        ("themes", lambda r: r["theme_names"]),
-        ("publics", lambda r: r["public_names"]),
-        ("partenaires", lambda r: r["partner_names"]),
-        ("contacts", lambda r: r["contact_lines"]),
-        ("resultats", lambda r: r["result_lines"]),
-        ("ville", lambda r: r["city"]),
-        ("departement", lambda r: r["department"]),
-        ("region", lambda r: r["region"]),
-        ("pays", lambda r: r["country"]),
-        ("echelle", lambda r: str(scopes.get(r["scope"], r["scope"]))),
-        ("annee_debut", lambda r: r["start_year"]),
-        ("annee_fin", lambda r: r["end_year"]),
-        ("statut", lambda r: str(statuses.get(r["status"], r["status"]))),
-        ("financement", lambda r: r["funding"]),
-        ("site_web", lambda r: r["website"]),
-        ("sources", lambda r: r["source_titles"]),
-    ]
 
 
 def neutralise(value):
@@ -229,14 +222,14 @@ def neutralise(value):
 
 def initiative_rows(queryset, build_url):
     """The header, then one row per initiative, read in chunks from a server-side cursor."""
-    cells = columns()
-    yield ["url", *(header for header, _ in cells)]
+    headers, expressions = zip(*columns(), strict=True)
+    yield ["url", *headers]
     # Every page's URL differs only by its slug: reverse once.
     placeholder = "--slug--"
     url = build_url(reverse("initiatives:initiative-detail", args=[placeholder]))
     prefix, suffix = url.split(placeholder)
-    for row in export_rows(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield [prefix + row["slug"] + suffix, *(neutralise(cell(row)) for _, cell in cells)]
+    for slug, *cells in export_rows(queryset, expressions).iterator(chunk_size=CHUNK_SIZE):
+        yield [prefix + slug + suffix, *map(neutralise, cells)]
 
 
 class EchoBuffer:

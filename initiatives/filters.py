@@ -97,4 +97,13 @@ class InitiativeFilter(django_filters.FilterSet):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*Sort.orderings.get(value, Sort.orderings[Sort.TITLE]))
+        if value == Sort.RELEVANCE:
+            return queryset  # filter_queryset orders by rank when there is a search
+        return queryset.order_by(*Sort.orderings[value])
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        searching = "rank" in queryset.query.annotations
+        if searching and self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE):
+            queryset = queryset.order_by("-rank", "title")
+        return queryset

@@ -5,14 +5,18 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 """
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+# A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
+SEARCH_CONFIG = "french_unaccent"
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -205,21 +209,12 @@ class InitiativeQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Initiatives whose text holds every word of `query`, ignoring case and accents."""
-        queryset = self
-        for word in query.split():
-            partner_match = Partnership.objects.filter(
-                initiative=OuterRef("pk"), partner__name__unaccent__icontains=word
-            )
-            queryset = queryset.filter(
-                Q(title__unaccent__icontains=word)
-                | Q(aim__unaccent__icontains=word)
-                | Q(description__unaccent__icontains=word)
-                | Q(pilot__name__unaccent__icontains=word)
-                | Q(pilot__acronym__unaccent__icontains=word)
-                | Exists(partner_match)
-            )
-        return queryset
+        """Initiatives matching `query` in web-search syntax ("phrase", -word, or), in French,
+        ignoring case and accents, ranked by relevance (`rank`)."""
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return self.filter(search_vector=search_query).annotate(
+            rank=SearchRank(F("search_vector"), search_query)
+        )
 
     def with_related(self):
         """What a list of initiatives shows, fetched in a constant number of queries."""
@@ -302,6 +297,9 @@ class Initiative(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("initiatives liées"))
     is_published = models.BooleanField(_("publiée"), default=True)
+    # Kept current by database triggers (migration 0003): title > aim > description > pilot and
+    # partners, in the `french_unaccent` text search configuration.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
 
@@ -315,6 +313,7 @@ class Initiative(models.Model):
             models.Index(fields=["country", "region"]),
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
+            GinIndex(fields=["search_vector"], name="initiative_search_vector"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),

@@ -62,6 +62,8 @@ def catalogue(db):
         {"public": "jeunes-de-18-a-30-ans", "sort": "recent"},
         {"partner": "ofii", "sort": "title"},
         {"q": "langue", "sort": "pilot"},
+        {"q": "langue jeunes"},
+        {"q": "langue", "theme": "acces-au-logement"},
     ],
 )
 def test_it_exports_what_the_list_shows_in_its_order(client, catalogue, params):
@@ -222,3 +224,13 @@ def test_it_neutralises_hostile_data_entered_through_the_admin(admin_client):
     row = read_csv(admin_client.get(EXPORT))[0]
     assert row["titre"] == '\'=HYPERLINK("http://evil")'
     assert row["contacts"] == "'@SUM(1+1), +33 1 00 00 00 00"
+
+
+def test_it_writes_the_pilot_with_its_acronym_and_choices_by_their_labels(client):
+    pilot = make_pilot("Association d'aide aux jeunes travailleurs", acronym="AAJT")
+    make_initiative(pilot=pilot, status="ongoing", scope="cross-border")
+    row = read_csv(client.get(EXPORT))[0]
+    assert row["pilote"] == "Association d'aide aux jeunes travailleurs (AAJT)"
+    assert (row["statut"], row["echelle"]) == ("en cours", "transfrontalière")
+    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    assert english["statut"] == "ongoing"

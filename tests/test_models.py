@@ -6,7 +6,7 @@ from django.db.models import ProtectedError
 
 from initiatives.models import Contact, Initiative, Result, Status
 
-from .conftest import make_initiative, make_pilot, make_theme
+from .conftest import make_initiative, make_partner, make_pilot, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,41 @@ def test_it_narrows_initiatives_to_a_theme():
     housed = make_initiative(themes=[housing, make_theme()])
     make_initiative()
     assert list(Initiative.objects.for_theme(housing)) == [housed]
+
+
+def titles(queryset):
+    return [initiative.title for initiative in queryset]
+
+
+def test_it_searches_in_french_ignoring_accents_and_word_endings():
+    housing = make_initiative("Accès au logement des réfugiés")
+    make_initiative("Apprentissage du français")
+    assert titles(Initiative.objects.search("refugie")) == [housing.title]
+    assert titles(Initiative.objects.search("LOGEMENTS")) == [housing.title]
+
+
+def test_it_understands_phrases_and_excluded_words():
+    make_initiative("Bail glissant à Marseille")
+    make_initiative("Glissant vers le bail")
+    assert titles(Initiative.objects.search('"bail glissant"')) == ["Bail glissant à Marseille"]
+    assert titles(Initiative.objects.search("bail -marseille")) == ["Glissant vers le bail"]
+
+
+def test_it_finds_initiatives_by_pilot_and_partner_and_keeps_up_with_renames():
+    partner = make_partner("Office français de l'immigration")
+    initiative = make_initiative("Cours", pilot=make_pilot("Adoma"), partners=[partner])
+    assert titles(Initiative.objects.search("adoma")) == ["Cours"]
+    assert titles(Initiative.objects.search("immigration")) == ["Cours"]
+    partner.name = "Ofii"
+    partner.save()
+    assert titles(Initiative.objects.search("immigration")) == []
+    assert titles(Initiative.objects.search("ofii")) == ["Cours"]
+    initiative.partnerships.all().delete()
+    assert titles(Initiative.objects.search("ofii")) == []
+
+
+def test_it_ranks_a_title_match_above_a_description_match():
+    make_initiative("Chorale", description="Une activité pour apprendre le logement")
+    make_initiative("Logement d'abord")
+    ranked = Initiative.objects.search("logement").order_by("-rank")
+    assert titles(ranked) == ["Logement d'abord", "Chorale"]

@@ -169,3 +169,12 @@ def test_it_shows_list_lines_of_a_description_as_a_list_and_escapes_markup(clien
     content = client.get(initiative.get_absolute_url()).content.decode()
     assert "<ul><li>La poursuite d&#x27;études,</li><li>&lt;script&gt;" in content
     assert "<script>alert(1)</script>" not in content
+
+
+def test_it_lists_search_results_by_relevance_unless_asked_otherwise(client):
+    make_initiative("Chorale", aim="Pour trouver un logement ensemble")
+    make_initiative("Logement pour tous")
+    by_relevance = client.get("/initiatives/", {"q": "logement"}).content.decode()
+    assert by_relevance.index("Logement pour tous") < by_relevance.index("Chorale")
+    by_title = client.get("/initiatives/", {"q": "logement", "sort": "title"}).content.decode()
+    assert by_title.index("Chorale") < by_title.index("Logement pour tous")
