@@ -51,20 +51,14 @@ class ExportFormat:
     settings = {DEFAULT: (True, ","), EXCEL: (True, ";"), CSV: (False, ",")}
 
 
-def related_rows(model, aggregate, order_by):
-    """An initiative's related rows, aggregated into one value by a correlated subquery."""
+def names(model, expression, order_by):
+    """An initiative's related rows, joined into one text by a correlated subquery."""
     return Subquery(
         model.objects.filter(initiative=OuterRef("pk"))
         .order_by()
         .values("initiative")
-        .annotate(value=aggregate(order_by=order_by))
+        .annotate(value=StringAgg(expression, LIST_SEPARATOR, order_by=order_by))
         .values("value")
-    )
-
-
-def names(model, field, order_by):
-    return related_rows(
-        model, lambda order_by: StringAgg(field, LIST_SEPARATOR, order_by=order_by), order_by
     )
 
 
@@ -146,6 +140,7 @@ RESULT_LINE = Case(
 )
 
 
+# Organisation.__str__, in SQL: the acronym in brackets unless the name already holds it.
 PILOT_TEXT = Case(
     When(
         Q(pilot__acronym="") | Q(pilot__name__icontains=F("pilot__acronym")),

@@ -388,12 +388,10 @@ class Initiative(models.Model):
 
 
 class ChildManager(models.Manager):
-    """Rows that belong to one initiative, known by its slug and a second key."""
+    """Rows that belong to one initiative, known by its slug and their position."""
 
-    second_key = "position"
-
-    def get_by_natural_key(self, initiative_slug, key):
-        return self.get(initiative__slug=initiative_slug, **{self.second_key: key})
+    def get_by_natural_key(self, initiative_slug, position):
+        return self.get(initiative__slug=initiative_slug, position=position)
 
 
 class PartnerRole(models.TextChoices):

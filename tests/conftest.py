@@ -19,24 +19,26 @@ from initiatives.models import (
 _counter = itertools.count(1)
 
 
+def make_named(model, name, prefix, **fields):
+    """A row of a model known by its name and the slug of that name."""
+    name = name or f"{prefix} {next(_counter)}"
+    return model.objects.create(name=name, slug=slugify(name), **fields)
+
+
 def make_theme(name=None, **fields):
-    name = name or f"Thème {next(_counter)}"
-    return Theme.objects.create(name=name, slug=slugify(name), **fields)
+    return make_named(Theme, name, "Thème", **fields)
 
 
 def make_public(name=None, **fields):
-    name = name or f"Public {next(_counter)}"
-    return TargetPublic.objects.create(name=name, slug=slugify(name), **fields)
+    return make_named(TargetPublic, name, "Public", **fields)
 
 
 def make_pilot(name=None, **fields):
-    name = name or f"Association {next(_counter)}"
-    return Pilot.objects.create(name=name, slug=slugify(name), **fields)
+    return make_named(Pilot, name, "Association", **fields)
 
 
 def make_partner(name=None, **fields):
-    name = name or f"Partenaire {next(_counter)}"
-    return Partner.objects.create(name=name, slug=slugify(name), **fields)
+    return make_named(Partner, name, "Partenaire", **fields)
 
 
 def make_source(title=None, **fields):
