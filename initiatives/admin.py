@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .exports import csv_response
 from .models import (
+    Acronym,
     Citation,
     Contact,
     Initiative,
@@ -31,6 +32,14 @@ class VocabularyAdmin(CatalogueModelAdmin):
 
 admin.site.register(Theme, VocabularyAdmin)
 admin.site.register(TargetPublic, VocabularyAdmin)
+
+
+@admin.register(Acronym)
+class AcronymAdmin(CatalogueModelAdmin):
+    """Acronyms searched for as their expansion, and the reverse."""
+
+    list_display = ("acronym", "expansion")
+    search_fields = ("acronym", "expansion")
 
 
 @admin.register(Source)

@@ -1,13 +1,29 @@
 """The one FilterSet behind the list, the theme pages and the CSV export."""
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .exports import ExportFormat
-from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+from .models import (
+    CatalogueSearchQuery,
+    Initiative,
+    Partner,
+    Pilot,
+    SearchWord,
+    Source,
+    Status,
+    TargetPublic,
+    Theme,
+)
+
+# The words of a search worth correcting when they match nothing: not operators, not short words.
+WORD = re.compile(r"(?<![-\w])\w{4,}")
 
 
 class Sort:
@@ -29,14 +45,27 @@ class Sort:
     }
 
 
-def slug_filter(field_name, queryset, label):
-    return django_filters.ModelMultipleChoiceFilter(
-        field_name=f"{field_name}__slug",
+class RelatedSlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Initiatives related to any of the chosen rows (OR), by slug in the query string.
+
+    A semi-join (`pk IN (…)`) rather than a join: no duplicate rows, so no DISTINCT."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        related = Initiative.objects.filter(**{f"{self.related_name}__in": value})
+        return queryset.filter(pk__in=related.values("pk"))
+
+
+def slug_filter(related_name, queryset, label):
+    slug_filter = RelatedSlugFilter(
         to_field_name="slug",
         queryset=queryset,
         label=label,
         widget=forms.CheckboxSelectMultiple,
     )
+    slug_filter.related_name = related_name
+    return slug_filter
 
 
 class InitiativeFilter(django_filters.FilterSet):
@@ -74,24 +103,42 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        countries = (
-            Initiative.objects.order_by("country").values_list("country", flat=True).distinct()
-        )
-        self.filters["country"].extra["choices"] = [(code, code) for code in countries]
-        self.regions = {
-            slugify(name): name
-            for name in Initiative.objects.exclude(region="")
-            .order_by("region")
-            .values_list("region", flat=True)
-            .distinct()
-        }
+        places = Initiative.objects.order_by("country", "region").values_list("country", "region")
+        places = list(places.distinct())
+        self.filters["country"].extra["choices"] = [
+            (code, code) for code in dict.fromkeys(country for country, _region in places)
+        ]
+        self.regions = {slugify(region): region for _country, region in places if region}
         self.filters["region"].extra["choices"] = list(self.regions.items())
 
     def keep_all(self, queryset, name, value):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        search_query = self.search_query
+        return queryset if search_query is None else queryset.search(search_query)
+
+    @cached_property
+    def search_query(self):
+        """The query `q` asks for; if it finds nothing anywhere, the same with its unknown words
+        replaced by the closest words of the catalogue (`corrected_search` then says so)."""
+        self.corrected_search = None
+        typed = (self.form.cleaned_data.get("q") or "").strip()
+        if not typed:
+            return None
+        search_query = CatalogueSearchQuery(typed)
+        if self.queryset.search(search_query).exists():
+            return search_query
+        words = {word for word in WORD.findall(typed) if word.lower() != "or"}
+        corrections = SearchWord.objects.corrections(words)
+        if not corrections:
+            return search_query
+        corrected = WORD.sub(lambda match: corrections.get(match[0], match[0]), typed)
+        corrected_query = CatalogueSearchQuery(corrected)
+        if not self.queryset.search(corrected_query).exists():
+            return search_query
+        self.corrected_search = corrected
+        return corrected_query
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])

@@ -5,18 +5,27 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 """
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 # A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
 SEARCH_CONFIG = "french_unaccent"
+# Private-use characters around highlighted words: the text is escaped, then they become <mark>.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+HIGHLIGHT = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -196,6 +205,116 @@ class Scope(models.TextChoices):
     INTERNATIONAL = "international", _("internationale")
 
 
+class AcronymManager(models.Manager):
+    def get_by_natural_key(self, acronym):
+        return self.get(acronym=acronym)
+
+
+class Acronym(models.Model):
+    """An acronym of the field and what it stands for: a search for either finds both."""
+
+    acronym = models.CharField(_("sigle"), max_length=30, unique=True)
+    expansion = models.CharField(_("forme développée"), max_length=300)
+
+    objects = AcronymManager()
+
+    class Meta:
+        verbose_name = _("sigle")
+        verbose_name_plural = _("sigles")
+        ordering = ["acronym"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(acronym=""), name="acronym_not_empty"),
+            models.CheckConstraint(condition=~Q(expansion=""), name="acronym_expansion_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.acronym} ({self.expansion})"
+
+    def natural_key(self):
+        return (self.acronym,)
+
+
+class SearchWordQuerySet(models.QuerySet):
+    def corrections(self, words):
+        """{word: the closest known word} for each of `words` the catalogue does not contain
+        and a known word resembles (trigram similarity), compared without case or accents."""
+        if not words:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT typed.word, (
+                    SELECT known.word FROM {self.model._meta.db_table} AS known
+                    WHERE known.word %% typed.bare
+                    ORDER BY similarity(known.word, typed.bare) DESC, known.word
+                    LIMIT 1
+                )
+                FROM unnest(%s::text[]) AS typed_words(word),
+                     LATERAL (SELECT typed_words.word, unaccent(lower(typed_words.word)) AS bare)
+                         AS typed
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {self.model._meta.db_table} WHERE word = typed.bare
+                )
+                """,
+                [list(words)],
+            )
+            return {typed: known for typed, known in cursor.fetchall() if known}
+
+
+class SearchWord(models.Model):
+    """A word found in the initiatives (lower case, no accents), to correct typos in searches.
+
+    Filled by the trigger that keeps initiatives' search vectors current (migration 0004)."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    objects = SearchWordQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="search_word_trigram"),
+        ]
+
+    def __str__(self):
+        return self.word
+
+
+class CatalogueSearchQuery(SearchQuery):
+    """A web-search query in French, accent-insensitive, with the field's acronyms expanded.
+
+    `ts_rewrite()` reading the acronym table is volatile, so the expanded query is computed
+    once, in its own query, and used as a constant."""
+
+    def __init__(self, value):
+        with connection.cursor() as cursor:
+            cursor.execute(EXPAND_QUERY_SQL, [value])
+            (expanded,) = cursor.fetchone()
+        super().__init__(expanded, search_type="raw", config=SEARCH_CONFIG)
+        self.expanded = expanded
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # The expanded query is a tsquery already: cast it, do not parse it again.
+        return "%s::tsquery", [self.expanded]
+
+
+EXPAND_QUERY_SQL = f"""
+SELECT ts_rewrite(
+    websearch_to_tsquery('{SEARCH_CONFIG}', %s),
+    $rules$
+    SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym),
+           plainto_tsquery('{SEARCH_CONFIG}', acronym)
+           || plainto_tsquery('{SEARCH_CONFIG}', expansion)
+    FROM initiatives_acronym
+    UNION ALL
+    SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
+           plainto_tsquery('{SEARCH_CONFIG}', expansion)
+           || plainto_tsquery('{SEARCH_CONFIG}', acronym)
+    FROM initiatives_acronym
+    $rules$
+)::text
+"""
+
+
 class InitiativeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -210,10 +329,45 @@ class InitiativeQuerySet(models.QuerySet):
 
     def search(self, query):
         """Initiatives matching `query` in web-search syntax ("phrase", -word, or), in French,
-        ignoring case and accents, ranked by relevance (`rank`)."""
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        ignoring case and accents, acronyms expanded, ranked by relevance (`rank`).
+        `query` is the text typed or a CatalogueSearchQuery made from it."""
+        if isinstance(query, CatalogueSearchQuery):
+            search_query = query
+        else:
+            search_query = CatalogueSearchQuery(query)
         return self.filter(search_vector=search_query).annotate(
             rank=SearchRank(F("search_vector"), search_query)
+        )
+
+    def highlighted(self, search_query):
+        """Title and aim with the words matching `search_query` between HIGHLIGHT marks."""
+        return self.annotate(
+            title_highlighted=SearchHeadline(
+                "title", search_query, config=SEARCH_CONFIG, highlight_all=True, **HIGHLIGHT
+            ),
+            aim_highlighted=SearchHeadline(
+                "aim", search_query, config=SEARCH_CONFIG, max_words=45, min_words=25, **HIGHLIGHT
+            ),
+        )
+
+    def related_to(self, initiative, exclude=(), limit=6):
+        """Initiatives close to `initiative`: same pilot first, then a shared partner, then the
+        same main theme; `exclude` lists primary keys already shown."""
+        partner_ids = [link.partner_id for link in initiative.partnerships.all()]
+        same_pilot = Q(pilot=initiative.pilot_id)
+        shares_partner = Exists(
+            Partnership.objects.filter(initiative=OuterRef("pk"), partner__in=partner_ids)
+        )
+        same_theme = Q(main_theme=initiative.main_theme_id)
+        return (
+            self.exclude(pk__in=[initiative.pk, *exclude])
+            .filter(same_pilot | shares_partner | same_theme)
+            .annotate(
+                same_pilot=ExpressionWrapper(same_pilot, output_field=models.BooleanField()),
+                shares_partner=shares_partner,
+                same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),
+            )
+            .order_by("-same_pilot", "-shares_partner", "-same_theme", "title")[:limit]
         )
 
     def with_related(self):
@@ -370,8 +524,12 @@ class Initiative(models.Model):
             )
 
     @property
+    def country_name(self):
+        return countries.name(self.country) or self.country
+
+    @property
     def place(self):
-        parts = (self.city, self.department, self.region, self.country)
+        parts = (self.city, self.department, self.region, self.country_name)
         return ", ".join(part for part in parts if part)
 
     @property

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from .exports import ExportFormat, csv_response
+from .facets import build_facets
 from .filters import InitiativeFilter
 from .models import Initiative, Partner, Partnership, Pilot, Source, Theme
 
@@ -50,6 +51,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         status = 200
         if self.filterset.is_valid():
             self.object_list = self.filterset.qs.with_related()
+            if self.filterset.search_query is not None:
+                self.object_list = self.object_list.highlighted(self.filterset.search_query)
         else:
             self.object_list = Initiative.objects.none()
             status = 400
@@ -72,12 +75,39 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
+        facets = build_facets(self.filterset)
         return super().get_context_data(
             filterset=self.filterset,
+            facets=facets,
+            active_filters=self.get_active_filters(facets),
             query_without_page=query.urlencode(),
             export_links=self.get_export_links(query),
             **kwargs,
         )
+
+    def get_active_filters(self, facets):
+        """(label, address of this list without it) for the search and each chosen option."""
+        active = []
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            label = _("Recherche : « %(query)s »") % {"query": query}
+            active.append((label, self.url_without("q")))
+        for facet in facets:
+            for option in facet.selected:
+                label = _("%(filter)s : %(value)s") % {"filter": facet.label, "value": option.label}
+                active.append((label, self.url_without(facet.name, option.value)))
+        return active
+
+    def url_without(self, name, value=None):
+        """This list's address with one value of a parameter (or all its values) removed."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        kept = [] if value is None else [other for other in query.getlist(name) if other != value]
+        if kept:
+            query.setlist(name, kept)
+        else:
+            query.pop(name, None)
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
 
     def get_export_links(self, query):
         """The CSV export of this very list, in each variant offered."""
@@ -109,6 +139,15 @@ class ThemeDetailView(InitiativeListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(theme=self.theme, **kwargs)
+
+    def url_without(self, name, value=None):
+        if name == "theme" and value == self.theme.slug:
+            # Without its theme, this page is the whole list, with the other filters kept.
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            list_url = reverse("initiatives:initiative-list")
+            return f"{list_url}?{query.urlencode()}" if query else list_url
+        return super().url_without(name, value)
 
     def get_export_links(self, query):
         return super().get_export_links(self.filterset.data)
@@ -143,10 +182,20 @@ class InitiativeDetailView(DetailView):
                 "contacts",
                 "results__source",
                 "citations__source",
-                Prefetch("children", queryset=Initiative.objects.published()),
-                Prefetch("related", queryset=Initiative.objects.published()),
+                Prefetch("children", queryset=Initiative.objects.published().with_related()),
+                Prefetch("related", queryset=Initiative.objects.published().with_related()),
             )
         )
+
+    def get_context_data(self, **kwargs):
+        initiative = self.object
+        linked = [*initiative.children.all(), *initiative.related.all()]
+        close = (
+            Initiative.objects.published()
+            .related_to(initiative, exclude=[linked_initiative.pk for linked_initiative in linked])
+            .with_related()
+        )
+        return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
 
 
 class OrganisationDetailView(DetailView):

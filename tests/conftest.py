@@ -1,4 +1,6 @@
+import html
 import itertools
+import re
 
 import pytest
 from django.utils.text import slugify
@@ -103,3 +105,12 @@ def initiative(db):
         partners=[make_partner("Pôle emploi")],
         sources=[make_source("Catalogue du forum")],
     )
+
+
+CARD_TITLE = re.compile(r'<h3 class="card-title"><a href="[^"]*">(.*?)</a></h3>', re.S)
+
+
+def card_titles(response):
+    """The titles of the initiatives a page lists, as a reader sees them, in order."""
+    content = response.content.decode()
+    return [html.unescape(re.sub(r"<[^>]+>", "", title)) for title in CARD_TITLE.findall(content)]

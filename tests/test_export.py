@@ -1,6 +1,5 @@
 import csv
 import io
-import re
 from datetime import date
 
 import pytest
@@ -9,6 +8,7 @@ from django.urls import reverse
 from initiatives.models import Initiative
 
 from .conftest import (
+    card_titles,
     initiative_form,
     make_contact,
     make_initiative,
@@ -33,12 +33,6 @@ def read_csv(response, delimiter=","):
     body = body_of(response)
     assert body.startswith("\ufeff"), "spreadsheet-ready by default: a byte-order mark"
     return list(csv.DictReader(io.StringIO(body[1:]), delimiter=delimiter))
-
-
-def titles_on_page(response):
-    return re.findall(
-        r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>', response.content.decode()
-    )
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def catalogue(db):
     ],
 )
 def test_it_exports_what_the_list_shows_in_its_order(client, catalogue, params):
-    shown = titles_on_page(client.get("/initiatives/", params))
+    shown = card_titles(client.get("/initiatives/", params))
     exported = [row["titre"] for row in read_csv(client.get(EXPORT, params))]
     assert exported == shown
     assert "Brouillon" not in exported
@@ -173,7 +167,7 @@ def test_it_leaves_numbers_as_numbers(client):
 def test_it_answers_bad_parameters_with_a_400(client, db, params):
     response = client.get(EXPORT, params)
     assert response.status_code == 400
-    assert 'class="filters"' in response.content.decode()
+    assert 'id="facets"' in response.content.decode()
 
 
 def test_the_list_links_to_each_variant_with_its_filters(client, catalogue):

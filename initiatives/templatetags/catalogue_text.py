@@ -1,6 +1,8 @@
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from initiatives.models import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 
@@ -25,3 +27,10 @@ def paragraphs(text):
             body = mark_safe("<br>".join(format_html("{}", line) for line in lines))
             blocks.append(format_html("<p>{}</p>", body))
     return mark_safe("\n".join(blocks))
+
+
+@register.filter
+def highlight(text):
+    """Text from the search's headline: escaped, then its marked words wrapped in <mark>."""
+    escaped = conditional_escape(str(text or "").replace(HIGHLIGHT_START + HIGHLIGHT_STOP, ""))
+    return mark_safe(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))

@@ -1,0 +1,125 @@
+"""Counts for the options of the list's filters, given the other filters (facets).
+
+Options of one filter combine with OR and different filters with AND, so an option's count is
+the number of initiatives it would give with every *other* active filter kept. Options with no
+initiative stay listed, disabled, unless chosen (a chosen option can always be unchosen). One
+query per filter, whatever the number of initiatives shown.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+
+# Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
+ORGANISATION_OPTIONS = 10
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+    @property
+    def disabled(self):
+        return self.count == 0 and not self.selected
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list
+    errors: list = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def selected(self):
+        return [option for option in self.options if option.selected]
+
+
+def matching_without(filterset, name):
+    """The primary keys of the initiatives every active filter but `name` lets through."""
+    queryset = filterset.queryset
+    for field_name, value in filterset.form.cleaned_data.items():
+        if field_name not in (name, "sort", "format"):
+            queryset = filterset.filters[field_name].filter(queryset, value)
+    return queryset.order_by().values("pk")
+
+
+def related_options(model, matching, selected, limit=None):
+    """Rows of `model` (a vocabulary, source or organisation) with their initiatives' count."""
+    rows = model.objects.annotate(
+        count=Count("initiatives", filter=Q(initiatives__in=matching), distinct=True)
+    )
+    if limit is not None:
+        rows = rows.filter(Q(count__gt=0) | Q(slug__in=selected)).order_by("-count", "name")
+        rows = rows[: max(limit, len(selected))]
+    return [Option(row.slug, str(row), row.count, row.slug in selected) for row in rows]
+
+
+def value_counts(field_name, matching):
+    """{value of `field_name`: count among `matching`} for every value of published rows."""
+    rows = (
+        Initiative.objects.published()
+        .values(field_name)
+        .annotate(count=Count("pk", filter=Q(pk__in=matching)))
+        .order_by(field_name)
+    )
+    return {row[field_name]: row["count"] for row in rows}
+
+
+def selected_values(filterset, name):
+    return [str(value) for value in filterset.data.getlist(name)]
+
+
+def build_facets(filterset):
+    """The list's facets, in the order the filter form shows them."""
+    form = filterset.form
+    facets = []
+    vocabularies = [
+        ("theme", Theme, None),
+        ("public", TargetPublic, None),
+        ("pilot", Pilot, ORGANISATION_OPTIONS),
+        ("partner", Partner, ORGANISATION_OPTIONS),
+        ("source", Source, None),
+    ]
+    for name, model, limit in vocabularies:
+        selected = selected_values(filterset, name)
+        options = related_options(model, matching_without(filterset, name), selected, limit)
+        note = _("Les plus représentés dans cette liste.") if limit else ""
+        facets.append(Facet(name, form[name].label, options, form[name].errors, note))
+
+    selected = selected_values(filterset, "country")
+    counts = value_counts("country", matching_without(filterset, "country"))
+    options = [
+        Option(code, countries.name(code) or code, count, code in selected)
+        for code, count in counts.items()
+    ]
+    facets.append(Facet("country", form["country"].label, options, form["country"].errors))
+
+    selected = selected_values(filterset, "region")
+    counts = value_counts("region", matching_without(filterset, "region"))
+    options = [
+        Option(slugify(region), region, count, slugify(region) in selected)
+        for region, count in counts.items()
+        if region
+    ]
+    facets.append(Facet("region", form["region"].label, options, form["region"].errors))
+
+    selected = selected_values(filterset, "status")
+    counts = value_counts("status", matching_without(filterset, "status"))
+    options = [
+        Option(value, capfirst(label), counts.get(value, 0), value in selected)
+        for value, label in Status.choices
+    ]
+    facets.append(Facet("status", form["status"].label, options, form["status"].errors))
+
+    order = ["theme", "public", "country", "region", "pilot", "partner", "status", "source"]
+    return sorted(facets, key=lambda facet: order.index(facet.name))

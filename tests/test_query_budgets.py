@@ -1,0 +1,86 @@
+"""Every page's number of queries stays the same whatever the number of rows it shows."""
+
+import pytest
+
+from initiatives.models import Initiative
+
+from .conftest import (
+    make_contact,
+    make_initiative,
+    make_partner,
+    make_pilot,
+    make_public,
+    make_result,
+    make_source,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The same budget must hold for 5 and for 50 rows of everything.
+BUDGETS = {
+    "home": 3,  # themes, the count of initiatives, sources
+    # Filter choices, the chosen options' rows, a count per facet (8), the count, the page and
+    # its themes; a search adds its expansion (acronyms) and whether it finds anything at all.
+    "list": 13,
+    "search": 14,
+    "theme": 14,
+    # The initiative, its themes, publics, partners, contacts, results, citations, children and
+    # related initiatives (with their themes), close initiatives (with their themes).
+    "initiative": 14,
+    "pilot": 3,  # the organisation, its initiatives and their themes
+    "partner": 3,
+}
+
+
+@pytest.fixture(params=[5, 50])
+def catalogue(request, db):
+    rows = request.param
+    theme, public, source = make_theme("Logement"), make_public("Jeunes"), make_source()
+    pilot, partner = make_pilot("Association pilote"), make_partner("Partenaire commun")
+    partners = [partner, *(make_partner() for _ in range(rows))]
+    initiatives = [
+        make_initiative(
+            f"Logement solidaire {number}",
+            themes=[theme, make_theme()],
+            publics=[public, make_public()],
+            partners=[partner, make_partner()],
+            sources=[source],
+            pilot=pilot,
+        )
+        for number in range(rows)
+    ]
+    first = make_initiative(
+        "Logement des familles",
+        themes=[theme],
+        partners=partners,
+        sources=[source],
+        pilot=pilot,
+        description="Logement",
+    )
+    for initiative in initiatives:
+        make_contact(first)
+        make_result(first, source=source)
+        initiative.parent = first
+        initiative.save()
+    first.related.set(initiatives)
+    assert Initiative.objects.count() == rows + 1
+    return first
+
+
+@pytest.mark.parametrize(
+    "page, url",
+    [
+        ("home", "/"),
+        ("list", "/initiatives/?public=jeunes"),
+        ("search", "/initiatives/?q=logement&sort=title"),
+        ("theme", "/themes/logement/?country=FR"),
+        ("initiative", "/initiatives/logement-des-familles/"),
+        ("pilot", "/pilots/association-pilote/"),
+        ("partner", "/partners/partenaire-commun/"),
+    ],
+)
+def test_each_page_has_a_query_budget(client, catalogue, django_assert_max_num_queries, page, url):
+    with django_assert_max_num_queries(BUDGETS[page]):
+        response = client.get(url)
+    assert response.status_code == 200

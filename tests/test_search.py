@@ -1,0 +1,169 @@
+"""Search as a reader uses it: acronyms, typos, highlighted words, facets and active filters."""
+
+import html
+import re
+
+import pytest
+
+from initiatives.models import Acronym, SearchWord
+
+from .conftest import (
+    card_titles,
+    make_initiative,
+    make_partner,
+    make_pilot,
+    make_public,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/initiatives/"
+
+
+def facet_options(response, name):
+    """{option value: (count, checked, disabled)} of one filter of the list's form."""
+    options = {}
+    for item in re.findall(r"<li[^>]*>\s*(<input[^>]*>\s*<label.*?</label>)", response.text, re.S):
+        field = re.search(r'name="([^"]+)" value="([^"]*)"', item)
+        if field[1] != name:
+            continue
+        count = int(re.search(r'<span class="count">\((\d+)\)</span>', item)[1])
+        options[html.unescape(field[2])] = (count, " checked" in item, " disabled" in item)
+    return options
+
+
+def active_filter_links(response):
+    """{label: address} of the active filters shown above the results."""
+    block = re.search(r'<div class="active-filters">(.*?)</div>', response.text, re.S)
+    if not block:
+        return {}
+    links = re.findall(r'<li><a href="([^"]*)"[^>]*>(.*?) <span', block[1], re.S)
+    return {html.unescape(label): html.unescape(url) for url, label in links}
+
+
+@pytest.fixture
+def acronyms(db):
+    Acronym.objects.create(acronym="CPH", expansion="centre provisoire d'hébergement")
+    Acronym.objects.create(acronym="CADA", expansion="centre d'accueil pour demandeurs d'asile")
+
+
+def test_an_acronym_finds_its_expansion_and_the_reverse(client, acronyms):
+    make_initiative("Centre provisoire d'hébergement de Créteil")
+    make_initiative("Sorties de CADA à Marseille")
+    make_initiative("Chorale")
+    assert card_titles(client.get(LIST, {"q": "CPH"})) == [
+        "Centre provisoire d'hébergement de Créteil"
+    ]
+    found = card_titles(client.get(LIST, {"q": "centres d'accueil des demandeurs d'asile"}))
+    assert found == ["Sorties de CADA à Marseille"]
+    # Lower case, and combined with another word: both must match.
+    assert card_titles(client.get(LIST, {"q": "cada marseille"})) == ["Sorties de CADA à Marseille"]
+    assert card_titles(client.get(LIST, {"q": "cada lyon"})) == []
+
+
+def test_a_misspelt_word_finds_what_it_meant_and_says_so(client):
+    make_initiative("Logement pour tous")
+    make_initiative("Chorale")
+    response = client.get(LIST, {"q": "logment"})
+    assert card_titles(response) == ["Logement pour tous"]
+    assert "Aucun résultat pour « logment » : voici les résultats pour « logement »." in (
+        html.unescape(response.text)
+    )
+    # Words typed without accents need no correction.
+    make_initiative("Accueil des réfugiés")
+    response = client.get(LIST, {"q": "refugies"})
+    assert card_titles(response) == ["Accueil des réfugiés"]
+    assert "Aucun résultat pour" not in html.unescape(response.text)
+
+
+def test_a_word_like_nothing_in_the_catalogue_gives_an_empty_list(client):
+    make_initiative("Logement pour tous")
+    response = client.get(LIST, {"q": "xylophone"})
+    assert response.status_code == 200
+    assert card_titles(response) == []
+    assert "Aucune initiative ne correspond" in html.unescape(response.text)
+
+
+def test_the_words_of_every_initiative_are_known_for_corrections(db):
+    initiative = make_initiative("Hébergement solidaire", aim="Cohabitation")
+    assert {"hebergement", "solidaire", "cohabitation"} <= set(
+        SearchWord.objects.values_list("word", flat=True)
+    )
+    initiative.title = "Parrainage"
+    initiative.save()
+    assert SearchWord.objects.filter(word="parrainage").exists()
+    assert SearchWord.objects.corrections(["parainage", "cohabitation"]) == {
+        "parainage": "parrainage"
+    }
+
+
+def test_the_matching_words_are_highlighted_and_the_rest_escaped(client):
+    make_initiative("<b>Logement</b> des familles", aim="Trouver un logement <i>durable</i>")
+    content = client.get(LIST, {"q": "logements"}).text
+    assert "&lt;b&gt;<mark>Logement</mark>&lt;/b&gt; des familles" in content
+    assert "Trouver un <mark>logement</mark>" in content  # a fragment: PostgreSQL drops tags
+    assert "<b>Logement" not in content and "<i>durable" not in content
+
+
+@pytest.fixture
+def faceted(db):
+    housing, language, health = (
+        make_theme("Logement"),
+        make_theme("Langue"),
+        make_theme("Santé"),
+    )
+    youth, families = make_public("Jeunes"), make_public("Familles")
+    make_initiative("A", themes=[housing], publics=[youth], country="FR")
+    make_initiative("B", themes=[housing, language], publics=[families], country="FR")
+    make_initiative("C", themes=[language], publics=[youth], country="BE")
+    make_initiative("D", themes=[health], publics=[families], country="BE")
+    return housing, language, health
+
+
+def test_each_option_counts_the_initiatives_it_would_give(client, faceted):
+    response = client.get(LIST, {"theme": ["logement", "langue"], "public": "jeunes"})
+    assert card_titles(response) == ["A", "C"]  # themes combine with OR, filters with AND
+    # Counts for a theme keep the public filter but not the theme filter itself…
+    assert facet_options(response, "theme") == {
+        "logement": (1, True, False),
+        "langue": (1, True, False),
+        "sante": (0, False, True),  # shown, but disabled: it would give nothing
+    }
+    # …and the other way round.
+    assert facet_options(response, "public") == {
+        "jeunes": (2, True, False),
+        "familles": (1, False, False),
+    }
+    assert facet_options(response, "country") == {"BE": (1, False, False), "FR": (1, False, False)}
+
+
+def test_active_filters_can_be_removed_one_by_one(client, faceted):
+    response = client.get(LIST, {"q": "a", "theme": ["logement", "langue"], "country": "FR"})
+    links = active_filter_links(response)
+    assert links["Thème : Logement"] == f"{LIST}?q=a&theme=langue&country=FR"
+    assert links["Pays : France"] == f"{LIST}?q=a&theme=logement&theme=langue"
+    assert links["Recherche : « a »"] == f"{LIST}?theme=logement&theme=langue&country=FR"
+
+
+def test_removing_a_theme_pages_own_theme_leads_to_the_whole_list(client, faceted):
+    response = client.get("/themes/logement/", {"public": "jeunes"})
+    assert card_titles(response) == ["A"]
+    links = active_filter_links(response)
+    assert links["Thème : Logement"] == f"{LIST}?public=jeunes"
+    assert links["Public : Jeunes"] == "/themes/logement/"
+
+
+def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
+    pilot, partner = make_pilot(), make_partner()
+    housing, language = make_theme("Logement"), make_theme("Langue")
+    initiative = make_initiative("Ici", themes=[housing], pilot=pilot, partners=[partner])
+    make_initiative("Même thème", themes=[housing])
+    make_initiative("Même partenaire", themes=[language], partners=[partner])
+    make_initiative("Même pilote", themes=[language], pilot=pilot)
+    make_initiative("Sans rapport", themes=[language])
+    make_initiative("Brouillon", themes=[housing], is_published=False)
+    response = client.get(initiative.get_absolute_url())
+    close = response.text.split('id="close-heading"')[1]
+    titles = re.findall(r'<h3 class="card-title"><a href="[^"]*">(.*?)</a>', close)
+    assert titles == ["Même pilote", "Même partenaire", "Même thème"]
