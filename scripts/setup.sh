@@ -61,6 +61,24 @@ MSG
     exit 1
 }
 
+# The browser tests drive Chromium (Playwright cannot download browsers here): CHROMIUM_PATH, or
+# Debian's package, installed when run as root.
+ensure_chromium() {
+    export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+    [ -x "$CHROMIUM_PATH" ] && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Chromium is not installed: installing Debian's chromium for the browser tests"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+        return
+    fi
+    cat >&2 <<MSG
+The browser tests need Chromium and it was not found at $CHROMIUM_PATH.
+Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to its executable.
+MSG
+    exit 1
+}
+
 # Connect as the current user to a server on the default socket or 127.0.0.1:5432.
 existing_server_url() {
     command -v psql >/dev/null 2>&1 || return 1

@@ -1,0 +1,94 @@
+"""A social worker's journey through the catalogue, in Chromium, JavaScript off."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PHONE, new_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def result_titles(page):
+    return page.locator("h3.card-title").all_inner_texts()
+
+
+def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(page, live_site):
+    page.goto(f"{live_site}/")
+    screenshot(page, "home")
+    page.get_by_role("link", name=re.compile("^Accès au logement")).click()
+    expect(page).to_have_url(f"{live_site}/themes/acces-au-logement/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accès au logement")
+
+    # Narrow by public and country: each option says how many initiatives it would give.
+    page.get_by_label(re.compile(r"^Réfugiés \(BPI\) \(\d+\)")).check()
+    page.get_by_label(re.compile(r"^France \(\d+\)")).check()
+    page.get_by_role("button", name="Appliquer les filtres").click()
+    expect(page).to_have_url(re.compile(r"public=refugies-bpi.*country=FR|country=FR.*public="))
+    expect(page.locator("#results-heading")).to_have_text("10 initiatives")
+    expect(page.get_by_role("link", name="Retirer le filtre Pays : France")).to_be_visible()
+    screenshot(page, "theme-filtered")
+
+    # A word typed without its accents finds it, and is highlighted.
+    page.get_by_label("Rechercher").fill("hebergement")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page).to_have_url(re.compile(r"q=hebergement"))
+    titles = result_titles(page)
+    assert "Centre provisoire d'hébergement (CPH) de Créteil" in titles
+    assert "Programme Elan" not in titles
+    expect(page.locator("mark").first).to_have_text(re.compile("hébergement", re.IGNORECASE))
+    screenshot(page, "search")
+
+    page.get_by_role("link", name="Bail glissant").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bail glissant")
+    screenshot(page, "initiative")
+    detail = page.url
+
+    page.locator(".initiative-facts").get_by_role("link", name="Elia").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Elia"))
+    expect(page.get_by_role("link", name="Bail glissant")).to_be_visible()
+    screenshot(page, "pilot")
+
+    page.goto(detail)
+    partner = page.locator("section[aria-labelledby=partners-heading] li a").first
+    partner_name = partner.inner_text()
+    partner.click()
+    expect(page).to_have_url(re.compile("/partners/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(partner_name)
+    expect(page.get_by_role("link", name="Bail glissant")).to_be_visible()
+    screenshot(page, "partner")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="All initiatives")).to_be_visible()
+    page.goto(detail)
+    expect(page.get_by_role("heading", name="Description")).to_be_visible()
+    expect(page.locator(".initiative-facts")).to_contain_text("Lead organisation")
+    screenshot(page, "initiative-en")
+
+
+def test_a_typo_and_an_acronym_find_what_was_meant(page, live_site):
+    page.goto(f"{live_site}/initiatives/?q=logment")
+    expect(page.get_by_text("Aucun résultat pour « logment »")).to_be_visible()
+    assert "Bail glissant" in result_titles(page)
+    page.goto(f"{live_site}/initiatives/?q=CPH")
+    assert "Centre provisoire d'hébergement (CPH) de Créteil" in result_titles(page)
+
+
+def test_on_a_phone_the_first_screen_shows_results_not_filters(browser, live_site):
+    page = new_page(browser, viewport=PHONE, javascript=False)
+    page.goto(f"{live_site}/themes/acces-au-logement/")
+    first_result = page.locator("h3.card-title").first
+    assert first_result.bounding_box()["y"] < PHONE["height"], "a result on the first screen"
+    filters = page.locator("#facets")
+    assert filters.bounding_box()["y"] > first_result.bounding_box()["y"]
+    # The page is not wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("link", name="Affiner par thème, public, pays…").click()
+    expect(page).to_have_url(re.compile("#facets$"))
+    screenshot(page, "theme")
+    page.goto(f"{live_site}/initiatives/programme-elan/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "initiative")
+    page.context.close()
