@@ -118,7 +118,7 @@ def live_site(site_env):
 def browser(live_site):
     # Playwright runs an event loop in this thread: the site and its database are set up first.
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium is needed at {CHROMIUM} (apt-get install chromium, or CHROMIUM_PATH)")
+        pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -126,9 +126,7 @@ def browser(live_site):
 
 
 def new_page(browser, viewport=DESKTOP, javascript=True, locale="fr-FR"):
-    context = browser.new_context(
-        viewport=viewport, java_script_enabled=javascript, locale=locale
-    )
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale=locale)
     return context.new_page()
 
 
