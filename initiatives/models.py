@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,9 @@ from django_countries import countries
 
 # A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
 SEARCH_CONFIG = "french_unaccent"
+# Why an initiative is shown as close to another, closest first.
+CLOSE_BY_PILOT, CLOSE_BY_PARTNER, CLOSE_BY_THEME = 1, 2, 3
+
 # Private-use characters around highlighted words: the text is escaped, then they become <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 HIGHLIGHT = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
@@ -351,24 +354,32 @@ class InitiativeQuerySet(models.QuerySet):
         )
 
     def related_to(self, initiative, exclude=(), limit=6):
-        """Initiatives close to `initiative`: same pilot first, then a shared partner, then the
-        same main theme; `exclude` lists primary keys already shown."""
+        """Up to `limit` initiatives close to `initiative`: same pilot first, then a shared
+        partner, then the same main theme, by title; `exclude` lists primary keys already shown.
+
+        Each kind is a short, index-driven query; the three go to PostgreSQL as one UNION."""
         partner_ids = [link.partner_id for link in initiative.partnerships.all()]
-        same_pilot = Q(pilot=initiative.pilot_id)
         shares_partner = Exists(
             Partnership.objects.filter(initiative=OuterRef("pk"), partner__in=partner_ids)
         )
-        same_theme = Q(main_theme=initiative.main_theme_id)
-        return (
-            self.exclude(pk__in=[initiative.pk, *exclude])
-            .filter(same_pilot | shares_partner | same_theme)
-            .annotate(
-                same_pilot=ExpressionWrapper(same_pilot, output_field=models.BooleanField()),
-                shares_partner=shares_partner,
-                same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),
-            )
-            .order_by("-same_pilot", "-shares_partner", "-same_theme", "title")[:limit]
-        )
+        others = self.exclude(pk__in=[initiative.pk, *exclude]).order_by("title")
+        kinds = [
+            (CLOSE_BY_PILOT, others.filter(pilot=initiative.pilot_id)),
+            (CLOSE_BY_PARTNER, others.filter(shares_partner)),
+            (CLOSE_BY_THEME, others.filter(main_theme=initiative.main_theme_id)),
+        ]
+        candidates = [
+            queryset.annotate(closeness=Value(kind)).values_list("pk", "closeness")[:limit]
+            for kind, queryset in kinds
+        ]
+        closeness = {}
+        for pk, kind in candidates[0].union(*candidates[1:], all=True):
+            closeness.setdefault(pk, kind)
+        close = list(self.filter(pk__in=closeness).with_related())
+        for found in close:
+            found.closeness = closeness[found.pk]
+        close.sort(key=lambda found: (found.closeness, found.title))
+        return close[:limit]
 
     def with_related(self):
         """What a list of initiatives shows, fetched in a constant number of queries."""

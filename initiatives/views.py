@@ -190,10 +190,8 @@ class InitiativeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         initiative = self.object
         linked = [*initiative.children.all(), *initiative.related.all()]
-        close = (
-            Initiative.objects.published()
-            .related_to(initiative, exclude=[linked_initiative.pk for linked_initiative in linked])
-            .with_related()
+        close = Initiative.objects.published().related_to(
+            initiative, exclude=[linked_initiative.pk for linked_initiative in linked]
         )
         return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
 

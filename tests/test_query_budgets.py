@@ -26,8 +26,9 @@ BUDGETS = {
     "search": 14,
     "theme": 14,
     # The initiative, its themes, publics, partners, contacts, results, citations, children and
-    # related initiatives (with their themes), close initiatives (with their themes).
-    "initiative": 14,
+    # related initiatives (with their themes), close initiatives (which, then they and their
+    # themes).
+    "initiative": 16,
     "pilot": 3,  # the organisation, its initiatives and their themes
     "partner": 3,
 }
@@ -58,12 +59,14 @@ def catalogue(request, db):
         pilot=pilot,
         description="Logement",
     )
-    for initiative in initiatives:
+    for _ in range(rows):
         make_contact(first)
         make_result(first, source=source)
+    # A third are its parts, a third related to it, a third only close to it.
+    for initiative in initiatives[: rows // 3]:
         initiative.parent = first
         initiative.save()
-    first.related.set(initiatives)
+    first.related.set(initiatives[rows // 3 : 2 * rows // 3])
     assert Initiative.objects.count() == rows + 1
     return first
 
