@@ -134,7 +134,8 @@ def find_wrk():
 
 
 class Probe(threading.Thread):
-    """Requests a list page every half second and notes each change of status."""
+    """Requests a list page every half second and notes each change of status: when the
+    request was sent, when it was answered (it waits its turn behind wrk's), and its status."""
 
     def __init__(self, server, started):
         super().__init__(daemon=True)
@@ -144,12 +145,14 @@ class Probe(threading.Thread):
     def run(self):
         last = None
         while not self.stopping.is_set():
+            sent = time.monotonic() - self.started
             try:
                 status = self.server.request("/initiatives/", timeout=30)[0]
             except OSError as error:
                 status = type(error).__name__
             if status != last:
-                self.changes.append((round(time.monotonic() - self.started, 1), status))
+                answered = time.monotonic() - self.started
+                self.changes.append((round(sent, 1), round(answered, 1), status))
                 last = status
             time.sleep(0.5)
 
@@ -206,16 +209,25 @@ def main():
     finally:
         if server:
             server.stop()
-            errors = [
-                line
-                for line in (workdir / "gunicorn.log").read_text(errors="replace").splitlines()
-                if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line
-            ]
-            print(f"gunicorn log: {len(errors)} error lines", file=sys.stderr)
-            for line in errors[:10]:
-                print("  ", line, file=sys.stderr)
+            report_errors((workdir / "gunicorn.log").read_text(errors="replace"))
         cluster.destroy()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report_errors(log):
+    """The tracebacks of gunicorn's log, each to its exception line."""
+    tracebacks, current = [], None
+    for line in log.splitlines():
+        if line.startswith("Traceback"):
+            current = [line]
+        elif current is not None:
+            current.append(line)
+            if not line.startswith(" "):
+                tracebacks.append("\n".join(current))
+                current = None
+    print(f"gunicorn log: {len(tracebacks)} tracebacks", file=sys.stderr)
+    for traceback in tracebacks[:3]:
+        print(traceback, file=sys.stderr)
 
 
 def take_down(cluster, length, started):
@@ -252,7 +264,12 @@ def report(result, args, changes):
         f"latency         p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
         f"p99 {figures['p99_ms']:.1f} ms, max {figures['max_ms']:.1f} ms"
     )
-    print("probe           " + ", ".join(f"{at} s: {status}" for at, status in changes))
+    print(
+        "probe           "
+        + ", ".join(
+            f"sent {sent} s (answered {answered} s): {status}" for sent, answered, status in changes
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -58,3 +58,10 @@ def test_it_keeps_the_admin_working_under_the_policy(admin_client, initiative):
 def test_it_marks_the_csrf_and_session_cookies_http_only(admin_client):
     response = admin_client.get(reverse("admin:initiatives_initiative_add"))
     assert response.cookies["csrftoken"]["httponly"] is True
+
+
+def test_it_marks_the_language_cookie_http_only(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    cookie = response.cookies["django_language"]
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"

@@ -17,6 +17,7 @@ SECURITY_SETTINGS = (
     "'hsts': s.SECURE_HSTS_SECONDS, 'subdomains': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
     "'redirect': s.SECURE_SSL_REDIRECT, 'session_secure': s.SESSION_COOKIE_SECURE, "
     "'csrf_secure': s.CSRF_COOKIE_SECURE, 'session_httponly': s.SESSION_COOKIE_HTTPONLY, "
+    "'language_secure': s.LANGUAGE_COOKIE_SECURE, "
     "'static': s.STORAGES['staticfiles']['BACKEND']}))"
 )
 
@@ -75,6 +76,7 @@ def test_it_turns_on_https_only_defaults_in_production():
     assert security["hsts"] >= 15768000  # six months
     assert security["subdomains"] and security["redirect"]
     assert security["session_secure"] and security["csrf_secure"] and security["session_httponly"]
+    assert security["language_secure"]
     assert security["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
