@@ -4,7 +4,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Pages are CPU-bound (rendering): more processes than cores only queue behind each other
+# (bench/RESULTS.md: on 2 cores, 3 workers served more, with a lower p95, than 5).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 # Threads let a long CSV export stream while the same worker answers other requests.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

@@ -5,6 +5,7 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 """
 
 import csv
+import itertools
 from datetime import date
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -251,8 +252,13 @@ def export_filename(*labels):
 def csv_response(queryset, request, export_format=ExportFormat.DEFAULT, filename_labels=()):
     """A streaming CSV download of `queryset`, in its order."""
     rows = initiative_rows(queryset, request.build_absolute_uri)
+    # Read the header and the first chunk of rows before answering: a database failure (an
+    # outage, answered 503) then comes while the status can still say so, not as a download cut
+    # off after a 200. An export of up to CHUNK_SIZE rows is then read whole and its cursor closed.
+    head = list(itertools.islice(rows, CHUNK_SIZE + 2))
     response = StreamingHttpResponse(
-        csv_lines(rows, export_format), content_type="text/csv; charset=utf-8"
+        csv_lines(itertools.chain(head, rows), export_format),
+        content_type="text/csv; charset=utf-8",
     )
     filename = export_filename(*filename_labels)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

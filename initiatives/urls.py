@@ -1,17 +1,37 @@
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from . import views
 
 app_name = "initiatives"
 
+
+def read_only(view):
+    """A public page: GET and HEAD only, any other method a 405.
+
+    The pages change nothing, so CSRF protection has nothing to guard on them; exempting them
+    lets the method check answer first (CSRF would refuse a POST with a 403).
+    """
+    return csrf_exempt(require_safe(view))
+
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
-    path("initiatives/export.csv", views.InitiativeExportView.as_view(), name="initiative-export"),
+    path("", read_only(views.HomeView.as_view()), name="home"),
+    path("initiatives/", read_only(views.InitiativeListView.as_view()), name="initiative-list"),
     path(
-        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+        "initiatives/export.csv",
+        read_only(views.InitiativeExportView.as_view()),
+        name="initiative-export",
     ),
-    path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme-detail"),
-    path("pilots/<slug:slug>/", views.PilotDetailView.as_view(), name="pilot-detail"),
-    path("partners/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner-detail"),
+    path(
+        "initiatives/<slug:slug>/",
+        read_only(views.InitiativeDetailView.as_view()),
+        name="initiative-detail",
+    ),
+    path("themes/<slug:slug>/", read_only(views.ThemeDetailView.as_view()), name="theme-detail"),
+    path("pilots/<slug:slug>/", read_only(views.PilotDetailView.as_view()), name="pilot-detail"),
+    path(
+        "partners/<slug:slug>/", read_only(views.PartnerDetailView.as_view()), name="partner-detail"
+    ),
 ]

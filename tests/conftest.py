@@ -1,8 +1,11 @@
 import html
 import itertools
 import re
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from initiatives.models import (
@@ -19,6 +22,20 @@ from initiatives.models import (
 )
 
 _counter = itertools.count(1)
+
+FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """The fixtures, loaded once for a module in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+        # Check the deferred constraints now, as a commit would.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        transaction.set_rollback(True)
 
 
 def make_named(model, name, prefix, **fields):

@@ -2,12 +2,10 @@
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core import serializers
 from django.core.management import call_command
-from django.db import connection, transaction
 
 from initiatives.models import (
     Citation,
@@ -21,22 +19,11 @@ from initiatives.models import (
     Theme,
 )
 
+from .conftest import FIXTURES
+
 pytestmark = pytest.mark.django_db
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 FORUM = "forum-initiatives-territoires-2019"
-
-
-@pytest.fixture(scope="module")
-def catalogue(django_db_setup, django_db_blocker):
-    """The fixtures, loaded once for this module in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-        # Check the deferred constraints now, as a commit would.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        yield
-        transaction.set_rollback(True)
 
 
 def dump_everything():

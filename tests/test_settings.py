@@ -1,24 +1,41 @@
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 LOAD_SETTINGS = (
     "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 )
+# Long and varied enough for Django's deploy check on SECRET_KEY.
+REAL_SECRET = "k3Xq9-vT7pLw2ZrB8nYc4HdJ6fMs0aEu1GiKoQxRyNbVtUz5WlPe_hF"
+SECURITY_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; print(json.dumps({"
+    "'hsts': s.SECURE_HSTS_SECONDS, 'subdomains': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "'redirect': s.SECURE_SSL_REDIRECT, 'session_secure': s.SESSION_COOKIE_SECURE, "
+    "'csrf_secure': s.CSRF_COOKIE_SECURE, 'session_httponly': s.SESSION_COOKIE_HTTPONLY, "
+    "'language_secure': s.LANGUAGE_COOKIE_SECURE, "
+    "'static': s.STORAGES['staticfiles']['BACKEND']}))"
+)
 
 
-def load_settings(**env):
+def run_with_settings(command, **env):
+    """A command run with the real settings, in an environment that sets only what is given."""
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if key not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ENV"}
+        and not key.startswith("SECURE_")
     }
     environment |= {"DJANGO_SETTINGS_MODULE": "catalogue.settings", **env}
-    return subprocess.run(
-        [sys.executable, "-c", LOAD_SETTINGS], env=environment, capture_output=True, text=True
-    )
+    return subprocess.run(command, env=environment, capture_output=True, text=True)
+
+
+def load_settings(**env):
+    return run_with_settings([sys.executable, "-c", LOAD_SETTINGS], **env)
 
 
 # An empty SECRET_KEY in the environment also keeps a local .env from supplying one.
@@ -37,3 +54,33 @@ def test_it_starts_with_a_secret_key():
 
 def test_it_starts_without_a_secret_key_in_debug_mode():
     assert load_settings(SECRET_KEY="", DEBUG="1").returncode == 0
+
+
+def test_it_passes_the_deploy_checks_in_production():
+    result = run_with_settings(
+        [sys.executable, str(MANAGE), "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="catalogue.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_it_turns_on_https_only_defaults_in_production():
+    result = run_with_settings(
+        [sys.executable, "-c", SECURITY_SETTINGS], DJANGO_ENV="production", SECRET_KEY=REAL_SECRET
+    )
+    assert result.returncode == 0, result.stderr
+    security = json.loads(result.stdout)
+    assert security["hsts"] >= 15768000  # six months
+    assert security["subdomains"] and security["redirect"]
+    assert security["session_secure"] and security["csrf_secure"] and security["session_httponly"]
+    assert security["language_secure"]
+    assert security["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_it_refuses_debug_in_production():
+    result = load_settings(DJANGO_ENV="production", SECRET_KEY=REAL_SECRET, DEBUG="1")
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr

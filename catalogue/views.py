@@ -1,0 +1,33 @@
+import sys
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from .middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS, database_unavailable
+
+
+@csrf_exempt
+@require_safe
+@never_cache
+def healthz(request):
+    """{"database": "ok"} with a 200, or {"database": "down"} with a 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        response = JsonResponse({"database": "down"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return JsonResponse({"database": "ok"})
+
+
+def server_error(request):
+    """Django's 500 page, or the 503 page when the error is the database being unreachable."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        return database_unavailable(request, error)
+    return defaults.server_error(request)

@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from ..postgres import run
+
+
+class Command(BaseCommand):
+    help = (
+        "Restaure une sauvegarde de backup_catalogue : la base est remplacée en entier, en une "
+        "seule transaction (en cas d'erreur, rien ne change)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Fichier écrit par backup_catalogue.")
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="Ne pas demander de confirmation.",
+        )
+
+    def handle(self, *args, file, database, interactive, **options):
+        name = connections[database].settings_dict["NAME"]
+        if interactive:
+            answer = input(
+                f"Tout le contenu de la base « {name} » sera remplacé par {file}.\n"
+                "Tapez « oui » pour continuer : "
+            )
+            if answer.strip().lower() != "oui":
+                raise CommandError("Restauration annulée.")
+        # Nothing of this connection may hold a lock on what pg_restore drops.
+        connections[database].close()
+        run(
+            "pg_restore",
+            database,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            file,
+        )
+        self.stdout.write(f"Base « {name} » restaurée depuis {file}")

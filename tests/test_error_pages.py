@@ -1,0 +1,33 @@
+"""The error pages render without a single query, so they work when the database does not."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_404_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_it_answers_400_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/initiatives/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()
+
+
+def test_it_answers_a_forged_form_with_403_without_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.content.decode()
+
+
+def test_it_answers_405_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.delete("/initiatives/")
+    assert response.status_code == 405

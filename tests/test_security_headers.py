@@ -1,0 +1,67 @@
+"""The headers that keep browsers strict with the catalogue's pages."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def csp_directives(response):
+    policy = response["Content-Security-Policy"]
+    return {
+        name: values
+        for name, *values in (directive.split() for directive in policy.split(";") if directive)
+    }
+
+
+@pytest.mark.parametrize("path", ["/", "/initiatives/", "/healthz"])
+def test_it_sends_the_security_headers(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    directives = csp_directives(response)
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
+def test_it_allows_no_inline_or_eval_script(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_it_keeps_the_pages_free_of_inline_script_and_style(client, initiative):
+    for path in ("/", "/initiatives/", initiative.get_absolute_url()):
+        content = client.get(path).content.decode()
+        assert "<script>" not in content and "<style" not in content
+        assert " style=" not in content and " onclick=" not in content
+
+
+def test_it_keeps_the_admin_working_under_the_policy(admin_client, initiative):
+    response = admin_client.get(
+        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    )
+    assert response.status_code == 200
+    assert "Content-Security-Policy" in response
+    content = response.content.decode()
+    # Every script of the admin's form is a file of the site's own origin.
+    assert "<script>" not in content
+    assert 'src="http' not in content
+
+
+def test_it_marks_the_csrf_and_session_cookies_http_only(admin_client):
+    response = admin_client.get(reverse("admin:initiatives_initiative_add"))
+    assert response.cookies["csrftoken"]["httponly"] is True
+
+
+def test_it_marks_the_language_cookie_http_only(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    cookie = response.cookies["django_language"]
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
