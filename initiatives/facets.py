@@ -76,7 +76,9 @@ def value_counts(field_name, matching):
 
 
 def selected_values(filterset, name):
-    return [str(value) for value in filterset.data.getlist(name)]
+    """The valid values chosen for `name` (slugs for rows); an invalid one has its error."""
+    chosen = filterset.form.cleaned_data.get(name) or []
+    return [getattr(value, "slug", value) for value in chosen]
 
 
 def build_facets(filterset):
