@@ -1,7 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from .exports import csv_response
 from .models import (
@@ -16,10 +19,13 @@ from .models import (
     Source,
     TargetPublic,
     Theme,
+    initiative_history,
 )
 
 
-class CatalogueModelAdmin(admin.ModelAdmin):
+class CatalogueModelAdmin(SimpleHistoryAdmin):
+    """Every catalogue model keeps its history: who changed what, browsable and revertible."""
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -116,6 +122,19 @@ class CitationInline(admin.TabularInline):
 class InitiativeAdminForm(forms.ModelForm):
     """The admin builds the fields (with its overrides); this adds the cross-field checks."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = to_historic(self.instance)
+        # Reverting: the form shows the themes and publics of that version, not today's, when
+        # the version recorded them (entries made in bulk, or before any theme, did not).
+        if record is not None and record.themes.exists():
+            for name in initiative_history.m2m_fields:
+                if name in self.fields:
+                    field_name = Initiative._meta.get_field(name).m2m_reverse_field_name()
+                    self.initial[name] = [
+                        getattr(row, f"{field_name}_id") for row in getattr(record, name).all()
+                    ]
+
     def clean(self):
         cleaned_data = super().clean()
         main_theme = cleaned_data.get("main_theme")
@@ -150,7 +169,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "updated_at"
     inlines = (PartnershipInline, ContactInline, ResultInline, CitationInline)
-    actions = ("export_csv",)
+    actions = ("publish", "unpublish", "export_csv")
     fieldsets = (
         (None, {"fields": ("title", "slug", "aim", "description", "is_published")}),
         (_("Porteur"), {"fields": ("pilot",)}),
@@ -170,6 +189,64 @@ class InitiativeAdmin(CatalogueModelAdmin):
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
         (_("Suivi"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # The themes and publics are saved after the initiative: one history entry is recorded
+        # once both are, by log_addition or log_change.
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        self._record_history(request, obj, "+")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._record_history(request, obj, "~")
+        return super().log_change(request, obj, message)
+
+    def _record_history(self, request, obj, history_type):
+        if hasattr(obj, "skip_history_when_saving"):
+            del obj.skip_history_when_saving
+            obj._history_user = request.user
+            initiative_history.create_historical_record(obj, history_type)
+
+    def _set_published(self, request, queryset, published):
+        """Saves each initiative whose state changes, so that its history records it."""
+        changed = 0
+        for initiative in queryset.exclude(is_published=published):
+            initiative.is_published = published
+            initiative._history_user = request.user
+            initiative.save(update_fields=["is_published", "updated_at"])
+            self.log_change(request, initiative, [{"changed": {"fields": ["is_published"]}}])
+            changed += 1
+        return changed
+
+    @admin.action(description=_("Publier les initiatives sélectionnées"), permissions=["change"])
+    def publish(self, request, queryset):
+        changed = self._set_published(request, queryset, True)
+        self.message_user(
+            request,
+            ngettext("%(count)d initiative publiée.", "%(count)d initiatives publiées.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Retirer du site public les initiatives sélectionnées"),
+        permissions=["change"],
+    )
+    def unpublish(self, request, queryset):
+        changed = self._set_published(request, queryset, False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d initiative retirée du site public.",
+                "%(count)d initiatives retirées du site public.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Exporter les initiatives sélectionnées en CSV"))
     def export_csv(self, request, queryset):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from simple_history.models import HistoricalRecords
 
 # A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
 SEARCH_CONFIG = "french_unaccent"
@@ -59,6 +60,7 @@ class Source(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("source")
@@ -85,6 +87,7 @@ class Vocabulary(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
 
     objects = SlugManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -146,6 +149,7 @@ class Organisation(models.Model):
     )
 
     objects = SlugManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -217,6 +221,7 @@ class Acronym(models.Model):
     expansion = models.CharField(_("forme développée"), max_length=300)
 
     objects = AcronymManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sigle")
@@ -375,6 +380,13 @@ class InitiativeQuerySet(models.QuerySet):
         return self.select_related("pilot", "main_theme").prefetch_related("themes")
 
 
+# The admin saves an initiative's fields, then its themes and publics: it records one entry
+# for both, through this (see InitiativeAdmin).
+initiative_history = HistoricalRecords(
+    excluded_fields=["search_vector"], m2m_fields=["themes", "publics"]
+)
+
+
 class Initiative(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     title = models.CharField(_("titre"), max_length=300)
@@ -456,8 +468,11 @@ class Initiative(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+    # Incremented by every save: the admin refuses a form made from an older version.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
+    history = initiative_history
 
     class Meta:
         verbose_name = _("initiative")
@@ -516,6 +531,13 @@ class Initiative(models.Model):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -602,6 +624,7 @@ class Partnership(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     objects = PartnershipManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("partenariat")
@@ -655,6 +678,7 @@ class Contact(models.Model):
     )
 
     objects = ChildManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contact")
@@ -715,6 +739,7 @@ class Result(models.Model):
     )
 
     objects = ChildManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("résultat")
@@ -778,6 +803,7 @@ class Citation(models.Model):
     )
 
     objects = CitationManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("citation de source")
