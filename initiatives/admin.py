@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -119,12 +122,52 @@ class CitationInline(admin.TabularInline):
     fields = ("source", "location")
 
 
+def changes_since(initiative_pk, version):
+    """What was changed in an initiative since `version`, by whom and when, from its history:
+    (field and inline names, user names, date of the latest change)."""
+    records = Initiative.history.filter(id=initiative_pk).select_related("history_user")
+    seen = records.filter(version__lte=version).first()
+    newer = list(records.filter(version__gt=version))
+    if not newer:
+        return [], [], None
+    latest = newer[0]
+    names = []
+    if seen is not None:
+        for field in latest.diff_against(seen).changed_fields:
+            names.append(str(Initiative._meta.get_field(field).verbose_name))
+        for model in (Partnership, Contact, Result, Citation):
+            changed = model.history.filter(
+                initiative_id=initiative_pk, history_date__gt=seen.history_date
+            )
+            if changed.exists():
+                names.append(str(model._meta.verbose_name_plural))
+    users = []
+    for record in newer:
+        user = record.history_user
+        name = (user.get_full_name() or user.get_username()) if user else str(_("un script"))
+        if name not in users:
+            users.append(name)
+    return names, users, localtime(latest.history_date)
+
+
 class InitiativeAdminForm(forms.ModelForm):
-    """The admin builds the fields (with its overrides); this adds the cross-field checks."""
+    """The admin builds the fields (with its overrides); this adds the cross-field checks and
+    refuses a form made from an older version of the initiative (optimistic locking)."""
+
+    # The version the form was made from; the admin validates and saves in one transaction,
+    # with the row locked from the check on.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         record = to_historic(self.instance)
+        if self.instance.pk:
+            # A reverted form replaces today's version, not the one it shows.
+            self.fields["base_version"].initial = (
+                Initiative.objects.values_list("version", flat=True).get(pk=self.instance.pk)
+                if record is not None
+                else self.instance.version
+            )
         # Reverting: the form shows the themes and publics of that version, not today's, when
         # the version recorded them (entries made in bulk, or before any theme, did not).
         if record is not None and record.themes.exists():
@@ -137,6 +180,8 @@ class InitiativeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.instance.pk:
+            self.check_version(cleaned_data.get("base_version"))
         main_theme = cleaned_data.get("main_theme")
         themes = cleaned_data.get("themes")
         if main_theme and themes is not None and main_theme not in themes:
@@ -146,6 +191,35 @@ class InitiativeAdminForm(forms.ModelForm):
                 % {"theme": main_theme},
             )
         return cleaned_data
+
+    def check_version(self, base_version):
+        rows = Initiative.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        stored = rows.values_list("version", flat=True).get()
+        if base_version is None:
+            raise ValidationError(
+                _("Ce formulaire ne dit pas de quelle version il part : rouvrez la fiche."),
+                code="stale",
+            )
+        if base_version != stored:
+            names, users, when = changes_since(self.instance.pk, base_version)
+            raise ValidationError(
+                _(
+                    "Cette initiative a été modifiée depuis que vous avez ouvert ce formulaire, "
+                    "par %(users)s (dernière modification le %(date)s) ; changé : %(fields)s. "
+                    "Vos modifications n'ont pas été enregistrées : rouvrez la fiche pour voir "
+                    "la version actuelle, puis refaites-les."
+                )
+                % {
+                    "users": ", ".join(users) or _("quelqu'un"),
+                    "date": date_format(when, "DATETIME_FORMAT") if when else "?",
+                    "fields": ", ".join(names) or _("rien de visible ici"),
+                },
+                code="stale",
+            )
+        # Saving increments the version from the one stored.
+        self.instance.version = stored
 
 
 @admin.register(Initiative)
@@ -187,7 +261,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         ),
         (_("Financement et liens"), {"fields": ("funding", "website", "language")}),
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
-        (_("Suivi"), {"fields": ("created_at", "updated_at")}),
+        (_("Suivi"), {"fields": ("created_at", "updated_at", "base_version")}),
     )
 
     def save_model(self, request, obj, form, change):
