@@ -6,6 +6,7 @@ environment does not set.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "simple_history",
+    "axes",
     "initiatives",
 ]
 
@@ -68,6 +70,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "catalogue.urls"
@@ -142,6 +151,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Staff sign-in and editing (django-axes, django-simple-history; see the README).
+# Failed sign-ins are counted per username and client address; past the limit, that pair is
+# locked out for the cool-off time.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
+# Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
+# the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
 LOGGING = {
     "version": 1,
