@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.formats import date_format
@@ -23,6 +25,7 @@ from .models import (
     TargetPublic,
     Theme,
     initiative_history,
+    validate_phone,
 )
 
 
@@ -88,9 +91,33 @@ class PartnershipInline(admin.TabularInline):
     fields = ("position", "partner", "role", "level", "note")
 
 
+class PhoneListField(SimpleArrayField):
+    """Phone numbers separated by commas. Django's array field shows only « item n is not
+    valid » for a bad one; this checks each number and shows what is wrong with it."""
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            items = value
+        else:
+            items = [item.strip() for item in value.split(self.delimiter)] if value else []
+        errors = []
+        for item in items:
+            try:
+                self.base_field.clean(item)
+                validate_phone(item)
+            except ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return items
+
+
 class ContactInline(admin.StackedInline):
     model = Contact
-    formfield_overrides = CatalogueModelAdmin.formfield_overrides
+    formfield_overrides = {
+        **CatalogueModelAdmin.formfield_overrides,
+        ArrayField: {"form_class": PhoneListField},
+    }
     extra = 0
     fields = (
         ("position", "hide_personal_data"),
@@ -177,6 +204,20 @@ class InitiativeAdminForm(forms.ModelForm):
                     self.initial[name] = [
                         getattr(row, f"{field_name}_id") for row in getattr(record, name).all()
                     ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        other = Initiative.objects.filter(slug=slug).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise ValidationError(
+                _(
+                    "Le slug « %(slug)s » est déjà celui de l'initiative « %(title)s » : "
+                    "choisissez-en un autre, par exemple en ajoutant la ville."
+                ),
+                code="unique",
+                params={"slug": slug, "title": other.title},
+            )
+        return slug
 
     def clean(self):
         cleaned_data = super().clean()

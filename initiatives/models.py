@@ -4,6 +4,8 @@ Every model that fixtures reference has a natural key (its slug, or its parent's
 position), so that `loaddata fixtures/*.json` updates rows in place instead of duplicating them.
 """
 
+import re
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import (
@@ -33,6 +35,24 @@ MAX_YEAR = 2100
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Saisissez un code pays ISO 3166 alpha-2 en majuscules (FR, BE, NL…).")
 )
+
+
+PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
+
+
+def validate_phone(value):
+    """A phone number as people write it: digits, spaces, dots, hyphens, parentheses, a leading +;
+    from 3 digits (short numbers) to 15 (the international maximum)."""
+    digits = sum(character.isdigit() for character in value)
+    if not PHONE_CHARACTERS.fullmatch(value) or not 3 <= digits <= 15:
+        raise ValidationError(
+            _(
+                "« %(value)s » n'est pas un numéro de téléphone : de 3 à 15 chiffres, avec "
+                "espaces, points, tirets ou parenthèses, et un + au début seulement."
+            ),
+            code="invalid_phone",
+            params={"value": value},
+        )
 
 
 class SlugManager(models.Manager):
@@ -494,17 +514,22 @@ class Initiative(models.Model):
                 condition=Q(start_year__isnull=True)
                 | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
                 name="initiative_start_year_range",
+                violation_error_message=_(
+                    "L'année de début doit être comprise entre 1900 et 2100."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_year__isnull=True)
                 | Q(end_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
                 name="initiative_end_year_range",
+                violation_error_message=_("L'année de fin doit être comprise entre 1900 et 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True)
                 | Q(end_year__isnull=True)
                 | Q(end_year__gte=models.F("start_year")),
                 name="initiative_end_after_start",
+                violation_error_message=_("L'année de fin ne peut précéder l'année de début."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="initiative_status_valid"
@@ -663,7 +688,7 @@ class Contact(models.Model):
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
     phones = ArrayField(
-        models.CharField(max_length=40),
+        models.CharField(max_length=40, validators=[validate_phone]),
         verbose_name=_("téléphones"),
         default=list,
         blank=True,
@@ -689,7 +714,9 @@ class Contact(models.Model):
                 fields=["initiative", "position"], name="contact_unique_position"
             ),
             models.CheckConstraint(
-                condition=~Q(name="", organisation=""), name="contact_has_name_or_organisation"
+                condition=~Q(name="", organisation=""),
+                name="contact_has_name_or_organisation",
+                violation_error_message=_("Indiquez au moins un nom ou une organisation."),
             ),
         ]
 
