@@ -4,6 +4,8 @@ Every model that fixtures reference has a natural key (its slug, or its parent's
 position), so that `loaddata fixtures/*.json` updates rows in place instead of duplicating them.
 """
 
+import re
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import (
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from simple_history.models import HistoricalRecords
 
 # A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
 SEARCH_CONFIG = "french_unaccent"
@@ -35,6 +38,24 @@ MAX_YEAR = 2100
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Saisissez un code pays ISO 3166 alpha-2 en majuscules (FR, BE, NL…).")
 )
+
+
+PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
+
+
+def validate_phone(value):
+    """A phone number as people write it: digits, spaces, dots, hyphens, parentheses, a leading +;
+    from 3 digits (short numbers) to 15 (the international maximum)."""
+    digits = sum(character.isdigit() for character in value)
+    if not PHONE_CHARACTERS.fullmatch(value) or not 3 <= digits <= 15:
+        raise ValidationError(
+            _(
+                "« %(value)s » n'est pas un numéro de téléphone : de 3 à 15 chiffres, avec "
+                "espaces, points, tirets ou parenthèses, et un + au début seulement."
+            ),
+            code="invalid_phone",
+            params={"value": value},
+        )
 
 
 class SlugManager(models.Manager):
@@ -62,6 +83,7 @@ class Source(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("source")
@@ -88,6 +110,7 @@ class Vocabulary(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
 
     objects = SlugManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -149,6 +172,7 @@ class Organisation(models.Model):
     )
 
     objects = SlugManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -220,6 +244,7 @@ class Acronym(models.Model):
     expansion = models.CharField(_("forme développée"), max_length=300)
 
     objects = AcronymManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sigle")
@@ -386,6 +411,13 @@ class InitiativeQuerySet(models.QuerySet):
         return self.select_related("pilot", "main_theme").prefetch_related("themes")
 
 
+# The admin saves an initiative's fields, then its themes and publics: it records one entry
+# for both, through this (see InitiativeAdmin).
+initiative_history = HistoricalRecords(
+    excluded_fields=["search_vector"], m2m_fields=["themes", "publics"]
+)
+
+
 class Initiative(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     title = models.CharField(_("titre"), max_length=300)
@@ -467,8 +499,11 @@ class Initiative(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+    # Incremented by every save: the admin refuses a form made from an older version.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
+    history = initiative_history
 
     class Meta:
         verbose_name = _("initiative")
@@ -490,17 +525,22 @@ class Initiative(models.Model):
                 condition=Q(start_year__isnull=True)
                 | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
                 name="initiative_start_year_range",
+                violation_error_message=_(
+                    "L'année de début doit être comprise entre 1900 et 2100."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_year__isnull=True)
                 | Q(end_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
                 name="initiative_end_year_range",
+                violation_error_message=_("L'année de fin doit être comprise entre 1900 et 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True)
                 | Q(end_year__isnull=True)
                 | Q(end_year__gte=models.F("start_year")),
                 name="initiative_end_after_start",
+                violation_error_message=_("L'année de fin ne peut précéder l'année de début."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="initiative_status_valid"
@@ -527,6 +567,13 @@ class Initiative(models.Model):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -613,6 +660,7 @@ class Partnership(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     objects = PartnershipManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("partenariat")
@@ -651,7 +699,7 @@ class Contact(models.Model):
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
     phones = ArrayField(
-        models.CharField(max_length=40),
+        models.CharField(max_length=40, validators=[validate_phone]),
         verbose_name=_("téléphones"),
         default=list,
         blank=True,
@@ -666,6 +714,7 @@ class Contact(models.Model):
     )
 
     objects = ChildManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contact")
@@ -676,7 +725,9 @@ class Contact(models.Model):
                 fields=["initiative", "position"], name="contact_unique_position"
             ),
             models.CheckConstraint(
-                condition=~Q(name="", organisation=""), name="contact_has_name_or_organisation"
+                condition=~Q(name="", organisation=""),
+                name="contact_has_name_or_organisation",
+                violation_error_message=_("Indiquez au moins un nom ou une organisation."),
             ),
         ]
 
@@ -726,6 +777,7 @@ class Result(models.Model):
     )
 
     objects = ChildManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("résultat")
@@ -789,6 +841,7 @@ class Citation(models.Model):
     )
 
     objects = CitationManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("citation de source")

@@ -1,0 +1,137 @@
+"""Staff sign-in: failed attempts throttled per username and client address; the admin's path."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.login import client_ip
+
+PASSWORD = "correct-horse-battery-42"
+
+
+@pytest.fixture
+def staff(db):
+    User.objects.create_user("claire", password=PASSWORD, is_staff=True)
+    User.objects.create_user("malik", password=PASSWORD, is_staff=True)
+
+
+def sign_in(client, username, password, **headers):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        **headers,
+    )
+
+
+def fail(client, times, username="claire", **headers):
+    for _ in range(times):
+        sign_in(client, username, "mauvais", **headers)
+
+
+def signed_in(response):
+    return response.status_code == 302 and response["Location"] == reverse("admin:index")
+
+
+def test_it_signs_in_with_the_right_password(staff):
+    assert signed_in(sign_in(Client(), "claire", PASSWORD))
+
+
+def test_it_locks_out_a_username_from_an_address_after_five_failures(staff):
+    client = Client()
+    fail(client, 4)
+    assert signed_in(sign_in(client, "claire", PASSWORD))  # success resets the count
+    client.logout()
+    fail(client, 5)
+    response = sign_in(client, "claire", PASSWORD)
+    content = response.content.decode()
+    assert response.status_code == 429
+    assert "Connexion bloquée" in content
+    assert "Réessayez dans 15 minutes." in content
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address, and the same account from another address, sign in.
+    assert signed_in(sign_in(Client(), "malik", PASSWORD))
+    assert signed_in(sign_in(Client(), "claire", PASSWORD, REMOTE_ADDR="192.0.2.7"))
+
+
+def test_the_lockout_ends_after_the_cool_off_time(staff):
+    client = Client()
+    fail(client, 5)
+    assert sign_in(client, "claire", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert signed_in(sign_in(client, "claire", PASSWORD))
+
+
+def test_the_lockout_page_is_in_english_for_english_readers(staff):
+    client = Client(headers={"accept-language": "en"})
+    fail(client, 5)
+    content = sign_in(client, "claire", PASSWORD).content.decode()
+    assert "Sign-in blocked" in content
+    assert "Try again in 15 minutes." in content
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_lockout(staff):
+    client = Client()
+    for number in range(5):
+        sign_in(client, "claire", "mauvais", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+    response = sign_in(client, "claire", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(staff):
+    client = Client()
+    fail(client, 5, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert (
+        sign_in(client, "claire", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    )
+    # A forged entry on the left does not change the address the proxy saw.
+    forged = "10.9.9.9, 203.0.113.5"
+    assert sign_in(client, "claire", PASSWORD, HTTP_X_FORWARDED_FOR=forged).status_code == 429
+    assert signed_in(sign_in(client, "claire", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.6"))
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "203.0.113.5", "127.0.0.1"),
+        (1, "203.0.113.5", "203.0.113.5"),
+        (1, "10.9.9.9, 203.0.113.5", "203.0.113.5"),
+        (2, "10.9.9.9, 203.0.113.5, 192.0.2.1", "203.0.113.5"),
+        (2, "203.0.113.5", "127.0.0.1"),
+        (1, "", "127.0.0.1"),
+    ],
+)
+def test_client_ip(settings, count, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+ADMIN_PATHS = """
+import django; django.setup()
+from django.test import Client
+from django.urls import reverse
+print(reverse("admin:index"), Client().get("/admin/").status_code,
+      Client().get(reverse("admin:login")).status_code)
+"""
+
+
+def test_the_admin_path_is_set_by_admin_url():
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "catalogue.test_settings",
+        "ADMIN_URL": "/gestion-interne/",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", ADMIN_PATHS], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/gestion-interne/", "404", "200"]

@@ -1,0 +1,103 @@
+"""What the admin refuses, and says in French, before anything reaches the database."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from initiatives.models import Initiative, validate_phone
+
+from .conftest import initiative_form, make_initiative, make_pilot, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def new_initiative():
+    housing = make_theme("Logement")
+    return initiative_form(make_pilot(), housing, [housing])
+
+
+def with_contact(data, **fields):
+    contact = {"position": "1", "name": "Claire", "organisation": "", "phones": ""} | fields
+    return data | {"contacts-TOTAL_FORMS": "1"} | {f"contacts-0-{k}": v for k, v in contact.items()}
+
+
+def refused(admin_client, data, message):
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Initiative.objects.filter(title=data["title"]).exists()
+
+
+@pytest.mark.parametrize(
+    "phone", ["01 43 14 88 92", "06.62.71.13.09", "+33 (0)1 43 14 88 92", "+32-2-555-12-12", "115"]
+)
+def test_it_accepts_phone_numbers_as_people_write_them(phone):
+    validate_phone(phone)
+
+
+@pytest.mark.parametrize(
+    "phone", ["01 43 ab 88", "33+ 1 43", "12", "+33 1 43 14 88 92 12 34 56 78", "tel: 0143"]
+)
+def test_it_refuses_what_is_not_a_phone_number(phone):
+    with pytest.raises(ValidationError):
+        validate_phone(phone)
+
+
+def test_the_admin_refuses_a_bad_phone_number_in_french(admin_client, new_initiative):
+    data = with_contact(new_initiative, phones="01 43 14 88 92, appeler le matin")
+    refused(admin_client, data, "« appeler le matin » n&#x27;est pas un numéro de téléphone")
+
+
+def test_the_admin_saves_several_phone_numbers(admin_client, new_initiative):
+    data = with_contact(new_initiative, phones="01 43 14 88 92, +33 6 15 05 29 04")
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), data)
+    assert response.status_code == 302
+    contact = Initiative.objects.get(slug="nouvelle-initiative").contacts.get()
+    assert contact.phones == ["01 43 14 88 92", "+33 6 15 05 29 04"]
+
+
+def test_the_admin_refuses_a_bad_email(admin_client, new_initiative):
+    data = with_contact(new_initiative, email="claire.exemple.org")
+    refused(admin_client, data, "Saisissez une adresse de courriel valide.")
+
+
+def test_the_admin_refuses_a_contact_without_name_or_organisation(admin_client, new_initiative):
+    data = with_contact(new_initiative, name="", role="Accueil")
+    refused(admin_client, data, "Indiquez au moins un nom ou une organisation.")
+
+
+def test_the_admin_refuses_a_bad_website(admin_client, new_initiative):
+    refused(
+        admin_client,
+        new_initiative | {"website": "http://pas une adresse"},
+        "Saisissez une URL valide.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"start_year": "1850"}, "supérieure ou égale à 1900"),
+        ({"end_year": "2150"}, "inférieure ou égale à 2100"),
+        ({"start_year": "2020", "end_year": "2018"}, "L&#x27;année de fin ne peut précéder"),
+    ],
+)
+def test_the_admin_refuses_impossible_years(admin_client, new_initiative, fields, message):
+    refused(admin_client, new_initiative | fields, message)
+
+
+def test_the_admin_refuses_a_slug_already_taken(admin_client, new_initiative):
+    make_initiative("Mon toit")
+    refused(
+        admin_client,
+        new_initiative | {"slug": "mon-toit"},
+        "Le slug « mon-toit » est déjà celui de l&#x27;initiative « Mon toit »",
+    )
+
+
+def test_the_year_constraints_speak_french():
+    initiative = make_initiative(start_year=2020)
+    initiative.end_year = 2010
+    with pytest.raises(ValidationError, match="ne peut précéder"):
+        initiative.validate_constraints()
