@@ -210,6 +210,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# No start-up banner on stdout, where management commands write their output.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
 # Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
 # the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
