@@ -16,7 +16,6 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connections
 from playwright.sync_api import sync_playwright
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -53,16 +52,15 @@ def manage(env, *args):
 
 
 @pytest.fixture(scope="session")
-def site_database(django_db_setup, django_db_blocker):
-    """A copy of the migrated test database, with the fixtures loaded, for the served site."""
+def site_database(django_db_setup):
+    """An empty database of its own for the served site (migrated and filled by `site_env`),
+    whatever other tests leave in theirs."""
     database = settings.DATABASES["default"]
     name = f"{database['NAME']}_browser"
-    with django_db_blocker.unblock():
-        connections.close_all()  # a template database must have no other session
     admin_url = database_url(database, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database["NAME"]}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
     url = database_url(database, name)
     yield url
     with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -80,6 +78,7 @@ def site_env(site_database):
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     fixtures = sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json"))
+    manage(env, "migrate", "--verbosity", "0")
     manage(env, "loaddata", *fixtures, "--verbosity", "0")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     return env
