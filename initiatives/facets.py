@@ -17,6 +17,7 @@ from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Th
 
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
 ORGANISATION_OPTIONS = 10
+MOST_REPRESENTED = _("Les plus représentés dans cette liste.")
 
 
 @dataclass
@@ -81,47 +82,58 @@ def selected_values(filterset, name):
     return [getattr(value, "slug", value) for value in chosen]
 
 
-def build_facets(filterset):
-    """The list's facets, in the order the filter form shows them."""
-    form = filterset.form
-    facets = []
-    vocabularies = [
-        ("theme", Theme, None),
-        ("public", TargetPublic, None),
-        ("pilot", Pilot, ORGANISATION_OPTIONS),
-        ("partner", Partner, ORGANISATION_OPTIONS),
-        ("source", Source, None),
-    ]
-    for name, model, limit in vocabularies:
-        selected = selected_values(filterset, name)
-        options = related_options(model, matching_without(filterset, name), selected, limit)
-        note = _("Les plus représentés dans cette liste.") if limit else ""
-        facets.append(Facet(name, form[name].label, options, form[name].errors, note))
-
-    selected = selected_values(filterset, "country")
-    counts = value_counts("country", matching_without(filterset, "country"))
-    options = [
+def country_options(matching, selected):
+    counts = value_counts("country", matching)
+    return [
         Option(code, countries.name(code) or code, count, code in selected)
         for code, count in counts.items()
     ]
-    facets.append(Facet("country", form["country"].label, options, form["country"].errors))
 
-    selected = selected_values(filterset, "region")
-    counts = value_counts("region", matching_without(filterset, "region"))
-    options = [
+
+def region_options(matching, selected):
+    counts = value_counts("region", matching)
+    return [
         Option(slugify(region), region, count, slugify(region) in selected)
         for region, count in counts.items()
         if region
     ]
-    facets.append(Facet("region", form["region"].label, options, form["region"].errors))
 
-    selected = selected_values(filterset, "status")
-    counts = value_counts("status", matching_without(filterset, "status"))
-    options = [
+
+def status_options(matching, selected):
+    counts = value_counts("status", matching)
+    return [
         Option(value, capfirst(label), counts.get(value, 0), value in selected)
         for value, label in Status.choices
     ]
-    facets.append(Facet("status", form["status"].label, options, form["status"].errors))
 
-    order = ["theme", "public", "country", "region", "pilot", "partner", "status", "source"]
-    return sorted(facets, key=lambda facet: order.index(facet.name))
+
+def related_options_of(model, limit=None):
+    return lambda matching, selected: related_options(model, matching, selected, limit)
+
+
+# The filters with counts, in the order the form shows them: name, option builder, note.
+FACETS = [
+    ("theme", related_options_of(Theme), ""),
+    ("public", related_options_of(TargetPublic), ""),
+    ("country", country_options, ""),
+    ("region", region_options, ""),
+    ("pilot", related_options_of(Pilot, ORGANISATION_OPTIONS), MOST_REPRESENTED),
+    ("partner", related_options_of(Partner, ORGANISATION_OPTIONS), MOST_REPRESENTED),
+    ("status", status_options, ""),
+    ("source", related_options_of(Source), ""),
+]
+
+
+def build_facets(filterset):
+    """The list's facets, each option counted with the other filters kept."""
+    form = filterset.form
+    return [
+        Facet(
+            name,
+            form[name].label,
+            options(matching_without(filterset, name), selected_values(filterset, name)),
+            form[name].errors,
+            note,
+        )
+        for name, options, note in FACETS
+    ]

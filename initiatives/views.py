@@ -30,6 +30,11 @@ class HomeView(TemplateView):
         )
 
 
+def address(path, query):
+    """`path` with the query string of `query` (a QueryDict), if any."""
+    return f"{path}?{query.urlencode()}" if query else path
+
+
 class FilteredInitiativesMixin:
     """Filters the published initiatives by the query string, with InitiativeFilter."""
 
@@ -73,8 +78,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        query = self.query_without_page()
         facets = build_facets(self.filterset)
         return super().get_context_data(
             filterset=self.filterset,
@@ -98,16 +102,20 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                 active.append((label, self.url_without(facet.name, option.value)))
         return active
 
-    def url_without(self, name, value=None):
-        """This list's address with one value of a parameter (or all its values) removed."""
+    def query_without_page(self):
         query = self.request.GET.copy()
         query.pop("page", None)
+        return query
+
+    def url_without(self, name, value=None):
+        """This list's address with one value of a parameter (or all its values) removed."""
+        query = self.query_without_page()
         kept = [] if value is None else [other for other in query.getlist(name) if other != value]
         if kept:
             query.setlist(name, kept)
         else:
             query.pop(name, None)
-        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+        return address(self.request.path, query)
 
     def get_export_links(self, query):
         """The CSV export of this very list, in each variant offered."""
@@ -143,10 +151,8 @@ class ThemeDetailView(InitiativeListView):
     def url_without(self, name, value=None):
         if name == "theme" and value == self.theme.slug:
             # Without its theme, this page is the whole list, with the other filters kept.
-            query = self.request.GET.copy()
-            query.pop("page", None)
             list_url = reverse("initiatives:initiative-list")
-            return f"{list_url}?{query.urlencode()}" if query else list_url
+            return address(list_url, self.query_without_page())
         return super().url_without(name, value)
 
     def get_export_links(self, query):
