@@ -132,6 +132,16 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Facet counts, totals and rendered lists, cached per catalogue revision (initiatives.caching) in
+# files every worker process shares: no cache server to run, and nothing stale read after a change.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", BASE_DIR / ".cache"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

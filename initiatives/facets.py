@@ -3,16 +3,19 @@
 Options of one filter combine with OR and different filters with AND, so an option's count is
 the number of initiatives it would give with every *other* active filter kept. Options with no
 initiative stay listed, disabled, unless chosen (a chosen option can always be unchosen). One
-query per filter, whatever the number of initiatives shown.
+query per filter, whatever the number of initiatives shown, and none while the catalogue has not
+changed since the same filters were last counted (initiatives.caching).
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.text import capfirst, slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from .caching import cached
 from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
 
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
@@ -26,6 +29,9 @@ class Option:
     label: str
     count: int
     selected: bool
+
+    def __post_init__(self):
+        self.label = str(self.label)  # translated now: options are cached per language
 
     @property
     def disabled(self):
@@ -55,9 +61,12 @@ def matching_without(filterset, name):
 
 
 def related_options(model, matching, selected, limit=None):
-    """Rows of `model` (a vocabulary, source or organisation) with their initiatives' count."""
+    """Rows of `model` (a vocabulary, source or organisation) with their initiatives' count.
+
+    Each initiative is linked to a row at most once, except a partner with several roles."""
+    distinct = model is Partner
     rows = model.objects.annotate(
-        count=Count("initiatives", filter=Q(initiatives__in=matching), distinct=True)
+        count=Count("initiatives", filter=Q(initiatives__in=matching), distinct=distinct)
     )
     if limit is not None:
         rows = rows.filter(Q(count__gt=0) | Q(slug__in=selected)).order_by("-count", "name")
@@ -127,13 +136,15 @@ FACETS = [
 def build_facets(filterset):
     """The list's facets, each option counted with the other filters kept."""
     form = filterset.form
-    return [
-        Facet(
-            name,
-            form[name].label,
-            options(matching_without(filterset, name), selected_values(filterset, name)),
-            form[name].errors,
-            note,
-        )
-        for name, options, note in FACETS
-    ]
+    filters = filterset.active_filters_key() if form.is_valid() else None
+    facets = []
+    for name, options, note in FACETS:
+
+        def count(name=name, options=options):
+            return options(matching_without(filterset, name), selected_values(filterset, name))
+
+        # Labels of countries and statuses are translated: one entry per language.
+        revision = filterset.revision if filters is not None else None
+        counted = cached(revision, ("facet", name, get_language(), filters), count)
+        facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
+    return facets

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .caching import cached, current_revision
 from .exports import ExportFormat
 from .models import (
     CatalogueSearchQuery,
@@ -103,13 +104,36 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        places = Initiative.objects.order_by("country", "region").values_list("country", "region")
-        places = list(places.distinct())
+        self.expanded_queries = {}
+        places = cached(self.revision, ("places",), self.places)
         self.filters["country"].extra["choices"] = [
             (code, code) for code in dict.fromkeys(country for country, _region in places)
         ]
         self.regions = {slugify(region): region for _country, region in places if region}
         self.filters["region"].extra["choices"] = list(self.regions.items())
+
+    @cached_property
+    def revision(self):
+        """The catalogue's revision when this request began (see initiatives.caching)."""
+        return current_revision()
+
+    @staticmethod
+    def places():
+        """Every (country, region) of the initiatives, for the choices of those filters."""
+        places = Initiative.objects.order_by("country", "region").values_list("country", "region")
+        return list(places.distinct())
+
+    def active_filters_key(self):
+        """The valid filters and search as sorted plain values: the same list, the same key."""
+        key = []
+        for name, value in sorted(self.form.cleaned_data.items()):
+            if name in ("sort", "format") or not value:
+                continue
+            if isinstance(value, str):
+                key.append((name, value.strip()))
+            else:
+                key.append((name, tuple(sorted(getattr(item, "slug", item) for item in value))))
+        return tuple(key)
 
     def keep_all(self, queryset, name, value):
         return queryset
@@ -126,19 +150,27 @@ class InitiativeFilter(django_filters.FilterSet):
         typed = (self.form.cleaned_data.get("q") or "").strip()
         if not typed:
             return None
-        search_query = CatalogueSearchQuery(typed)
-        if self.queryset.search(search_query).exists():
-            return search_query
+        searched = cached(self.revision, ("searched", typed), lambda: self.text_to_search(typed))
+        if searched != typed:
+            self.corrected_search = searched
+        return self.expanded_query(searched)
+
+    def text_to_search(self, typed):
+        """`typed`, or the same with its unknown words corrected if only that finds something."""
+        if self.queryset.search(self.expanded_query(typed)).exists():
+            return typed
         words = {word for word in WORD.findall(typed) if word.lower() != "or"}
         corrections = SearchWord.objects.corrections(words)
         if not corrections:
-            return search_query
+            return typed
         corrected = WORD.sub(lambda match: corrections.get(match[0], match[0]), typed)
-        corrected_query = CatalogueSearchQuery(corrected)
-        if not self.queryset.search(corrected_query).exists():
-            return search_query
-        self.corrected_search = corrected
-        return corrected_query
+        return corrected if self.queryset.search(self.expanded_query(corrected)).exists() else typed
+
+    def expanded_query(self, text):
+        """CatalogueSearchQuery(text), expanded once per request."""
+        if text not in self.expanded_queries:
+            self.expanded_queries[text] = CatalogueSearchQuery(text)
+        return self.expanded_queries[text]
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])

@@ -513,6 +513,17 @@ class Initiative(models.Model):
             models.Index(fields=["country", "region"]),
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
+            # The lists' default order: a page of them is read in order, without sorting them all.
+            models.Index(
+                fields=["title"], condition=Q(is_published=True), name="initiative_published_title"
+            ),
+            # What the facets count, readable without the wide rows (index-only scans).
+            models.Index(
+                fields=["id"],
+                include=["pilot", "country", "region", "status"],
+                condition=Q(is_published=True),
+                name="initiative_published_facets",
+            ),
             GinIndex(fields=["search_vector"], name="initiative_search_vector"),
         ]
         constraints = [
@@ -858,3 +869,32 @@ class Citation(models.Model):
         return (self.initiative.slug, self.source.slug)
 
     natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]
+
+
+class CatalogueRevisionQuerySet(models.QuerySet):
+    def current(self):
+        """The key of the catalogue's last change, or None if it has none recorded."""
+        return self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", flat=True).first()
+
+
+class CatalogueRevision(models.Model):
+    """One row whose key changes with every write to the tables the lists count.
+
+    Database triggers (migration 0008) give it a new random UUID after each statement that writes
+    to initiatives, their themes, publics, partnerships and citations, or to the rows they name.
+    A key is never given twice, not even after a transaction rolled back or a backup restored, so
+    figures cached under a revision's key (see `initiatives.caching`) are those of that state of
+    the catalogue."""
+
+    SINGLETON = 1
+
+    key = models.UUIDField(_("clé"))
+
+    objects = CatalogueRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("révision du catalogue")
+        verbose_name_plural = _("révisions du catalogue")
+
+    def __str__(self):
+        return str(self.key)

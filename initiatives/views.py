@@ -1,10 +1,13 @@
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
+from .caching import CACHE_TIMEOUT, cached, current_revision
 from .exports import ExportFormat, csv_response
 from .facets import build_facets
 from .filters import InitiativeFilter
@@ -15,24 +18,41 @@ class HomeView(TemplateView):
     template_name = "initiatives/home.html"
 
     def get_context_data(self, **kwargs):
+        figures = cached(current_revision(), ("home",), self.figures)
+        return super().get_context_data(**figures, **kwargs)
+
+    @staticmethod
+    def figures():
+        """The themes and sources with their published initiatives' count, and the total."""
         published = Q(initiatives__is_published=True)
-        themes = Theme.objects.annotate(
-            initiative_count=Count("initiatives", filter=published, distinct=True)
-        )
-        return super().get_context_data(
-            themes=themes,
-            max_count=max((theme.initiative_count for theme in themes), default=0),
-            initiative_count=Initiative.objects.published().count(),
-            sources=Source.objects.annotate(
-                initiative_count=Count("initiatives", filter=published, distinct=True)
+        themes = Theme.objects.annotate(initiative_count=Count("initiatives", filter=published))
+        themes = list(themes)
+        return {
+            "themes": themes,
+            "max_count": max((theme.initiative_count for theme in themes), default=0),
+            "initiative_count": Initiative.objects.published().count(),
+            "sources": list(
+                Source.objects.annotate(initiative_count=Count("initiatives", filter=published))
             ),
-            **kwargs,
-        )
+        }
 
 
 def address(path, query):
     """`path` with the query string of `query` (a QueryDict), if any."""
     return f"{path}?{query.urlencode()}" if query else path
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count of a filtered list is cached for the catalogue's revision."""
+
+    def __init__(self, *args, revision=None, filters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.revision = revision
+        self.filters = filters
+
+    @cached_property
+    def count(self):
+        return cached(self.revision, ("count", self.filters), lambda: Paginator.count.func(self))
 
 
 class FilteredInitiativesMixin:
@@ -71,6 +91,14 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             status = 400
         return self.render_to_response(context, status=status)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if not self.filterset.is_valid():
+            return Paginator(queryset, per_page, **kwargs)
+        filters = self.filterset.active_filters_key()
+        return CachedCountPaginator(
+            queryset, per_page, revision=self.filterset.revision, filters=filters, **kwargs
+        )
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         page_number = self.kwargs.get("page") or self.request.GET.get("page") or 1
@@ -79,15 +107,25 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         query = self.query_without_page()
-        facets = build_facets(self.filterset)
+        # Computed only if the page's form and results are not cached already.
+        facets = SimpleLazyObject(lambda: build_facets(self.filterset))
         return super().get_context_data(
             filterset=self.filterset,
             facets=facets,
-            active_filters=self.get_active_filters(facets),
+            active_filters=SimpleLazyObject(lambda: self.get_active_filters(facets)),
             query_without_page=query.urlencode(),
             export_links=self.get_export_links(query),
+            results_cache=self.get_results_cache(),
             **kwargs,
         )
+
+    def get_results_cache(self):
+        """(seconds, key) for caching the rendered form and results of this very address, in this
+        language, until the catalogue changes; (0, None) when the page must not be cached."""
+        revision = self.filterset.revision
+        if revision is None or not self.filterset.is_valid():
+            return 0, None
+        return CACHE_TIMEOUT, f"{revision}:{get_language()}:{self.request.get_full_path()}"
 
     def get_active_filters(self, facets):
         """(label, address of this list without it) for the search and each chosen option."""
