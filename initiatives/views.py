@@ -11,7 +11,7 @@ from .caching import CACHE_TIMEOUT, cached, current_revision
 from .exports import ExportFormat, csv_response
 from .facets import build_facets
 from .filters import InitiativeFilter
-from .models import Initiative, Partner, Partnership, Pilot, Source, Theme
+from .models import Citation, Initiative, Partner, Partnership, Pilot, Result, Source, Theme
 
 
 class HomeView(TemplateView):
@@ -224,8 +224,8 @@ class InitiativeDetailView(DetailView):
                 "publics",
                 Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
                 "contacts",
-                "results__source",
-                "citations__source",
+                Prefetch("results", queryset=Result.objects.select_related("source")),
+                Prefetch("citations", queryset=Citation.objects.select_related("source")),
                 Prefetch("children", queryset=Initiative.objects.published().with_related()),
                 Prefetch("related", queryset=Initiative.objects.published().with_related()),
             )
