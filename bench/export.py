@@ -3,11 +3,13 @@
     .venv/bin/python bench/export.py [--sizes 1000 100000]
 
 It fills a separate database (the one of DATABASE_URL with the suffix `_bench`) with 100,000
-synthetic initiatives, each with themes, publics, two partners, a contact and a result, then, for
-each size, streams `/initiatives/export.csv?source=bench-<size>` in a fresh process and measures
-its throughput and how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same
-rows and columns. Targets: peak memory grows by less than 50 MB from the smallest size to the
-largest; throughput is at least a third of COPY's.
+synthetic initiatives of realistic shape (bench/synthetic.py: varied French texts, themes,
+publics, partners, contacts, results), adds a source `bench-<size>` citing the first <size>
+published initiatives for each size, then, for each size, streams
+`/initiatives/export.csv?source=bench-<size>` in a fresh process and measures its throughput and
+how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same rows and columns.
+Targets: peak memory grows by less than 50 MB from the smallest size to the largest; throughput
+is at least a third of COPY's.
 """
 
 import argparse
@@ -21,85 +23,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import synthetic  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 TOTAL = 100_000
 
-FILL_SQL = """
--- Triggers off while filling (the search vectors are computed once at the end).
-SET session_replication_role = replica;
-
-INSERT INTO initiatives_source (slug, title, publisher, url, language, description)
-SELECT 'bench-' || size, 'Banc d''essai ' || size, 'Banc', '', 'fr', ''
-FROM unnest(%(sizes)s::int[]) AS size;
-
-INSERT INTO initiatives_theme (slug, name, description, position)
-SELECT 'theme-' || n, 'Thème ' || n, '', n FROM generate_series(1, 12) AS n;
-
-INSERT INTO initiatives_targetpublic (slug, name, description, position)
-SELECT 'public-' || n, 'Public ' || n, '', n FROM generate_series(1, 12) AS n;
-
-INSERT INTO initiatives_pilot
-    (slug, name, acronym, kind, description, website, address, city, country)
-SELECT 'pilote-' || n, 'Association pilote ' || n, '', 'association',
-       'Association d''accueil et d''accompagnement des personnes réfugiées.', '', '', 'Lyon', 'FR'
-FROM generate_series(1, 2000) AS n;
-
-INSERT INTO initiatives_partner
-    (slug, name, acronym, kind, description, website, address, city, country)
-SELECT 'partenaire-' || n, 'Partenaire ' || n, '', 'association', '', '', '', '', 'FR'
-FROM generate_series(1, 5000) AS n;
-
-INSERT INTO initiatives_initiative (
-    slug, title, aim, description, pilot_id, main_theme_id, city, department, region, country,
-    scope, start_year, end_year, status, funding, website, language, is_published,
-    created_at, updated_at)
-SELECT 'initiative-' || n,
-       'Initiative d''accès au logement et à l''emploi numéro ' || n,
-       'Accompagner les personnes réfugiées vers le logement, la formation et l''emploi.',
-       repeat('Les personnes bénéficiaires de la protection internationale sont accompagnées. ', 8),
-       (SELECT min(id) FROM initiatives_pilot) + n %% 2000,
-       (SELECT min(id) FROM initiatives_theme) + n %% 12,
-       'Marseille', 'Bouches-du-Rhône', 'Provence-Alpes-Côte d''Azur', 'FR',
-       'local', 2015 + n %% 5, NULL, 'ongoing', 'Fonds asile, migration et intégration', '', 'fr',
-       true, now(), now()
-FROM generate_series(1, %(total)s) AS n;
-
-INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
-SELECT id, main_theme_id FROM initiatives_initiative
-UNION
-SELECT id, (SELECT min(id) FROM initiatives_theme) + (id + 5) %% 12 FROM initiatives_initiative;
-
-INSERT INTO initiatives_initiative_publics (initiative_id, targetpublic_id)
-SELECT id, (SELECT min(id) FROM initiatives_targetpublic) + id %% 12 FROM initiatives_initiative;
-
-INSERT INTO initiatives_partnership (initiative_id, partner_id, role, level, note, position)
-SELECT i.id, (SELECT min(id) FROM initiatives_partner) + (i.id + k * 2500) %% 5000,
-       'partner', '', '', k
-FROM initiatives_initiative AS i, generate_series(1, 2) AS k;
-
-INSERT INTO initiatives_contact (initiative_id, position, name, role, organisation, email, phones,
-                                 address, website, hide_personal_data)
-SELECT id, 1, 'Claire Exemple', 'Chargée de projet', 'Association', 'contact@example.org',
-       ARRAY['04 91 07 80 00'], '3, rue Palestro - 13003 Marseille', '', false
-FROM initiatives_initiative;
-
-INSERT INTO initiatives_result (initiative_id, position, text, value, unit, measure, as_of,
-                                as_of_precision)
-SELECT id, 1, '12 bourses ont été attribuées', 12, '', 'bourses attribuées', '2019-03-31', 'day'
-FROM initiatives_initiative;
-
-INSERT INTO initiatives_citation (initiative_id, source_id, location)
-SELECT i.id, s.id, ''
-FROM initiatives_initiative AS i
-JOIN initiatives_source AS s
-  ON substring(i.slug from 12)::int <= substring(s.slug from 7)::int;
-
-SET session_replication_role = DEFAULT;
-UPDATE initiatives_initiative SET search_vector = NULL;
-"""
+# The sources `bench-<size>`, each citing the first <size> published initiatives.
+BENCH_SOURCES_SQL = [
+    """
+    INSERT INTO initiatives_source (slug, title, publisher, url, language, description)
+    SELECT 'bench-' || size, 'Banc d''essai ' || size, 'Banc', '', 'fr', ''
+    FROM unnest(%(sizes)s::int[]) AS size
+    """,
+    """
+    INSERT INTO initiatives_citation (initiative_id, source_id, location)
+    SELECT i.id, s.id, ''
+    FROM (SELECT id, row_number() OVER (ORDER BY id) AS rank
+          FROM initiatives_initiative WHERE is_published) AS i
+    JOIN initiatives_source AS s
+      ON s.slug LIKE 'bench-%%' AND i.rank <= substring(s.slug from 7)::int
+    """,
+]
 
 # The same rows and columns as the export, produced by PostgreSQL alone.
 COPY_SQL = """
@@ -172,7 +120,9 @@ def prepare(sizes):
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(FILL_SQL, {"sizes": list(sizes), "total": TOTAL})
+        synthetic.fill(cursor, TOTAL)
+        for statement in BENCH_SOURCES_SQL:
+            cursor.execute(statement, {"sizes": list(sizes)})
         cursor.execute("ANALYZE")
     print(f"filled {TOTAL:,} initiatives in {time.perf_counter() - started:.1f} s", flush=True)
 

@@ -17,8 +17,6 @@ Needs wrk (Debian's package: `apt-get install wrk`; installed here when run as r
 """
 
 import argparse
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -33,28 +31,21 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import wrk  # noqa: E402
+from bench.wrk import lua_list  # noqa: E402
 from tests.pgcluster import Gunicorn, ThrowawayCluster, manage, production_environment  # noqa: E402
 
 FIXTURES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
 
-# wrk's script: each request picks a URL of the mix; every thread counts the statuses it got and
-# the errors; done() prints one JSON line that this program reads.
-LUA = r"""
+# wrk's script: each request picks a URL of the mix (bench/wrk.py adds the counting of statuses
+# and the report).
+MIX_LUA = r"""
 local lists = {%(lists)s}
 local searches = {%(searches)s}
 local details = {%(details)s}
 local exports = {%(exports)s}
-statuses = {}
 
 local function pick(urls) return urls[math.random(#urls)] end
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000) + tonumber(tostring({}):sub(8), 16))
-end
 
 function request()
   local r = math.random(100)
@@ -65,38 +56,7 @@ function request()
   else path = pick(exports) end
   return wrk.format("GET", path, {["X-Forwarded-Proto"] = "https"})
 end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local counts = {}
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      counts[tostring(status)] = (counts[tostring(status)] or 0) + n
-    end
-  end
-  local parts = {}
-  for status, n in pairs(counts) do table.insert(parts, string.format('"%%s": %%d', status, n)) end
-  local e = summary.errors
-  io.write("RESULT {",
-    string.format('"requests": %%d, "duration_us": %%d, ', summary.requests, summary.duration),
-    string.format('"statuses": {%%s}, ', table.concat(parts, ", ")),
-    string.format('"socket_errors": {"connect": %%d, "read": %%d, "write": %%d, "timeout": %%d}, ',
-                  e.connect, e.read, e.write, e.timeout),
-    string.format('"p50_ms": %%.1f, "p95_ms": %%.1f, ',
-                  latency:percentile(50) / 1000, latency:percentile(95) / 1000),
-    string.format('"p99_ms": %%.1f, "max_ms": %%.1f',
-                  latency:percentile(99) / 1000, latency.max / 1000),
-    "}\n")
-end
 """
-THREADS_PRELUDE = "threads = {}\n"
-
-
-def lua_list(paths):
-    return ", ".join(json.dumps(path) for path in paths)
 
 
 def mix(cluster):
@@ -121,16 +81,6 @@ def mix(cluster):
         "details": lua_list(details),
         "exports": lua_list(exports),
     }
-
-
-def find_wrk():
-    if shutil.which("wrk"):
-        return shutil.which("wrk")
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Installing wrk (Debian package)", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-        return shutil.which("wrk")
-    sys.exit("wrk is needed: apt-get install wrk")
 
 
 class Probe(threading.Thread):
@@ -165,7 +115,7 @@ def main():
     parser.add_argument("--workers", help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--outage", help="START:LENGTH, seconds: stop PostgreSQL meanwhile")
     args = parser.parse_args()
-    wrk = find_wrk()
+    wrk_path = wrk.find_wrk()
 
     cluster = ThrowawayCluster()
     workdir = Path(tempfile.mkdtemp(prefix="catalogue-load-"))
@@ -180,7 +130,7 @@ def main():
         manage(environment, "loaddata", *FIXTURES)
         manage(environment, "collectstatic", "--no-input")
         script = workdir / "mix.lua"
-        script.write_text(THREADS_PRELUDE + LUA % mix(cluster))
+        script.write_text(wrk.script(MIX_LUA % mix(cluster)))
 
         workers = {"WEB_CONCURRENCY": args.workers} if args.workers else {}
         # The access log would cost as much as the requests; errors still go to the log.
@@ -189,7 +139,7 @@ def main():
         for path in ("/", "/initiatives/", "/initiatives/export.csv"):
             assert server.request(path)[0] == 200, path
 
-        command = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
+        command = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
         command += ["--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{server.port}"]
         print("Running:", " ".join(command[:-3]), "<mix.lua> <gunicorn>", file=sys.stderr)
         started = time.monotonic()
@@ -244,10 +194,7 @@ def take_down(cluster, length, started):
 
 
 def report(result, args, changes):
-    line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None)
-    if line is None:
-        sys.exit(f"wrk gave no result:\n{result.stdout}\n{result.stderr}")
-    figures = json.loads(line.removeprefix("RESULT "))
+    figures = wrk.result(result)
     seconds = figures["duration_us"] / 1e6
     socket_errors = sum(figures["socket_errors"].values())
     statuses = dict(sorted(figures["statuses"].items()))

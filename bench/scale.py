@@ -1,0 +1,768 @@
+"""Scale benchmark: each page type at 1,000, 10,000 and 100,000 initiatives, against two floors
+and against Datasette serving the same data.
+
+    .venv/bin/python bench/scale.py [--sizes 1000 10000 100000] [--duration 15] [--connections 16]
+                                    [--json figures.json] [--keep | --reuse DIR]
+
+For each size, it builds a synthetic catalogue of realistic shape (bench/synthetic.py: varied
+French texts, the real themes and publics, thousands of pilots and of partners shared with a
+skewed distribution) in its own database of a throwaway PostgreSQL cluster, then VACUUM ANALYZE.
+It serves it with gunicorn and gunicorn.conf.py in production settings, through bench.settings:
+the catalogue's settings and URLs plus /bench/floor/, a trivial view behind the same middleware,
+the framework's floor. wrk drives each page type on its own (home, list, theme page, search,
+three filters combined, initiative page, CSV export of a theme, the floor) on loopback, after a
+warm-up, sending `X-Forwarded-Proto: https` as the TLS-terminating proxy would; any status but
+200 stops the run. The SQL floor of a page type is the SQL its pages run, captured in a Django
+process with the same settings and replayed by pgbench with as many clients. The same data,
+exported to SQLite with an FTS5 index, is then served by Datasette (its settings printed) and
+measured alike on its equivalents of the theme page, the search and the CSV export.
+
+It prints, for each size, each page's p50, p95, requests per second and ratios to both floors
+(p50 / p50), then the comparison with Datasette (ours / Datasette), then the targets: from the
+smallest size to the largest no page's p95 more than doubles; at 100,000, list and initiative
+pages under 50 ms at p95 and searches under 100 ms; every page at least as fast as Datasette's
+equivalent. --json writes every figure. --keep keeps the cluster and the SQLite files and says
+where; --reuse DIR measures them again without rebuilding.
+
+Needs wrk (Debian's package), PostgreSQL's pgbench, and the `bench` extra (Datasette).
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import synthetic, wrk  # noqa: E402
+from bench.load import report_errors  # noqa: E402
+from tests.pgcluster import (  # noqa: E402
+    Gunicorn,
+    ThrowawayCluster,
+    free_port,
+    manage,
+    pg_bindir,
+    production_environment,
+)
+
+SEED = 0.42
+TEMPLATE = "scale_template"
+# Page types, in the order measured and printed.
+PAGES = ["home", "list", "theme", "search", "filters", "initiative", "export", "floor"]
+# Typed searches: single words and two words, common and rare.
+SEARCHES = [
+    "logement", "emploi", "apprentissage du français", "santé mentale", "mineurs", "bénévoles",
+    "hébergement", "formation professionnelle", "insertion", "parrainage", "accès aux droits",
+    "jeunes", "femmes", "culture", "sport", "interprétariat", "réfugiés statutaires",
+    "bail glissant", "accompagnement social", "demandeurs d'asile", "scolarisation", "mobilité",
+    "permis de conduire", "soins", "service civique", "citoyenneté", "numérique", "familles",
+    "asile", "OFII",
+]  # fmt: skip
+INITIATIVE_PAGES = 300  # initiative pages drawn at random
+SQL_SCRIPTS = 30  # pages of a type whose SQL pgbench replays (it takes at most 128 scripts)
+# Headers the middleware adds: the floor must carry them as the pages do.
+MIDDLEWARE_HEADERS = [
+    "Strict-Transport-Security",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+]
+# Targets: p95 at 100,000 initiatives, in ms.
+P95_TARGETS = {
+    "home": 50,
+    "list": 50,
+    "theme": 50,
+    "filters": 50,
+    "initiative": 50,
+    "search": 100,
+}
+# Datasette's equivalents of our pages, and the facets of our lists.
+DATASETTE_PAGES = ["theme", "search", "export"]
+DATASETTE_FACETS = [
+    ("_facet_array", "themes"),
+    ("_facet_array", "publics"),
+    ("_facet", "country"),
+    ("_facet", "region"),
+    ("_facet", "status"),
+    ("_facet", "pilot"),
+    ("_facet_array", "partners"),
+    ("_facet_array", "sources"),
+]
+# Datasette's defaults but these: the time limit of a query long enough for a CSV export's pages,
+# pages of 20 rows as ours, and no facet suggestions (which our pages do not compute).
+DATASETTE_SETTINGS = {
+    "sql_time_limit_ms": "20000",
+    "default_page_size": "20",
+    "suggest_facets": "off",
+}
+
+PAGE_LUA = r"""
+local paths = {%s}
+
+function request()
+  return wrk.format("GET", paths[math.random(#paths)], {["X-Forwarded-Proto"] = "https"})
+end
+"""
+
+
+class BenchError(Exception):
+    pass
+
+
+class KeptCluster(ThrowawayCluster):
+    """The cluster a run with --keep left in `root`, opened again."""
+
+    def __init__(self, root):
+        self.bindir = pg_bindir()
+        self.root = Path(root)
+        self.data, self.socket_dir = self.root / "data", self.root / "run"
+        if os.geteuid() == 0:
+            self.owner, self.as_owner = "postgres", ["runuser", "-u", "postgres", "--"]
+        else:
+            self.owner, self.as_owner = Path.home().owner(), []
+
+
+def connect(cluster, dbname, **options):
+    return psycopg.connect(cluster.url(dbname), **options)
+
+
+def database_exists(cluster, dbname):
+    with connect(cluster, "postgres") as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+        return found is not None
+
+
+def build(cluster, size, seed):
+    """The database of `size` initiatives, from the migrated template; its figures."""
+    dbname = f"scale_{size}"
+    with connect(cluster, "postgres", autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(dbname), sql.Identifier(TEMPLATE)
+            )
+        )
+    started = time.perf_counter()
+    with connect(cluster, dbname, autocommit=True) as connection:
+        synthetic.fill(psycopg.ClientCursor(connection), size, seed)
+        filled = time.perf_counter()
+        connection.execute("VACUUM ANALYZE")
+    done = time.perf_counter()
+    print(
+        f"  built {size:,} initiatives in {done - started:.1f} s "
+        f"(fill {filled - started:.1f} s, VACUUM ANALYZE {done - filled:.1f} s)",
+        file=sys.stderr,
+    )
+    return {"fill_s": round(filled - started, 1), "vacuum_analyze_s": round(done - filled, 1)}
+
+
+def describe(cluster, dbname):
+    """Row counts, and the share of initiatives each search matches (what its shape gives)."""
+    tables = ["initiative", "pilot", "partner", "partnership", "contact", "result", "citation"]
+    with connect(cluster, dbname) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM initiatives_{table}").fetchone()[0]
+            for table in [*tables, "searchword"]
+        }
+        top_partner = connection.execute(
+            "SELECT count(*) FROM initiatives_partnership GROUP BY partner_id "
+            "ORDER BY 1 DESC LIMIT 1"
+        ).fetchone()[0]
+        matches = {
+            search: connection.execute(
+                "SELECT count(*) FROM initiatives_initiative "
+                "WHERE search_vector @@ websearch_to_tsquery('french_unaccent', %s)",
+                [search],
+            ).fetchone()[0]
+            for search in SEARCHES
+        }
+    total = counts["initiative"]
+    shares = sorted(count / total for count in matches.values())
+    print(
+        "  rows: "
+        + ", ".join(f"{table} {count:,}" for table, count in counts.items())
+        + f"; the most shared partner is in {top_partner:,} initiatives",
+        file=sys.stderr,
+    )
+    print(
+        f"  searches match from {shares[0]:.1%} to {shares[-1]:.1%} of the initiatives "
+        f"(median {shares[len(shares) // 2]:.1%}; logement {matches['logement'] / total:.1%})",
+        file=sys.stderr,
+    )
+    return {"rows": counts, "most_shared_partner": top_partner, "search_matches": matches}
+
+
+def page_paths(cluster, dbname):
+    """The paths each page type rotates over, ours and Datasette's."""
+    with connect(cluster, dbname) as connection:
+        themes = connection.execute(
+            "SELECT slug, name FROM initiatives_theme ORDER BY position"
+        ).fetchall()
+        details = connection.execute(
+            "SELECT slug FROM initiatives_initiative WHERE is_published "
+            "ORDER BY md5(slug) LIMIT %s",
+            [INITIATIVE_PAGES],
+        ).fetchall()
+        # Theme, public and country combined: ten combinations spread from the most common to
+        # the rarest that still has initiatives.
+        combinations = connection.execute(
+            """
+            SELECT t.slug, p.slug, i.country, count(*)
+            FROM initiatives_initiative AS i
+            JOIN initiatives_initiative_themes AS it ON it.initiative_id = i.id
+            JOIN initiatives_theme AS t ON t.id = it.theme_id
+            JOIN initiatives_initiative_publics AS ip ON ip.initiative_id = i.id
+            JOIN initiatives_targetpublic AS p ON p.id = ip.targetpublic_id
+            WHERE i.is_published
+            GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3
+            """
+        ).fetchall()
+    step = max(1, len(combinations) // 10)
+    ours = {
+        "home": ["/"],
+        "list": ["/initiatives/"],
+        "theme": [f"/themes/{slug}/" for slug, _name in themes],
+        "search": [f"/initiatives/?{urlencode({'q': search})}" for search in SEARCHES],
+        "filters": [
+            f"/initiatives/?{urlencode({'theme': theme, 'public': public, 'country': country})}"
+            for theme, public, country, _count in combinations[::step][:10]
+        ],
+        "initiative": [f"/initiatives/{slug}/" for (slug,) in details],
+        "export": [f"/initiatives/export.csv?{urlencode({'theme': slug})}" for slug, _ in themes],
+        "floor": ["/bench/floor/"],
+    }
+    table = "/db/initiatives"
+    theirs = {
+        "theme": [
+            f"{table}?{urlencode([('themes__arraycontains', name), *DATASETTE_FACETS])}"
+            for _slug, name in themes
+        ],
+        "search": [f"{table}?{urlencode([('_search', s), *DATASETTE_FACETS])}" for s in SEARCHES],
+        "export": [
+            f"{table}.csv?{urlencode([('themes__arraycontains', name), ('_stream', 'on')])}"
+            for _slug, name in themes
+        ],
+    }
+    return ours, theirs
+
+
+def run_wrk(wrk_path, port, paths, args, workdir, name):
+    """wrk on `paths` (one picked at random per request): a warm-up, then the measured run."""
+    script = workdir / f"{name}.lua"
+    script.write_text(wrk.script(PAGE_LUA % wrk.lua_list(paths)))
+    for duration in (args.warmup, args.duration):
+        command = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s"]
+        command += ["--timeout", "120s", "-s", str(script), f"http://127.0.0.1:{port}"]
+        figures = wrk.result(subprocess.run(command, capture_output=True, text=True))
+        statuses = {status: n for status, n in figures["statuses"].items() if status != "200"}
+        errors = {kind: n for kind, n in figures["socket_errors"].items() if n}
+        if statuses or errors:
+            raise BenchError(
+                f"{name}: statuses {figures['statuses']}, socket errors {figures['socket_errors']}"
+            )
+    if not figures["requests"]:
+        raise BenchError(f"{name}: no request completed in {args.duration} s")
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "p50_ms": figures["p50_ms"],
+        "p95_ms": figures["p95_ms"],
+        "p99_ms": figures["p99_ms"],
+        "requests": figures["requests"],
+        "rps": round(figures["requests"] / seconds, 1),
+    }
+
+
+def capture_sql(environment, paths, workdir):
+    """The SQL of each page, as pgbench scripts: {page type: [script path, …]}."""
+    chosen = {}
+    for page, page_list in paths.items():
+        sample = list(page_list)
+        random.Random(page).shuffle(sample)
+        chosen[page] = sample[:SQL_SCRIPTS]
+    request = workdir / "capture.json"
+    request.write_text(json.dumps(chosen))
+    out = workdir / "sql"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    subprocess.run(
+        [sys.executable, __file__, "--capture", str(request), str(out)],
+        env=environment,
+        cwd=ROOT,
+        check=True,
+    )
+    scripts = {}
+    for page in paths:
+        found = sorted(out.glob(f"{page}-*.sql"))
+        scripts[page] = [path for path in found if path.read_text().strip()]
+    return scripts
+
+
+def capture(request_path, out):
+    """In a process with the benchmark's settings: run each page once to warm up, then again,
+    recording each statement as PostgreSQL receives it."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    import catalogue.settings as catalogue_settings
+
+    if settings.MIDDLEWARE != catalogue_settings.MIDDLEWARE:
+        sys.exit("bench.settings does not have the catalogue's middleware")
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def get(path):
+        response = client.get(path, secure=True)
+        if response.status_code != 200:
+            sys.exit(f"{path} answered {response.status_code}")
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql if params is None else connection.ops.compose_sql(sql, params))
+        return execute(sql, params, many, context)
+
+    for page, paths in json.loads(Path(request_path).read_text()).items():
+        for number, path in enumerate(paths):
+            get(path)
+            statements.clear()
+            with connection.execute_wrapper(record):
+                get(path)
+            script = "".join(statement.rstrip().rstrip(";") + ";\n" for statement in statements)
+            (Path(out) / f"{page}-{number:03d}.sql").write_text(script)
+
+
+def run_pgbench(cluster, dbname, scripts, args, prefix):
+    """pgbench replaying `scripts` (one picked at random per transaction): latencies in ms."""
+    command = [str(cluster.bindir / "pgbench"), "-n", "-h", str(cluster.socket_dir)]
+    command += ["-U", cluster.owner, "-c", str(args.connections), "-j", str(args.threads)]
+    for script in scripts:
+        command += ["-f", str(script)]
+    for duration, logged in ((args.warmup, False), (args.duration, True)):
+        for old in prefix.parent.glob(prefix.name + ".*"):
+            old.unlink()
+        options = ["-T", str(duration)] + (["--log", f"--log-prefix={prefix}"] if logged else [])
+        completed = subprocess.run(
+            [*command, *options, dbname], capture_output=True, text=True, cwd=prefix.parent
+        )
+        if completed.returncode != 0 or "error" in completed.stderr.lower():
+            raise BenchError(f"pgbench failed:\n{completed.stdout}\n{completed.stderr}")
+    latencies = sorted(
+        int(line.split()[2]) / 1000
+        for log in prefix.parent.glob(prefix.name + ".*")
+        for line in log.read_text().splitlines()
+    )
+    if not latencies:
+        raise BenchError(f"pgbench logged no transaction:\n{completed.stdout}")
+    return {
+        "p50_ms": round(percentile(latencies, 50), 2),
+        "p95_ms": round(percentile(latencies, 95), 2),
+        "transactions": len(latencies),
+        "tps": round(len(latencies) / args.duration, 1),
+        "scripts": len(scripts),
+    }
+
+
+def percentile(ordered, percent):
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
+
+
+# An initiative's related rows as a JSON array: (link table, its column, table, value, order).
+JSON_LISTS = [
+    ("initiatives_initiative_themes", "theme_id", "initiatives_theme", "v.name", "v.position"),
+    (
+        "initiatives_initiative_publics",
+        "targetpublic_id",
+        "initiatives_targetpublic",
+        "v.name",
+        "v.position",
+    ),
+    (
+        "initiatives_partnership",
+        "partner_id",
+        "initiatives_partner",
+        "v.name",
+        "l.position, v.name",
+    ),
+    ("initiatives_citation", "source_id", "initiatives_source", "v.title", "v.title"),
+]
+JSON_LIST_SQL = (
+    "coalesce((SELECT json_agg({value} ORDER BY {order}) FROM {link} AS l "
+    "JOIN {table} AS v ON v.id = l.{column} WHERE l.initiative_id = i.id), '[]')::text"
+)
+SQLITE_QUERY = """
+SELECT i.id, i.slug, i.title, i.aim, i.description, p.name, t.name, i.country, i.region, i.status,
+       i.start_year, {lists}
+FROM initiatives_initiative AS i
+JOIN initiatives_pilot AS p ON p.id = i.pilot_id
+JOIN initiatives_theme AS t ON t.id = i.main_theme_id
+WHERE i.is_published
+ORDER BY i.id
+""".format(
+    lists=",\n       ".join(
+        JSON_LIST_SQL.format(link=link, column=column, table=table, value=value, order=order)
+        for link, column, table, value, order in JSON_LISTS
+    )
+)
+SQLITE_SCHEMA = """
+CREATE TABLE initiatives (
+    id INTEGER PRIMARY KEY, slug TEXT, title TEXT, aim TEXT, description TEXT, pilot TEXT,
+    main_theme TEXT, country TEXT, region TEXT, status TEXT, start_year INTEGER,
+    themes TEXT, publics TEXT, partners TEXT, sources TEXT
+);
+"""
+SQLITE_INDEXES = """
+CREATE INDEX initiatives_pilot ON initiatives (pilot);
+CREATE INDEX initiatives_main_theme ON initiatives (main_theme);
+CREATE INDEX initiatives_country ON initiatives (country);
+CREATE INDEX initiatives_region ON initiatives (region);
+CREATE INDEX initiatives_status ON initiatives (status);
+CREATE VIRTUAL TABLE initiatives_fts USING fts5(
+    title, aim, description, content="initiatives", content_rowid="id",
+    tokenize="unicode61 remove_diacritics 2"
+);
+INSERT INTO initiatives_fts (initiatives_fts) VALUES ('rebuild');
+ANALYZE;
+"""
+
+
+def export_sqlite(cluster, dbname, path):
+    """The published initiatives as one flat SQLite table (lists as JSON arrays), with an FTS5
+    index over title, aim and description, and indexes on the faceted columns."""
+    import sqlite3
+
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    target = sqlite3.connect(path)
+    target.executescript(SQLITE_SCHEMA)
+    with connect(cluster, dbname) as source, source.cursor(name="export") as cursor:
+        cursor.execute(SQLITE_QUERY)
+        while rows := cursor.fetchmany(5000):
+            target.executemany(f"INSERT INTO initiatives VALUES ({', '.join('?' * 15)})", rows)
+    target.commit()
+    target.executescript(SQLITE_INDEXES)
+    target.commit()
+    target.execute("VACUUM")
+    target.close()
+    (path.parent / "metadata.json").write_text(
+        json.dumps(
+            {
+                "databases": {
+                    path.stem: {
+                        "tables": {"initiatives": {"fts_table": "initiatives_fts", "fts_pk": "id"}}
+                    }
+                }
+            }
+        )
+    )
+    seconds = time.perf_counter() - started
+    print(f"  exported to SQLite in {seconds:.1f} s", file=sys.stderr)
+    return round(seconds, 1)
+
+
+class Datasette(Gunicorn):
+    """`datasette serve` of one SQLite file on a free loopback port (requested and stopped as
+    gunicorn is)."""
+
+    def __init__(self, path, log_path):
+        self.port = free_port()
+        self.log = open(log_path, "ab")  # closed in stop()
+        command = [sys.executable, "-m", "datasette", "serve", str(path), "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--metadata", str(path.parent / "metadata.json")]
+        for name, value in DATASETTE_SETTINGS.items():
+            command += ["--setting", name, value]
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+
+
+def check_datasette(datasette, paths):
+    """Every path answers 200; the facets each list page shows or reports timed out."""
+    facets = {}
+    for page in ("theme", "search"):
+        shown, timed_out = set(), set()
+        for path in paths[page]:
+            status, _headers, body = datasette.request(path, timeout=120)
+            if status != 200:
+                raise BenchError(f"datasette: {path} answered {status}")
+            html = body.decode()
+            shown |= set(
+                re.findall(r'class="facet-info [^"]*" id="[^"]*" data-column="([^"]+)"', html)
+            )
+            match = re.search(r"These facets timed out: ([^<]*)<", html)
+            if match:
+                timed_out |= {name.strip() for name in match[1].split(",")}
+        expected = {name for _kind, name in DATASETTE_FACETS}
+        missing = expected - shown - timed_out
+        if missing:
+            raise BenchError(f"datasette {page}: facets neither shown nor timed out: {missing}")
+        facets[page] = {"shown": sorted(shown), "timed_out": sorted(timed_out)}
+    for path in paths["export"][:2]:
+        status, _headers, body = datasette.request(path, timeout=300)
+        if status != 200 or not body.startswith(b"id,"):
+            raise BenchError(f"datasette: {path} answered {status}: {body[:200]!r}")
+    return facets
+
+
+def check_floor(server, paths):
+    """Each page type answers 200; the floor carries the headers the middleware adds to pages."""
+    for page_paths in paths.values():
+        status = server.request(page_paths[0], timeout=300)[0]
+        if status != 200:
+            raise BenchError(f"{page_paths[0]} answered {status}")
+    _status, page_headers, _body = server.request("/")
+    _status, floor_headers, _body = server.request("/bench/floor/")
+    different = [
+        name
+        for name in MIDDLEWARE_HEADERS
+        if page_headers.get(name) != floor_headers.get(name) or name not in page_headers
+    ]
+    if different:
+        raise BenchError(f"the floor's middleware headers differ from a page's: {different}")
+
+
+def measure(cluster, size, args, wrk_path, workdir, static_root):
+    dbname = f"scale_{size}"
+    figures = {"size": size}
+    sqlite_path = workdir / f"sqlite-{size}" / "db.db"
+    if database_exists(cluster, dbname):
+        print(f"  reusing the database {dbname}", file=sys.stderr)
+    else:
+        figures["build"] = build(cluster, size, args.seed)
+    figures.update(describe(cluster, dbname))
+    if sqlite_path.exists():
+        print(f"  reusing {sqlite_path}", file=sys.stderr)
+    else:
+        figures.setdefault("build", {})["sqlite_s"] = export_sqlite(cluster, dbname, sqlite_path)
+    ours, theirs = page_paths(cluster, dbname)
+
+    environment = production_environment(
+        cluster.url(dbname),
+        static_root,
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="bench.settings",
+    )
+    scripts = capture_sql(environment, {p: ours[p] for p in PAGES if p != "floor"}, workdir)
+    figures["load_average_before"] = os.getloadavg()
+    workers = {"WEB_CONCURRENCY": str(args.workers)} if args.workers else {}
+    log = workdir / f"gunicorn-{size}.log"
+    server = Gunicorn(environment, log, **workers)
+    pages = {}
+    try:
+        server.wait_until_serving()
+        check_floor(server, ours)
+        for page in PAGES:
+            print(f"  wrk: {page}", file=sys.stderr)
+            pages[page] = run_wrk(
+                wrk_path, server.port, ours[page], args, workdir, f"{page}-{size}"
+            )
+    finally:
+        server.stop()
+        report_errors(log.read_text(errors="replace"))
+    for page, page_scripts in scripts.items():
+        if page_scripts:
+            print(f"  pgbench: {page}", file=sys.stderr)
+            prefix = workdir / f"pgbench-{size}-{page}"
+            pages[page]["sql"] = run_pgbench(cluster, dbname, page_scripts, args, prefix)
+    for page_figures in pages.values():
+        page_figures["floor_ratio"] = round(page_figures["p50_ms"] / pages["floor"]["p50_ms"], 1)
+        if "sql" in page_figures:
+            page_figures["sql_ratio"] = round(
+                page_figures["p50_ms"] / page_figures["sql"]["p50_ms"], 1
+            )
+    figures["pages"] = pages
+
+    datasette = Datasette(sqlite_path, workdir / f"datasette-{size}.log")
+    compared = {}
+    try:
+        try:
+            datasette.wait_until_serving()  # as gunicorn's: until it answers at all
+        except RuntimeError as error:
+            raise BenchError(f"datasette did not start ({error}): see its log") from error
+        figures["datasette_facets"] = check_datasette(datasette, theirs)
+        for page in DATASETTE_PAGES:
+            print(f"  wrk: datasette {page}", file=sys.stderr)
+            run = run_wrk(
+                wrk_path, datasette.port, theirs[page], args, workdir, f"datasette-{page}-{size}"
+            )
+            ours_run = pages[page]
+            run["ratio_p50"] = round(ours_run["p50_ms"] / run["p50_ms"], 2)
+            run["ratio_p95"] = round(ours_run["p95_ms"] / run["p95_ms"], 2)
+            compared[page] = run
+    finally:
+        datasette.stop()
+    figures["datasette"] = compared
+    return figures
+
+
+def print_size(figures):
+    size = figures["size"]
+    print(f"\n{size:,} initiatives")
+    if "build" in figures:
+        parts = [
+            f"{name[:-2].replace('_', ' ')} {value} s" for name, value in figures["build"].items()
+        ]
+        print("built in: " + ", ".join(parts))
+    header = ("page", "p50 ms", "p95 ms", "req/s", "/ floor", "SQL p50", "SQL p95", "/ SQL")
+    print("{:<11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}".format(*header))
+    for page in PAGES:
+        row = figures["pages"][page]
+        sql_figures = row.get("sql", {})
+        print(
+            f"{page:<11} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['rps']:>8.1f} "
+            f"{row['floor_ratio']:>8.1f} {sql_figures.get('p50_ms', float('nan')):>8.1f} "
+            f"{sql_figures.get('p95_ms', float('nan')):>8.1f} "
+            f"{row.get('sql_ratio', float('nan')):>7.1f}"
+        )
+    settings = ", ".join(f"{name} {value}" for name, value in DATASETTE_SETTINGS.items())
+    print(f"\nDatasette ({settings}); ratios: ours / Datasette's")
+    header = ("page", "its p50", "its p95", "its req/s", "our p50", "our p95", "p50 ×", "p95 ×")
+    print("{:<14} {:>8} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6}".format(*header))
+    for page, run in figures["datasette"].items():
+        ours = figures["pages"][page]
+        print(
+            f"{page:<14} {run['p50_ms']:>8.1f} {run['p95_ms']:>8.1f} {run['rps']:>9.1f} "
+            f"{ours['p50_ms']:>9.1f} {ours['p95_ms']:>9.1f} {run['ratio_p50']:>6.2f} "
+            f"{run['ratio_p95']:>6.2f}"
+        )
+    for page, facets in figures["datasette_facets"].items():
+        if facets["timed_out"]:
+            print(
+                f"Datasette {page}: facets timed out (facet_time_limit_ms 200) on some pages: "
+                + ", ".join(facets["timed_out"])
+            )
+
+
+def evaluate(results):
+    """The targets, each (description, passed)."""
+    sizes = sorted(results)
+    smallest, largest = sizes[0], sizes[-1]
+    verdicts = []
+    if len(sizes) > 1:
+        for page in PAGES:
+            before = results[smallest]["pages"][page]["p95_ms"]
+            after = results[largest]["pages"][page]["p95_ms"]
+            note = " (its CSV grows with the data)" if page == "export" else ""
+            verdicts.append(
+                (
+                    f"{page}: p95 from {smallest:,} to {largest:,} ×{after / before:.2f} "
+                    f"(at most ×2){note}",
+                    after <= 2 * before,
+                )
+            )
+    at = results[largest]
+    for page, target in P95_TARGETS.items():
+        p95 = at["pages"][page]["p95_ms"]
+        verdicts.append((f"{page}: p95 {p95:.1f} ms at {largest:,} (< {target} ms)", p95 < target))
+    for page, run in at["datasette"].items():
+        verdicts.append(
+            (
+                f"{page}: ours / Datasette at {largest:,}: p50 ×{run['ratio_p50']:.2f}, "
+                f"p95 ×{run['ratio_p95']:.2f} (at most ×1)",
+                run["ratio_p50"] <= 1 and run["ratio_p95"] <= 1,
+            )
+        )
+    return verdicts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per run (default 15)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds before each (default 3)")
+    parser.add_argument("--connections", type=int, default=16, help="(default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="of wrk and pgbench (default 2)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config's)")
+    parser.add_argument("--seed", type=float, default=SEED, help="of the synthetic data")
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
+    keeping = parser.add_mutually_exclusive_group()
+    keeping.add_argument("--keep", action="store_true", help="keep the databases, say where")
+    keeping.add_argument("--reuse", type=Path, metavar="DIR", help="a folder --keep left")
+    parser.add_argument("--capture", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.capture:
+        capture(*args.capture)
+        return
+
+    wrk_path = wrk.find_wrk()
+    if args.reuse:
+        workdir = args.reuse.resolve()
+        cluster = KeptCluster((workdir / "cluster-root").read_text().strip())
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="catalogue-scale-"))
+        cluster = ThrowawayCluster()
+        (workdir / "cluster-root").write_text(str(cluster.root))
+    keep = args.keep or args.reuse
+    results = {}
+    try:
+        cluster.start()
+        static_root = workdir / "static"
+        if not database_exists(cluster, TEMPLATE):
+            print("Migrating the template database", file=sys.stderr)
+            cluster.create_database(TEMPLATE)
+        environment = production_environment(
+            cluster.url(TEMPLATE), static_root, DJANGO_SETTINGS_MODULE="bench.settings"
+        )
+        manage(environment, "migrate", "--no-input")
+        manage(environment, "collectstatic", "--no-input")
+        for size in args.sizes:
+            print(f"{size:,} initiatives", file=sys.stderr)
+            results[size] = measure(cluster, size, args, wrk_path, workdir, static_root)
+            print_size(results[size])
+            sys.stdout.flush()
+    except BenchError as error:
+        sys.exit(f"FAILED: {error}")
+    finally:
+        if keep:
+            if cluster.is_running():
+                cluster.stop()
+            print(
+                f"Kept in {workdir} (cluster in {cluster.root}); measure again with --reuse "
+                f"{workdir}",
+                file=sys.stderr,
+            )
+        else:
+            cluster.destroy()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    verdicts = evaluate(results)
+    print("\nTargets")
+    for description, passed in verdicts:
+        print(f"  {'met   ' if passed else 'MISSED'} {description}")
+    if args.json:
+        document = {
+            "machine": {"cores": os.cpu_count()},
+            "settings": {
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "connections": args.connections,
+                "threads": args.threads,
+                "workers": args.workers or "gunicorn.conf.py",
+                "seed": args.seed,
+                "datasette": DATASETTE_SETTINGS,
+            },
+            "sizes": results,
+            "targets": [{"target": d, "met": passed} for d, passed in verdicts],
+        }
+        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
