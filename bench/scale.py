@@ -299,7 +299,7 @@ def capture_sql(environment, paths, workdir):
     out.mkdir()
     subprocess.run(
         [sys.executable, __file__, "--capture", str(request), str(out)],
-        env=environment,
+        env={**environment, "BENCH_NO_CACHE": "1"},
         cwd=ROOT,
         check=True,
     )
@@ -311,8 +311,9 @@ def capture_sql(environment, paths, workdir):
 
 
 def capture(request_path, out):
-    """In a process with the benchmark's settings: run each page once to warm up, then again,
-    recording each statement as PostgreSQL receives it."""
+    """In a process with the benchmark's settings and no cache: run each page once to warm up
+    PostgreSQL, then again, recording each statement as PostgreSQL receives it. That is the SQL
+    a page needs when nothing is cached, the floor of a page computed from scratch."""
     import django
 
     django.setup()
@@ -558,6 +559,8 @@ def measure(cluster, size, args, wrk_path, workdir, static_root):
         static_root,
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="bench.settings",
+        # An empty cache for each run: what the warm-up fills is all the pages find.
+        CACHE_DIR=tempfile.mkdtemp(prefix=f"cache-{size}-", dir=workdir),
     )
     scripts = capture_sql(environment, {p: ours[p] for p in PAGES if p != "floor"}, workdir)
     figures["load_average_before"] = os.getloadavg()
