@@ -9,6 +9,7 @@ import itertools
 from datetime import date
 
 from django.contrib.postgres.aggregates import StringAgg
+from django.db import transaction
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat, NullIf
 from django.http import StreamingHttpResponse
@@ -224,8 +225,11 @@ def initiative_rows(queryset, build_url):
     placeholder = "--slug--"
     url = build_url(reverse("initiatives:initiative-detail", args=[placeholder]))
     prefix, suffix = url.split(placeholder)
-    for slug, *cells in export_rows(queryset, expressions).iterator(chunk_size=CHUNK_SIZE):
-        yield [prefix + slug + suffix, *map(neutralise, cells)]
+    # In a transaction the server-side cursor streams its rows; outside one (WITH HOLD),
+    # PostgreSQL would compute all of them before sending the first.
+    with transaction.atomic():
+        for slug, *cells in export_rows(queryset, expressions).iterator(chunk_size=CHUNK_SIZE):
+            yield [prefix + slug + suffix, *map(neutralise, cells)]
 
 
 class EchoBuffer:
