@@ -628,7 +628,7 @@ def measure_ours(cluster, dbname, paths, args, wrk_path, workdir, static_root):
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="bench.settings",
         # An empty cache for each run: what the warm-up fills is all the pages find.
-        CACHE_DIR=tempfile.mkdtemp(prefix=f"cache-{size}-", dir=workdir),
+        CACHE_DIR=tempfile.mkdtemp(prefix=f"cache-{dbname}-", dir=workdir),
     )
     scripts = capture_sql(environment, {p: paths[p] for p in PAGES if p != "floor"}, workdir)
     workers = {"WEB_CONCURRENCY": str(args.workers)} if args.workers else {}
