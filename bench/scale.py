@@ -609,7 +609,16 @@ def prepare(figures, cluster, args, workdir):
     dbname = f"scale_{size}"
     sqlite_path = workdir / f"sqlite-{size}" / "db.db"
     if database_exists(cluster, dbname):
-        print(f"  reusing the database {dbname}", file=sys.stderr)
+        print(f"  reusing the database {dbname}, migrated", file=sys.stderr)
+        manage(
+            production_environment(
+                cluster.url(dbname), workdir / "static", DJANGO_SETTINGS_MODULE="bench.settings"
+            ),
+            "migrate",
+            "--no-input",
+        )
+        with connect(cluster, dbname, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
     else:
         figures["build"] = build(cluster, size, args.seed)
     figures.update(describe(cluster, dbname))
