@@ -297,13 +297,19 @@ def run_wrk(wrk_path, port, paths, args, workdir, name, settle):
     }
 
 
+def request_times(server, paths):
+    """The time (ms) of each of `paths`, requested one after the other."""
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        server.request(path, timeout=600)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def alone(server, paths, count=3):
     """The median time of `count` requests made one after the other (ms): a page's own time."""
-    times = []
-    for number in range(count):
-        started = time.perf_counter()
-        server.request(paths[number % len(paths)], timeout=600)
-        times.append((time.perf_counter() - started) * 1000)
+    times = request_times(server, [paths[number % len(paths)] for number in range(count)])
     return round(sorted(times)[count // 2], 1)
 
 
@@ -314,11 +320,7 @@ CACHED_PAGES = ("home", "list", "theme", "search", "filters")
 def prime(server, paths):
     """Each address requested once, one after the other, as a cache-warming crawl would after a
     change: the measured run is then the steady state. The time each took (ms), mean and max."""
-    times = []
-    for path in dict.fromkeys(paths):
-        started = time.perf_counter()
-        server.request(path, timeout=600)
-        times.append((time.perf_counter() - started) * 1000)
+    times = request_times(server, list(dict.fromkeys(paths)))
     return {
         "primed": len(times),
         "primed_mean_ms": round(sum(times) / len(times), 1),

@@ -216,8 +216,8 @@ CONTENT_SECURITY_POLICY = {
 # Staff sign-in and editing (django-axes, django-simple-history; see the README).
 # Failed sign-ins are counted per username and client address; past the limit, that pair is
 # locked out for the cool-off time.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner on stdout, where management commands write their output.
@@ -225,7 +225,7 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
 # Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
 # the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
 LOGGING = {

@@ -1,9 +1,9 @@
 """Figures computed over many initiatives (facet counts, totals), kept until the catalogue changes.
 
-Every write to a table these figures read gives the catalogue a new revision number (database
-triggers, see CatalogueRevision), and a figure is cached under the number it was computed at: a
+Every write to a table these figures read gives the catalogue a new revision key (database
+triggers, see CatalogueRevision), and a figure is cached under the key it was computed at: a
 change makes every older figure unreachable at once, in every process, whatever wrote it (the
-admin, a fixture load, a restore, SQL by hand). Without a recorded revision nothing is cached.
+admin, a fixture load, a restore, SQL by hand). Without a revision nothing is cached.
 """
 
 import hashlib
@@ -11,14 +11,8 @@ import hashlib
 from django.core.cache import cache
 from django.db import connection
 
-from .models import CatalogueRevision
-
 # Figures of older revisions are never read again; the cache drops them as it fills up.
 CACHE_TIMEOUT = 24 * 60 * 60
-
-
-def current_revision():
-    return CatalogueRevision.objects.current()
 
 
 def cached(revision, key, compute):

@@ -55,7 +55,7 @@ def matching_without(filterset, name):
     """The primary keys of the initiatives every active filter but `name` lets through."""
     queryset = filterset.queryset
     for field_name, value in filterset.form.cleaned_data.items():
-        if field_name not in (name, "sort", "format"):
+        if field_name != name and field_name not in filterset.NOT_FILTERS:
             queryset = filterset.filters[field_name].filter(queryset, value)
     return queryset.order_by().values("pk")
 
@@ -83,12 +83,6 @@ def value_counts(field_name, matching):
         .order_by(field_name)
     )
     return {row[field_name]: row["count"] for row in rows}
-
-
-def selected_values(filterset, name):
-    """The valid values chosen for `name` (slugs for rows); an invalid one has its error."""
-    chosen = filterset.form.cleaned_data.get(name) or []
-    return [getattr(value, "slug", value) for value in chosen]
 
 
 def country_options(matching, selected):
@@ -136,15 +130,14 @@ FACETS = [
 def build_facets(filterset):
     """The list's facets, each option counted with the other filters kept."""
     form = filterset.form
-    filters = filterset.active_filters_key() if form.is_valid() else None
     facets = []
     for name, options, note in FACETS:
 
         def count(name=name, options=options):
-            return options(matching_without(filterset, name), selected_values(filterset, name))
+            return options(matching_without(filterset, name), filterset.chosen(name))
 
         # Labels of countries and statuses are translated: one entry per language.
-        revision = filterset.revision if filters is not None else None
-        counted = cached(revision, ("facet", name, get_language(), filters), count)
+        key = ("facet", name, get_language(), filterset.filters_key)
+        counted = cached(filterset.cache_revision, key, count)
         facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets

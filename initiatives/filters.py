@@ -9,9 +9,10 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .caching import cached, current_revision
+from .caching import cached
 from .exports import ExportFormat
 from .models import (
+    CatalogueRevision,
     CatalogueSearchQuery,
     Initiative,
     Partner,
@@ -102,6 +103,9 @@ class InitiativeFilter(django_filters.FilterSet):
         model = Initiative
         fields = []
 
+    # Parameters that choose how the list is shown or exported, not which initiatives.
+    NOT_FILTERS = ("sort", "format")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.expanded_queries = {}
@@ -115,7 +119,13 @@ class InitiativeFilter(django_filters.FilterSet):
     @cached_property
     def revision(self):
         """The catalogue's revision when this request began (see initiatives.caching)."""
-        return current_revision()
+        return CatalogueRevision.objects.current()
+
+    @property
+    def cache_revision(self):
+        """The revision to cache this list's figures under; None (nothing cached) when a
+        parameter is invalid: the page then shows the error, not the list."""
+        return self.revision if self.form.is_valid() else None
 
     @staticmethod
     def places():
@@ -123,16 +133,21 @@ class InitiativeFilter(django_filters.FilterSet):
         places = Initiative.objects.order_by("country", "region").values_list("country", "region")
         return list(places.distinct())
 
-    def active_filters_key(self):
+    def chosen(self, name):
+        """The valid values chosen for the filter `name`: slugs for rows, else the values."""
+        return [getattr(value, "slug", value) for value in self.form.cleaned_data.get(name) or []]
+
+    @cached_property
+    def filters_key(self):
         """The valid filters and search as sorted plain values: the same list, the same key."""
         key = []
         for name, value in sorted(self.form.cleaned_data.items()):
-            if name in ("sort", "format") or not value:
+            if name in self.NOT_FILTERS or not value:
                 continue
             if isinstance(value, str):
                 key.append((name, value.strip()))
             else:
-                key.append((name, tuple(sorted(getattr(item, "slug", item) for item in value))))
+                key.append((name, tuple(sorted(self.chosen(name)))))
         return tuple(key)
 
     def keep_all(self, queryset, name, value):

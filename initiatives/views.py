@@ -7,18 +7,28 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from .caching import CACHE_TIMEOUT, cached, current_revision
+from .caching import CACHE_TIMEOUT, cached
 from .exports import ExportFormat, csv_response
 from .facets import build_facets
 from .filters import InitiativeFilter
-from .models import Citation, Initiative, Partner, Partnership, Pilot, Result, Source, Theme
+from .models import (
+    CatalogueRevision,
+    Citation,
+    Initiative,
+    Partner,
+    Partnership,
+    Pilot,
+    Result,
+    Source,
+    Theme,
+)
 
 
 class HomeView(TemplateView):
     template_name = "initiatives/home.html"
 
     def get_context_data(self, **kwargs):
-        figures = cached(current_revision(), ("home",), self.figures)
+        figures = cached(CatalogueRevision.objects.current(), ("home",), self.figures)
         return super().get_context_data(**figures, **kwargs)
 
     @staticmethod
@@ -45,7 +55,7 @@ def address(path, query):
 class CachedCountPaginator(Paginator):
     """A paginator whose count of a filtered list is cached for the catalogue's revision."""
 
-    def __init__(self, *args, revision=None, filters=(), **kwargs):
+    def __init__(self, *args, revision, filters, **kwargs):
         super().__init__(*args, **kwargs)
         self.revision = revision
         self.filters = filters
@@ -92,11 +102,12 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return self.render_to_response(context, status=status)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        if not self.filterset.is_valid():
-            return Paginator(queryset, per_page, **kwargs)
-        filters = self.filterset.active_filters_key()
         return CachedCountPaginator(
-            queryset, per_page, revision=self.filterset.revision, filters=filters, **kwargs
+            queryset,
+            per_page,
+            revision=self.filterset.cache_revision,
+            filters=self.filterset.filters_key,
+            **kwargs,
         )
 
     def paginate_queryset(self, queryset, page_size):
@@ -122,8 +133,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
     def get_results_cache(self):
         """(seconds, key) for caching the rendered form and results of this very address, in this
         language, until the catalogue changes; (0, None) when the page must not be cached."""
-        revision = self.filterset.revision
-        if revision is None or not self.filterset.is_valid():
+        revision = self.filterset.cache_revision
+        if revision is None:
             return 0, None
         return CACHE_TIMEOUT, f"{revision}:{get_language()}:{self.request.get_full_path()}"
 
