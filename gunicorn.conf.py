@@ -1,18 +1,26 @@
-"""gunicorn settings; each can be overridden on the command line or with GUNICORN_CMD_ARGS."""
+"""gunicorn settings; each can be overridden on the command line or with GUNICORN_CMD_ARGS.
+
+Read like the Django settings: from the environment, then from `.env` in the project folder.
+"""
 
 import multiprocessing
-import os
+from pathlib import Path
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+from environs import Env
+
+env = Env()
+env.read_env(Path(__file__).resolve().parent / ".env", recurse=False)
+
+bind = env.str("BIND", "0.0.0.0:8000")
 # Pages are CPU-bound (rendering): more processes than cores only queue behind each other
 # (bench/RESULTS.md: on 2 cores, 3 workers served more, with a lower p95, than 5).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+workers = env.int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 # Threads let a long CSV export stream while the same worker answers other requests.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+threads = env.int("GUNICORN_THREADS", 4)
+timeout = env.int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = 30
 keepalive = 5
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -79,18 +79,14 @@ COPY (
 """
 
 
-def bench_database_url():
-    import dj_database_url
+def bench_database_url() -> tuple[str, str]:
+    from environs import Env
 
-    base = os.environ.get("DATABASE_URL") or _dotenv_database_url() or "postgres:///catalogue"
-    config = dj_database_url.parse(base)
-    return base, config["NAME"] + "_bench"
-
-
-def _dotenv_database_url():
-    from dotenv import dotenv_values
-
-    return dotenv_values(ROOT / ".env").get("DATABASE_URL")
+    # The database the settings would use: the environment's, else the one of `.env`.
+    env = Env()
+    env.read_env(ROOT / ".env", recurse=False)
+    base = env.str("DATABASE_URL", "postgres:///catalogue")
+    return base, env.dj_db_url("DATABASE_URL", base)["NAME"] + "_bench"
 
 
 def use_database(name):

@@ -1,50 +1,33 @@
 """Settings for the catalogue, read from the environment with safe local defaults.
 
-Every variable is listed in the README. With DEBUG off, SECRET_KEY must be set. A `.env` file
-in the project folder (written by the set-up scripts for local runs) fills in variables the
-environment does not set. DJANGO_ENV=production turns on HTTPS-only defaults (redirect, secure
-cookies, HSTS) that `manage.py check --deploy` expects; each can still be set on its own.
+Every variable is listed, with its default and meaning, in `.env.example`. With DEBUG off,
+SECRET_KEY must be set. A `.env` file in the project folder (written by the set-up scripts for
+local runs) fills in variables the environment does not set. DJANGO_ENV=production turns on
+HTTPS-only defaults (redirect, secure cookies, HSTS) that `manage.py check --deploy` expects;
+each can still be set on its own. A value that does not parse (DEBUG=maybe) is refused.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from dotenv import load_dotenv
+from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(BASE_DIR / ".env", override=False)
+env = Env()
+env.read_env(BASE_DIR / ".env", recurse=False)
 
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_int(name, default):
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower() or "development"
+DJANGO_ENV = env.str("DJANGO_ENV", "development").strip().lower() or "development"
 if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env.bool("DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV is 'production'.")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+SECRET_KEY = env.str("SECRET_KEY", "").strip()
 if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a real secret when DEBUG is off, e.g. "
@@ -52,9 +35,8 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
     )
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-key-only"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"], subcast=str.strip)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [], subcast=str.strip)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,15 +101,16 @@ WSGI_APPLICATION = "catalogue.wsgi.application"
 # Persistent connections are checked before reuse, so the site recovers by itself once
 # PostgreSQL is back after an outage or a restart.
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres:///catalogue"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
+    "default": env.dj_db_url(
+        "DATABASE_URL",
+        "postgres:///catalogue",
+        conn_max_age=env.int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
 # Fail fast when the server is unreachable: the visitor gets the 503 page, not a hung request.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 5)
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -137,8 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", BASE_DIR / ".cache"),
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
+        "LOCATION": env.path("CACHE_DIR", BASE_DIR / ".cache"),
+        "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000)},
     }
 }
 
@@ -157,12 +140,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = env.path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": os.environ.get(
+        "BACKEND": env.str(
             "STATICFILES_BACKEND",
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if not DEBUG
@@ -171,16 +154,16 @@ STORAGES = {
     },
 }
 
-ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+ADMIN_URL = env.str("ADMIN_URL", "admin/").strip("/") + "/"
 
 # Behind a reverse proxy that terminates TLS, it says so with this header. (gunicorn already
 # trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS; this is for other set-ups.)
-if env_bool("SECURE_PROXY_SSL", False):
+if env.bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # A load balancer probes the health check over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie (forms carry the token) nor the language one.
@@ -189,9 +172,9 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # A year in production (at least six months are needed for the HTTP Observatory's top grade).
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -216,8 +199,8 @@ CONTENT_SECURITY_POLICY = {
 # Staff sign-in and editing (django-axes, django-simple-history; see the README).
 # Failed sign-ins are counted per username and client address; past the limit, that pair is
 # locked out for the cool-off time.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner on stdout, where management commands write their output.
@@ -225,12 +208,12 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
 # Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
 # the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }

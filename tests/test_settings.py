@@ -1,12 +1,20 @@
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from environs import Env
 
-MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MANAGE = PROJECT_DIR / "manage.py"
+# The files that read the environment, each through an environs `Env` named `env`.
+READERS = [PROJECT_DIR / "catalogue" / "settings.py", PROJECT_DIR / "gunicorn.conf.py"]
+# In .env.example: comment lines saying what a variable means, then `# NAME=default`.
+EXAMPLE_ENTRY = re.compile(r"((?:^# .*\n)+)^# ([A-Z][A-Z0-9_]*)=(.*)$", re.MULTILINE)
 LOAD_SETTINGS = (
     "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 )
@@ -84,3 +92,59 @@ def test_it_refuses_debug_in_production():
     result = load_settings(DJANGO_ENV="production", SECRET_KEY=REAL_SECRET, DEBUG="1")
     assert result.returncode != 0
     assert "DEBUG must be off" in result.stderr
+
+
+def test_it_refuses_a_value_that_does_not_parse():
+    result = load_settings(SECRET_KEY=REAL_SECRET, DEBUG="maybe")
+    assert result.returncode != 0
+    assert 'Environment variable "DEBUG" invalid' in result.stderr
+
+
+def variables_read():
+    """{name: (environs parser, default)} for each `env.<parser>("NAME", default)` call; the
+    default is None where it is not a literal (it depends on other settings)."""
+    found = {}
+    for path in READERS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "env"
+                and node.func.attr != "read_env"
+            ):
+                continue
+            name, *defaults = [*node.args, *(k.value for k in node.keywords if k.arg == "default")]
+            try:
+                default = ast.literal_eval(defaults[0])
+            except (IndexError, ValueError):
+                default = None
+            found[ast.literal_eval(name)] = (node.func.attr, default)
+    return found
+
+
+def example_entries():
+    """{name: (meaning, value)} of .env.example."""
+    text = (PROJECT_DIR / ".env.example").read_text(encoding="utf-8")
+    return {name: (meaning, value) for meaning, name, value in EXAMPLE_ENTRY.findall(text)}
+
+
+def test_it_lists_every_variable_read_in_env_example():
+    read, listed = variables_read(), example_entries()
+    assert "SECRET_KEY" in read and "BIND" in read  # both readers were scanned
+    assert set(listed) == set(read)
+    assert all(meaning.strip("# \n") for meaning, _ in listed.values())
+
+
+def test_it_gives_the_real_defaults_in_env_example(monkeypatch):
+    listed = example_entries()
+    for name, (parser, default) in variables_read().items():
+        if default is None or default == "" or name not in listed:
+            continue  # a default that depends on others is in its meaning
+        monkeypatch.setenv(name, listed[name][1])
+        parse = getattr(Env(), parser)
+        expected = default
+        if isinstance(default, str):  # the reader parses its default too (a database URL)
+            monkeypatch.setenv("DEFAULT_OF_" + name, default)
+            expected = getattr(Env(), parser)("DEFAULT_OF_" + name)
+        assert parse(name) == expected, name
