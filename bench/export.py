@@ -89,7 +89,7 @@ def bench_database_url() -> tuple[str, str]:
     return base, env.dj_db_url("DATABASE_URL", base)["NAME"] + "_bench"
 
 
-def use_database(name):
+def use_database(name: str) -> None:
     from urllib.parse import urlsplit, urlunsplit
 
     base, _ = bench_database_url()
@@ -97,7 +97,7 @@ def use_database(name):
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
 
 
-def prepare(sizes):
+def prepare(sizes: list[int]) -> None:
     import psycopg
 
     base, name = bench_database_url()
@@ -123,7 +123,7 @@ def prepare(sizes):
     print(f"filled {TOTAL:,} initiatives in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def _libpq(url):
+def _libpq(url: str) -> str:
     import dj_database_url
 
     config = dj_database_url.parse(url)
@@ -137,11 +137,12 @@ def _libpq(url):
     return " ".join(f"{key}='{value}'" for key, value in params.items() if value)
 
 
-def measure_export(size):
+def measure_export(size: int) -> None:
     """Run in a fresh process: stream the export of `size` rows, report rows/s and memory."""
     import django
 
     django.setup()
+    from django.http import StreamingHttpResponse
     from django.test import Client
 
     client = Client()
@@ -149,6 +150,7 @@ def measure_export(size):
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     response = client.get("/initiatives/export.csv", {"source": f"bench-{size}"})
+    assert isinstance(response, StreamingHttpResponse), response.status_code
     lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -156,7 +158,7 @@ def measure_export(size):
     print(json.dumps({"rows": size, "seconds": elapsed, "memory_growth_kb": peak - baseline}))
 
 
-def measure_copy(size):
+def measure_copy(size: int) -> tuple[int, float]:
     import psycopg
 
     with psycopg.connect(_libpq(os.environ["DATABASE_URL"])) as conn, conn.cursor() as cursor:
@@ -169,7 +171,7 @@ def measure_copy(size):
     return lines - 1, elapsed
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)

@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -395,7 +396,8 @@ def capture(request_path, out):
     statements = []
 
     def record(execute, sql, params, many, context):
-        statements.append(sql if params is None else connection.ops.compose_sql(sql, params))
+        # compose_sql is PostgreSQL's own.
+        statements.append(sql if params is None else connection.ops.compose_sql(sql, params))  # type: ignore[attr-defined]
         return execute(sql, params, many, context)
 
     get("/")  # the connection and what is loaded once per process
@@ -700,10 +702,11 @@ def measure_ours(cluster, dbname, paths, args, wrk_path, workdir, static_root):
             print(f"  pgbench: {page}", file=sys.stderr)
             prefix = workdir / f"pgbench-{dbname}-{page}"
             pages[page]["sql"] = run_pgbench(cluster, dbname, page_scripts, args, prefix)
-    for page in pages.values():
-        page["floor_ratio"] = ratio(page["p50_ms"], pages["floor"]["p50_ms"])
-        page["sql_ratio"] = ratio(page["p50_ms"], page.get("sql", {}).get("p50_ms"))
-        page["sql_alone_ratio"] = ratio(page["alone_ms"], page.get("sql", {}).get("alone_ms"))
+    for figures in pages.values():
+        figures["floor_ratio"] = ratio(figures["p50_ms"], pages["floor"]["p50_ms"])
+        figures["sql_ratio"] = ratio(figures["p50_ms"], figures.get("sql", {}).get("p50_ms"))
+        sql_alone = figures.get("sql", {}).get("alone_ms")
+        figures["sql_alone_ratio"] = ratio(figures["alone_ms"], sql_alone)
     return pages
 
 
@@ -872,6 +875,7 @@ def main():
         return
 
     wrk_path = wrk.find_wrk()
+    cluster: ThrowawayCluster
     if args.reuse:
         workdir = args.reuse.resolve()
         cluster = KeptCluster((workdir / "cluster-root").read_text().strip())
@@ -880,7 +884,8 @@ def main():
         cluster = ThrowawayCluster()
         (workdir / "cluster-root").write_text(str(cluster.root))
     keep = args.keep or args.reuse
-    results, failure = {}, "interrupted"
+    results: dict[int, dict[str, Any]] = {}
+    failure: str | None = "interrupted"
     try:
         cluster.start()
         static_root = workdir / "static"

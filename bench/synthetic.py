@@ -22,7 +22,9 @@ import json
 import random
 import re
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -267,30 +269,30 @@ DUTCH = re.compile(
 )
 
 
-def zipf(count, a):
+def zipf(count: int | str, a: float) -> str:
     """SQL: a random rank from 1 to `count` (an SQL expression), rank r drawn with a probability
     about proportional to 1 / (r + a): the first ranks common, the long tail rare."""
     rank = f"1 + floor({a} * power(({count} + {a}) / {a}::float8, random()) - {a})::int"
     return f"least({count}, {rank})"
 
 
-def uniform(count):
+def uniform(count: int | str) -> str:
     """SQL: a random integer from 1 to `count`, all equally likely."""
     return f"(1 + floor(random() * ({count}))::int)"
 
 
-def pick(array, a=None):
+def pick(array: str, a: float | None = None) -> str:
     """SQL: an element of `array`, Zipf-distributed over its order if `a`, else uniformly."""
     count = f"cardinality({array})"
     return f"{array}[{zipf(count, a) if a is not None else uniform(count)}]"
 
 
-def weighted(weights):
+def weighted(weights: Mapping[Any, int]) -> list[Any]:
     """The keys of `weights`, each repeated as often as its weight: a uniform pick is weighted."""
     return [key for key, weight in weights.items() for _ in range(weight)]
 
 
-def sentences(text):
+def sentences(text: str) -> Iterator[str]:
     """The sentences of a fixture's text; list items become sentences of their own."""
     for paragraph in re.split(r"\n+", text):
         paragraph = paragraph.strip().lstrip("-•*–— ").strip()
@@ -303,21 +305,21 @@ def sentences(text):
             yield sentence[0].upper() + sentence[1:]
 
 
-def load_fixtures():
-    records = {}
+def load_fixtures() -> dict[str, list[dict[str, Any]]]:
+    records: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(FIXTURES.glob("*.json")):
         for record in json.loads(path.read_text()):
             records.setdefault(record["model"].removeprefix("initiatives."), []).append(record)
     return records
 
 
-def by_use(rows, counts):
+def by_use(rows: list[dict[str, Any]], counts: Counter[str]) -> list[dict[str, Any]]:
     """The fields of `rows` (records with a slug), most used first (by `counts` of slugs)."""
     rows = sorted(rows, key=lambda row: (-counts[row["fields"]["slug"]], row["fields"]["slug"]))
     return [row["fields"] for row in rows]
 
 
-def corpus(seed):
+def corpus(seed: float) -> dict[str, Any]:
     """Every list the fill draws from, as SQL parameters."""
     records = load_fixtures()
     initiatives = [record["fields"] for record in records["initiative"]]
@@ -328,7 +330,7 @@ def corpus(seed):
     aims = list(dict.fromkeys(s for fields in initiatives for s in sentences(fields["aim"])))
     shuffle(descriptions)
     shuffle(aims)
-    uses = Counter()
+    uses: Counter[str] = Counter()
     for fields in initiatives:
         uses[fields["pilot"][0]] += 1
         uses.update(slug for (slug,) in fields["themes"])
@@ -390,7 +392,7 @@ def corpus(seed):
     }
 
 
-def organisation_counts(total):
+def organisation_counts(total: int) -> tuple[int, int]:
     """(pilots, partners) for `total` initiatives: a few thousand pilots and several thousand
     partners at 100,000, never fewer than the real ones."""
     return max(23, min(4000, total // 25)), max(146, min(8000, total // 12))
@@ -451,7 +453,7 @@ ON CONFLICT DO NOTHING
 SEQUENCED = ["theme", "targetpublic", "source", "pilot", "partner", "initiative"]
 
 
-def statements(total, seed):
+def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None]]:
     """The fill, as (SQL, parameters or None) pairs, each one statement, run in order."""
     pilots, partners = organisation_counts(total)
     sources = 5 + total // EXTRA_SOURCES_PER
@@ -719,17 +721,25 @@ def statements(total, seed):
     ]
 
 
+class Cursor(Protocol):
+    """Django's cursor or psycopg's."""
+
+    def execute(self, query: str, params: Any = None, /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+
 # A list the fill draws from, in its SQL: `w.<name>`.
 WORD_LIST = re.compile(r"\bw\.(\w+)\b")
 
 
-def sql_type(value):
+def sql_type(value: str | list[Any]) -> str:
     if isinstance(value, str):
         return "jsonb"
     return "int[]" if value and isinstance(value[0], int) else "text[]"
 
 
-def bind(statement, words):
+def bind(statement: str, words: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     """`statement` with the lists it draws from as parameters, and these parameters (or None).
 
     Parameters are constants of the query: PostgreSQL reads an element of such an array in
@@ -741,7 +751,7 @@ def bind(statement, words):
     return statement, {name: words[name] for name in names}
 
 
-def fill(cursor, total, seed=0.42):
+def fill(cursor: Cursor, total: int, seed: float = 0.42) -> None:
     """Fill the freshly migrated, empty database of `cursor` with `total` initiatives."""
     cursor.execute("SELECT count(*) FROM initiatives_initiative")
     if cursor.fetchone()[0]:

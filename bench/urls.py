@@ -1,7 +1,7 @@
 """The catalogue's URLs, plus /bench/floor/: a trivial view through the same middleware and URL
 resolution, the framework's floor for bench/scale.py. Only for benchmarks (bench.settings)."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from catalogue.urls import handler500
@@ -11,7 +11,7 @@ from initiatives.urls import read_only
 __all__ = ["handler500", "urlpatterns"]
 
 
-def floor(request):
+def floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain; charset=utf-8")
 
 

@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 PRELUDE = "threads = {}\n"
 REPORT = r"""
@@ -51,27 +53,28 @@ end
 """
 
 
-def script(body):
+def script(body: str) -> str:
     """A wrk script: `body` (which defines request()) with the counting and the report."""
     return PRELUDE + body + REPORT
 
 
-def lua_list(paths):
+def lua_list(paths: Iterable[str]) -> str:
     """A Lua table's items: the paths as JSON strings, which Lua reads alike (ASCII paths)."""
     return ", ".join(json.dumps(path) for path in paths)
 
 
-def find_wrk():
-    if shutil.which("wrk"):
-        return shutil.which("wrk")
-    if os.geteuid() == 0 and shutil.which("apt-get"):
+def find_wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
         print("Installing wrk (Debian package)", file=sys.stderr)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-        return shutil.which("wrk")
-    sys.exit("wrk is needed: apt-get install wrk")
+        found = shutil.which("wrk")
+    if found is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    return found
 
 
-def result(completed):
+def result(completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     """The figures of the RESULT line of a finished wrk (a CompletedProcess), or exit."""
     line = next((row for row in completed.stdout.splitlines() if row.startswith("RESULT ")), None)
     if line is None:

@@ -1,9 +1,10 @@
 """What the site answers when PostgreSQL cannot be reached."""
 
 import logging
+from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -12,7 +13,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def database_unavailable(request, error):
+def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     """503 with a static page: rendering it needs neither the database nor the request."""
     logger.warning("Database unavailable for %s: %s", request.path, error)
     return HttpResponse(
@@ -29,13 +30,13 @@ class DatabaseUnavailableMiddleware:
     `catalogue.views.server_error`, which answers the same 503.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
             return database_unavailable(request, exception)
         return None

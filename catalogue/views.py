@@ -1,7 +1,7 @@
 import sys
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -13,7 +13,7 @@ from .middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS, database_unavailab
 @csrf_exempt
 @require_safe
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """{"database": "ok"} with a 200, or {"database": "down"} with a 503."""
     try:
         with connection.cursor() as cursor:
@@ -25,7 +25,7 @@ def healthz(request):
     return JsonResponse({"database": "ok"})
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500 page, or the 503 page when the error is the database being unreachable."""
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_ERRORS):

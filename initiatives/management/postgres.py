@@ -10,7 +10,7 @@ from django.db import connections
 from django.db.backends.postgresql.client import DatabaseClient
 
 
-def find_program(name):
+def find_program(name: str) -> str:
     """The program on PATH, else from the newest of Debian's /usr/lib/postgresql/*/bin."""
     found = shutil.which(name)
     if found:
@@ -23,7 +23,7 @@ def find_program(name):
     raise CommandError(f"{name} was not found: install PostgreSQL's client programs.")
 
 
-def run(program, alias, *arguments):
+def run(program: str, alias: str, *arguments: str) -> subprocess.CompletedProcess[str]:
     """Runs a PostgreSQL program on the database `alias`, with its connection settings.
 
     Host (a Unix socket folder or a name), port, user and database name are passed as options;

@@ -1,6 +1,6 @@
 from django import template
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from initiatives.models import HIGHLIGHT_START, HIGHLIGHT_STOP
 
@@ -10,7 +10,7 @@ BULLET = "- "
 
 
 @register.filter
-def paragraphs(text):
+def paragraphs(text: object) -> SafeString:
     """Plain text as HTML: blank lines separate paragraphs, lines starting with "- " are list items.
 
     Everything is escaped; only the <p>, <br>, <ul> and <li> this filter writes are markup.
@@ -30,7 +30,7 @@ def paragraphs(text):
 
 
 @register.filter
-def highlight(text):
+def highlight(text: object) -> SafeString:
     """Text from the search's headline: escaped, then its marked words wrapped in <mark>."""
     escaped = conditional_escape(str(text or "").replace(HIGHLIGHT_START + HIGHLIGHT_STOP, ""))
     return mark_safe(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))

@@ -1,10 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Exists, OuterRef
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Exists, OuterRef, QuerySet
 
 from initiatives.models import Citation, Contact, Initiative, Result
 
 # What every initiative should have at least one of.
-REQUIRED_CHILDREN = [
+REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
     ("sans contact", Contact),
     ("sans résultat", Result),
     ("sans source", Citation),
@@ -17,14 +19,14 @@ class Command(BaseCommand):
         "ou une source. Avec --strict, sort en erreur s'il en manque."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--strict",
             action="store_true",
             help="Sortir avec un code d'erreur s'il manque quelque chose.",
         )
 
-    def handle(self, *args, strict=False, **options):
+    def handle(self, *args: Any, strict: bool = False, **options: Any) -> None:
         initiatives = Initiative.objects.all()
         gaps = 0
         for label, model in REQUIRED_CHILDREN:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS(f"{total} initiative(s), rien ne manque."))
 
-    def report(self, label, missing):
+    def report(self, label: str, missing: QuerySet[Initiative]) -> int:
         slugs = list(missing.order_by("slug").values_list("slug", flat=True))
         if slugs:
             self.stdout.write(self.style.WARNING(f"{len(slugs)} initiative(s) {label} :"))

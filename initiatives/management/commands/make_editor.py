@@ -1,10 +1,11 @@
 import os
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from initiatives.roles import ADMINISTRATORS, EDITORS
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "changepassword."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--create", action="store_true", help="Créer le compte s'il manque.")
         parser.add_argument("--email", default="", help="Courriel du compte créé.")
@@ -31,7 +32,14 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def handle(self, username, create=False, email="", admin=False, **options):
+    def handle(
+        self,
+        username: str,
+        create: bool = False,
+        email: str = "",
+        admin: bool = False,
+        **options: Any,
+    ) -> None:
         User = get_user_model()
         try:
             user = User.objects.get_by_natural_key(username)

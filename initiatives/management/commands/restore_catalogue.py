@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ..postgres import run
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "seule transaction (en cas d'erreur, rien ne change)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="Fichier écrit par backup_catalogue.")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
         parser.add_argument(
@@ -21,7 +23,9 @@ class Command(BaseCommand):
             help="Ne pas demander de confirmation.",
         )
 
-    def handle(self, *args, file, database, interactive, **options):
+    def handle(
+        self, *args: Any, file: str, database: str, interactive: bool, **options: Any
+    ) -> None:
         name = connections[database].settings_dict["NAME"]
         if interactive:
             answer = input(
