@@ -32,7 +32,7 @@ from .models import (
 class CatalogueModelAdmin(SimpleHistoryAdmin):
     """Every catalogue model keeps its history: who changed what, browsable and revertible."""
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides: dict = {models.URLField: {"assume_scheme": "https"}}
 
 
 class VocabularyAdmin(CatalogueModelAdmin):
@@ -161,7 +161,7 @@ def changes_since(initiative_pk, version):
     names = []
     if seen is not None:
         for field in latest.diff_against(seen).changed_fields:
-            names.append(str(Initiative._meta.get_field(field).verbose_name))
+            names.append(str(Initiative._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
         for model in (Partnership, Contact, Result, Citation):
             changed = model.history.filter(
                 initiative_id=initiative_pk, history_date__gt=seen.history_date
@@ -200,7 +200,7 @@ class InitiativeAdminForm(forms.ModelForm):
         if record is not None and record.themes.exists():
             for name in initiative_history.m2m_fields:
                 if name in self.fields:
-                    field_name = Initiative._meta.get_field(name).m2m_reverse_field_name()
+                    field_name = Initiative._meta.get_field(name).m2m_reverse_field_name()  # type: ignore[union-attr]
                     self.initial[name] = [
                         getattr(row, f"{field_name}_id") for row in getattr(record, name).all()
                     ]
@@ -220,7 +220,8 @@ class InitiativeAdminForm(forms.ModelForm):
         return slug
 
     def clean(self):
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         if self.instance.pk:
             self.check_version(cleaned_data.get("base_version"))
         main_theme = cleaned_data.get("main_theme")

@@ -7,9 +7,11 @@ query per filter, whatever the number of initiatives shown, and none while the c
 changed since the same filters were last counted (initiatives.caching).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +46,7 @@ class Facet:
     label: str
     options: list
     errors: list = field(default_factory=list)
-    note: str = ""
+    note: str | Promise = ""
 
     @property
     def selected(self):
@@ -105,7 +107,7 @@ def region_options(matching, selected):
 def status_options(matching, selected):
     counts = value_counts("status", matching)
     return [
-        Option(value, capfirst(label), counts.get(value, 0), value in selected)
+        Option(value, str(capfirst(label)), counts.get(value, 0), value in selected)
         for value, label in Status.choices
     ]
 
@@ -115,7 +117,7 @@ def related_options_of(model, limit=None):
 
 
 # The filters with counts, in the order the form shows them: name, option builder, note.
-FACETS = [
+FACETS: list[tuple[str, Callable, str | Promise]] = [
     ("theme", related_options_of(Theme), ""),
     ("public", related_options_of(TargetPublic), ""),
     ("country", country_options, ""),

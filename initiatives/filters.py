@@ -101,7 +101,7 @@ class InitiativeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        fields = []
+        fields: list[str] = []
 
     # Parameters that choose how the list is shown or exported, not which initiatives.
     NOT_FILTERS = ("sort", "format")
@@ -140,7 +140,7 @@ class InitiativeFilter(django_filters.FilterSet):
     @cached_property
     def filters_key(self):
         """The valid filters and search as sorted plain values: the same list, the same key."""
-        key = []
+        key: list[tuple[str, object]] = []
         for name, value in sorted(self.form.cleaned_data.items()):
             if name in self.NOT_FILTERS or not value:
                 continue

@@ -31,7 +31,7 @@ CLOSE_BY_PILOT, CLOSE_BY_PARTNER, CLOSE_BY_THEME = 1, 2, 3
 
 # Private-use characters around highlighted words: the text is escaped, then they become <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
-HIGHLIGHT = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+HIGHLIGHT: dict = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -320,7 +320,7 @@ class CatalogueSearchQuery(SearchQuery):
         super().__init__(expanded, search_type="raw", config=SEARCH_CONFIG)
         self.expanded = expanded
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         # The expanded query is a tsquery already: cast it, do not parse it again.
         return "%s::tsquery", [self.expanded]
 
@@ -397,7 +397,7 @@ class InitiativeQuerySet(models.QuerySet):
             queryset.annotate(closeness=Value(kind)).values_list("pk", "closeness")[:limit]
             for kind, queryset in kinds
         ]
-        closeness = {}
+        closeness: dict = {}
         for pk, kind in candidates[0].union(*candidates[1:], all=True):
             closeness.setdefault(pk, kind)
         close = list(self.filter(pk__in=closeness).with_related())
@@ -426,7 +426,7 @@ class Initiative(models.Model):
     pilot = models.ForeignKey(
         Pilot, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("pilote")
     )
-    partners = models.ManyToManyField(
+    partners: "models.ManyToManyField[Partner, Partnership]" = models.ManyToManyField(
         Partner,
         through="Partnership",
         related_name="initiatives",
@@ -478,7 +478,7 @@ class Initiative(models.Model):
     )
     funding = models.TextField(_("financement"), blank=True)
     website = models.URLField(_("site web"), max_length=300, blank=True)
-    sources = models.ManyToManyField(
+    sources: "models.ManyToManyField[Source, Citation]" = models.ManyToManyField(
         Source, through="Citation", related_name="initiatives", verbose_name=_("sources")
     )
     language = models.CharField(
@@ -570,7 +570,7 @@ class Initiative(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = [
+    natural_key.dependencies = [  # type: ignore[attr-defined]
         "initiatives.pilot",
         "initiatives.theme",
         "initiatives.targetpublic",
@@ -695,7 +695,7 @@ class Partnership(models.Model):
     def natural_key(self):
         return (self.initiative.slug, self.partner.slug, self.role)
 
-    natural_key.dependencies = ["initiatives.initiative", "initiatives.partner"]
+    natural_key.dependencies = ["initiatives.initiative", "initiatives.partner"]  # type: ignore[attr-defined]
 
 
 class Contact(models.Model):
@@ -748,7 +748,7 @@ class Contact(models.Model):
     def natural_key(self):
         return (self.initiative.slug, self.position)
 
-    natural_key.dependencies = ["initiatives.initiative"]
+    natural_key.dependencies = ["initiatives.initiative"]  # type: ignore[attr-defined]
 
 
 class DatePrecision(models.TextChoices):
@@ -812,7 +812,7 @@ class Result(models.Model):
     def natural_key(self):
         return (self.initiative.slug, self.position)
 
-    natural_key.dependencies = ["initiatives.initiative"]
+    natural_key.dependencies = ["initiatives.initiative"]  # type: ignore[attr-defined]
 
     @property
     def as_of_display(self):
@@ -868,7 +868,7 @@ class Citation(models.Model):
     def natural_key(self):
         return (self.initiative.slug, self.source.slug)
 
-    natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]
+    natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]  # type: ignore[attr-defined]
 
 
 class CatalogueRevisionQuerySet(models.QuerySet):

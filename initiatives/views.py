@@ -1,5 +1,6 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -35,8 +36,8 @@ class HomeView(TemplateView):
     def figures():
         """The themes and sources with their published initiatives' count, and the total."""
         published = Q(initiatives__is_published=True)
-        themes = Theme.objects.annotate(initiative_count=Count("initiatives", filter=published))
-        themes = list(themes)
+        counted = Theme.objects.annotate(initiative_count=Count("initiatives", filter=published))
+        themes = list(counted)
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
@@ -62,11 +63,13 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return cached(self.revision, ("count", self.filters), lambda: Paginator.count.func(self))
+        return cached(self.revision, ("count", self.filters), lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
 
 
 class FilteredInitiativesMixin:
     """Filters the published initiatives by the query string, with InitiativeFilter."""
+
+    request: HttpRequest
 
     def get_base_queryset(self):
         return Initiative.objects.published()
@@ -87,7 +90,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         if self.filterset.is_valid():
             self.object_list = self.filterset.qs.with_related()
             if self.filterset.search_query is not None:
-                self.object_list = self.object_list.highlighted(self.filterset.search_query)
+                self.object_list = self.object_list.highlighted(self.filterset.search_query)  # type: ignore[attr-defined]
         else:
             self.object_list = Initiative.objects.none()
             status = 400
@@ -101,7 +104,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             status = 400
         return self.render_to_response(context, status=status)
 
-    def get_paginator(self, queryset, per_page, **kwargs):
+    def get_paginator(self, queryset, per_page, **kwargs):  # type: ignore[override]
         return CachedCountPaginator(
             queryset,
             per_page,

@@ -57,7 +57,7 @@ def test_a_new_initiative_shows_at_once(client, housing, url):
 
 def test_a_renamed_partner_shows_at_once_in_the_facets(client, housing):
     assert "Partenaire commun" in client.get("/initiatives/").content.decode()
-    Initiative.partners.rel.model.objects.update(name="Partenaire renommé")
+    Initiative.partners.rel.model._default_manager.update(name="Partenaire renommé")
     page = client.get("/initiatives/").content.decode()
     assert "Partenaire renommé" in page and "Partenaire commun" not in page
 

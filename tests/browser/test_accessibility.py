@@ -35,7 +35,7 @@ def severe_violations(page):
 
 @pytest.fixture(scope="module")
 def pages(browser):
-    opened = {}
+    opened: dict = {}
     yield lambda viewport, locale: opened.setdefault(
         (viewport["width"], locale), new_page(browser, viewport=viewport, locale=locale)
     )
