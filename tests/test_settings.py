@@ -2,6 +2,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ SECURITY_SETTINGS = (
 )
 
 
-def run_with_settings(command, **env):
+def run_with_settings(command, cwd=None, **env):
     """A command run with the real settings, in an environment that sets only what is given."""
     environment = {
         key: value
@@ -39,7 +40,7 @@ def run_with_settings(command, **env):
         and not key.startswith("SECURE_")
     }
     environment |= {"DJANGO_SETTINGS_MODULE": "catalogue.settings", **env}
-    return subprocess.run(command, env=environment, capture_output=True, text=True)
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
 
 
 def load_settings(**env):
@@ -98,6 +99,22 @@ def test_it_refuses_a_value_that_does_not_parse():
     result = load_settings(SECRET_KEY=REAL_SECRET, DEBUG="maybe")
     assert result.returncode != 0
     assert 'Environment variable "DEBUG" invalid' in result.stderr
+
+
+def test_it_reads_what_the_environment_leaves_unset_from_dot_env(tmp_path):
+    """In a copy of the settings, so that the project's own .env is left alone."""
+    shutil.copytree(PROJECT_DIR / "catalogue", tmp_path / "catalogue")
+    (tmp_path / ".env").write_text("ADMIN_URL=gestion-7f3a/\nAXES_FAILURE_LIMIT=9\n")
+    read = "import catalogue.settings as s; print(s.__file__, s.ADMIN_URL, s.AXES_FAILURE_LIMIT)"
+    result = run_with_settings(
+        [sys.executable, "-c", read], cwd=tmp_path, SECRET_KEY=REAL_SECRET, AXES_FAILURE_LIMIT="7"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        str(tmp_path / "catalogue" / "settings.py"),
+        "gestion-7f3a/",
+        "7",
+    ]
 
 
 def variables_read():
