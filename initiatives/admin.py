@@ -3,9 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -149,34 +147,6 @@ class CitationInline(admin.TabularInline):
     fields = ("source", "location")
 
 
-def changes_since(initiative_pk, version):
-    """What was changed in an initiative since `version`, by whom and when, from its history:
-    (field and inline names, user names, date of the latest change)."""
-    records = Initiative.history.filter(id=initiative_pk).select_related("history_user")
-    seen = records.filter(version__lte=version).first()
-    newer = list(records.filter(version__gt=version))
-    if not newer:
-        return [], [], None
-    latest = newer[0]
-    names = []
-    if seen is not None:
-        for field in latest.diff_against(seen).changed_fields:
-            names.append(str(Initiative._meta.get_field(field).verbose_name))
-        for model in (Partnership, Contact, Result, Citation):
-            changed = model.history.filter(
-                initiative_id=initiative_pk, history_date__gt=seen.history_date
-            )
-            if changed.exists():
-                names.append(str(model._meta.verbose_name_plural))
-    users = []
-    for record in newer:
-        user = record.history_user
-        name = (user.get_full_name() or user.get_username()) if user else str(_("un script"))
-        if name not in users:
-            users.append(name)
-    return names, users, localtime(latest.history_date)
-
-
 class InitiativeAdminForm(forms.ModelForm):
     """The admin builds the fields (with its overrides); this adds the cross-field checks and
     refuses a form made from an older version of the initiative (optimistic locking)."""
@@ -222,7 +192,7 @@ class InitiativeAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk:
-            self.check_version(cleaned_data.get("base_version"))
+            self.instance.check_version(cleaned_data.get("base_version"))
         main_theme = cleaned_data.get("main_theme")
         themes = cleaned_data.get("themes")
         if main_theme and themes is not None and main_theme not in themes:
@@ -232,35 +202,6 @@ class InitiativeAdminForm(forms.ModelForm):
                 % {"theme": main_theme},
             )
         return cleaned_data
-
-    def check_version(self, base_version):
-        rows = Initiative.objects.filter(pk=self.instance.pk)
-        if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update()
-        stored = rows.values_list("version", flat=True).get()
-        if base_version is None:
-            raise ValidationError(
-                _("Ce formulaire ne dit pas de quelle version il part : rouvrez la fiche."),
-                code="stale",
-            )
-        if base_version != stored:
-            names, users, when = changes_since(self.instance.pk, base_version)
-            raise ValidationError(
-                _(
-                    "Cette initiative a été modifiée depuis que vous avez ouvert ce formulaire, "
-                    "par %(users)s (dernière modification le %(date)s) ; changé : %(fields)s. "
-                    "Vos modifications n'ont pas été enregistrées : rouvrez la fiche pour voir "
-                    "la version actuelle, puis refaites-les."
-                )
-                % {
-                    "users": ", ".join(users) or _("quelqu'un"),
-                    "date": date_format(when, "DATETIME_FORMAT") if when else "?",
-                    "fields": ", ".join(names) or _("rien de visible ici"),
-                },
-                code="stale",
-            )
-        # Saving increments the version from the one stored.
-        self.instance.version = stored
 
 
 @admin.register(Initiative)
@@ -306,35 +247,21 @@ class InitiativeAdmin(CatalogueModelAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        # The themes and publics are saved after the initiative: one history entry is recorded
-        # once both are, by log_addition or log_change.
-        obj.skip_history_when_saving = True
-        super().save_model(request, obj, form, change)
+        obj.save_edit()
 
     def log_addition(self, request, obj, message):
-        self._record_history(request, obj, "+")
+        obj.record_edit(request.user, created=True)
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        self._record_history(request, obj, "~")
+        obj.record_edit(request.user, created=False)
         return super().log_change(request, obj, message)
 
-    def _record_history(self, request, obj, history_type):
-        if hasattr(obj, "skip_history_when_saving"):
-            del obj.skip_history_when_saving
-            obj._history_user = request.user
-            initiative_history.create_historical_record(obj, history_type)
-
     def _set_published(self, request, queryset, published):
-        """Saves each initiative whose state changes, so that its history records it."""
-        changed = 0
-        for initiative in queryset.exclude(is_published=published):
-            initiative.is_published = published
-            initiative._history_user = request.user
-            initiative.save(update_fields=["is_published", "updated_at"])
+        changed = queryset.set_published(published, request.user)
+        for initiative in changed:
             self.log_change(request, initiative, [{"changed": {"fields": ["is_published"]}}])
-            changed += 1
-        return changed
+        return len(changed)
 
     @admin.action(description=_("Publier les initiatives sélectionnées"), permissions=["change"])
     def publish(self, request, queryset):
