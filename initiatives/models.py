@@ -649,8 +649,11 @@ class Initiative(models.Model):
         latest = newer[0]
         names = []
         if seen is not None:
-            for field in latest.diff_against(seen).changed_fields:
-                names.append(str(Initiative._meta.get_field(field).verbose_name))
+            # In the order of the model's fields: the diff's own order changes from run to run.
+            changed_fields = set(latest.diff_against(seen).changed_fields)
+            for field in [*Initiative._meta.fields, *Initiative._meta.many_to_many]:
+                if field.name in changed_fields:
+                    names.append(str(field.verbose_name))
             for model in (Partnership, Contact, Result, Citation):
                 changed = model.history.filter(
                     initiative_id=self.pk, history_date__gt=seen.history_date
