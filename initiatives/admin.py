@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import to_historic
 
 from .exports import csv_response
 from .models import (
@@ -22,7 +21,6 @@ from .models import (
     Source,
     TargetPublic,
     Theme,
-    initiative_history,
     validate_phone,
 )
 
@@ -157,23 +155,8 @@ class InitiativeAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        record = to_historic(self.instance)
         if self.instance.pk:
-            # A reverted form replaces today's version, not the one it shows.
-            self.fields["base_version"].initial = (
-                Initiative.objects.values_list("version", flat=True).get(pk=self.instance.pk)
-                if record is not None
-                else self.instance.version
-            )
-        # Reverting: the form shows the themes and publics of that version, not today's, when
-        # the version recorded them (entries made in bulk, or before any theme, did not).
-        if record is not None and record.themes.exists():
-            for name in initiative_history.m2m_fields:
-                if name in self.fields:
-                    field_name = Initiative._meta.get_field(name).m2m_reverse_field_name()
-                    self.initial[name] = [
-                        getattr(row, f"{field_name}_id") for row in getattr(record, name).all()
-                    ]
+            self.initial.update(self.instance.edit_initial())
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

@@ -6,7 +6,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalRecords, to_historic
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -605,6 +605,26 @@ class Initiative(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+    def edit_initial(self) -> dict[str, Any]:
+        """What an edit of this initiative starts from: the version it replaces (for a copy of a
+        historical record, a revert, today's and not the record's) and, for a revert, the
+        themes and publics of that record, when it recorded them (entries made in bulk, or
+        before any theme, did not)."""
+        record = to_historic(self)
+        if record is None:
+            return {"base_version": self.version}
+        initial: dict[str, Any] = {
+            "base_version": Initiative.objects.values_list("version", flat=True).get(pk=self.pk)
+        }
+        if record.themes.exists():
+            for field in Initiative._meta.many_to_many:
+                if field.name in initiative_history.m2m_fields:
+                    target = field.m2m_reverse_field_name()
+                    initial[field.name] = [
+                        getattr(row, f"{target}_id") for row in getattr(record, field.name).all()
+                    ]
+        return initial
 
     def check_version(self, base_version: int | None) -> None:
         """Refuses an edit made from another version than the stored one (optimistic locking),

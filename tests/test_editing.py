@@ -90,6 +90,22 @@ def test_an_edit_checked_against_the_stored_version_is_saved_as_the_next_one():
     assert initiative.changes_since(3) == ([], [], None)
 
 
+def test_a_revert_starts_from_today_s_version_with_the_themes_of_its_record():
+    initiative = make_initiative()
+    (main_theme,) = initiative.themes.all()
+    original = initiative.history.first()
+    initiative.themes.add(make_theme("Langue"))
+    initiative.title = "Un toit pour toi"
+    initiative.save()
+
+    assert initiative.edit_initial() == {"base_version": 2}
+    assert original.instance.edit_initial() == {
+        "base_version": 2,
+        "themes": [main_theme.pk],
+        "publics": [],
+    }
+
+
 def test_an_edit_records_one_entry_once_its_themes_are_saved():
     alice = make_editor("alice")
     initiative = make_initiative("Mon toit pour toi")
