@@ -229,6 +229,8 @@ class InitiativeAdmin(CatalogueModelAdmin):
         (_("Suivi"), {"fields": ("created_at", "updated_at", "base_version")}),
     )
 
+    # One history entry per edit: the admin saves the initiative, then its themes, publics and
+    # inlines, then logs the addition or change, which records the entry.
     def save_model(self, request, obj, form, change):
         obj.save_edit()
 
@@ -241,6 +243,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         return super().log_change(request, obj, message)
 
     def _set_published(self, request, queryset, published):
+        """Publishes or withdraws the selection, each change also listed in the admin's log."""
         changed = queryset.set_published(published, request.user)
         for initiative in changed:
             self.log_change(request, initiative, [{"changed": {"fields": ["is_published"]}}])
