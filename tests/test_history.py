@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 
 from initiatives.models import Contact, Initiative
@@ -98,6 +99,9 @@ def test_publishing_actions_record_history(admin_client, admin_user, action, pub
     assert record.is_published is published
     assert record.history_user == admin_user
     assert unchanged.history.count() == before[unchanged.pk]
+    # The admin's own log, shown as its recent actions, names the initiative changed only.
+    logged = LogEntry.objects.filter(user=admin_user, action_flag=CHANGE)
+    assert list(logged.values_list("object_id", flat=True)) == [str(changed.pk)]
 
 
 def test_it_lists_the_history_of_an_initiative_with_who_changed_what(django_app, admin_user):
