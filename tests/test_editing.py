@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
@@ -16,6 +17,13 @@ from initiatives.models import Initiative
 from .conftest import make_contact, make_initiative, make_pilot, make_theme
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Messages in the editors' language, whatever an earlier test left active."""
+    with translation.override("fr"):
+        yield
 
 
 def make_editor(username, first_name=""):
