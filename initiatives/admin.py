@@ -3,13 +3,10 @@ from django.contrib import admin, messages
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import to_historic
 
 from .exports import csv_response
 from .models import (
@@ -24,7 +21,6 @@ from .models import (
     Source,
     TargetPublic,
     Theme,
-    initiative_history,
     validate_phone,
 )
 
@@ -149,34 +145,6 @@ class CitationInline(admin.TabularInline):
     fields = ("source", "location")
 
 
-def changes_since(initiative_pk, version):
-    """What was changed in an initiative since `version`, by whom and when, from its history:
-    (field and inline names, user names, date of the latest change)."""
-    records = Initiative.history.filter(id=initiative_pk).select_related("history_user")
-    seen = records.filter(version__lte=version).first()
-    newer = list(records.filter(version__gt=version))
-    if not newer:
-        return [], [], None
-    latest = newer[0]
-    names = []
-    if seen is not None:
-        for field in latest.diff_against(seen).changed_fields:
-            names.append(str(Initiative._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
-        for model in (Partnership, Contact, Result, Citation):
-            changed = model.history.filter(
-                initiative_id=initiative_pk, history_date__gt=seen.history_date
-            )
-            if changed.exists():
-                names.append(str(model._meta.verbose_name_plural))
-    users = []
-    for record in newer:
-        user = record.history_user
-        name = (user.get_full_name() or user.get_username()) if user else str(_("un script"))
-        if name not in users:
-            users.append(name)
-    return names, users, localtime(latest.history_date)
-
-
 class InitiativeAdminForm(forms.ModelForm):
     """The admin builds the fields (with its overrides); this adds the cross-field checks and
     refuses a form made from an older version of the initiative (optimistic locking)."""
@@ -187,23 +155,8 @@ class InitiativeAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        record = to_historic(self.instance)
         if self.instance.pk:
-            # A reverted form replaces today's version, not the one it shows.
-            self.fields["base_version"].initial = (
-                Initiative.objects.values_list("version", flat=True).get(pk=self.instance.pk)
-                if record is not None
-                else self.instance.version
-            )
-        # Reverting: the form shows the themes and publics of that version, not today's, when
-        # the version recorded them (entries made in bulk, or before any theme, did not).
-        if record is not None and record.themes.exists():
-            for name in initiative_history.m2m_fields:
-                if name in self.fields:
-                    field_name = Initiative._meta.get_field(name).m2m_reverse_field_name()  # type: ignore[union-attr]
-                    self.initial[name] = [
-                        getattr(row, f"{field_name}_id") for row in getattr(record, name).all()
-                    ]
+            self.initial.update(self.instance.edit_initial())
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -223,7 +176,7 @@ class InitiativeAdminForm(forms.ModelForm):
         super().clean()
         cleaned_data = self.cleaned_data
         if self.instance.pk:
-            self.check_version(cleaned_data.get("base_version"))
+            self.instance.check_version(cleaned_data.get("base_version"))
         main_theme = cleaned_data.get("main_theme")
         themes = cleaned_data.get("themes")
         if main_theme and themes is not None and main_theme not in themes:
@@ -233,35 +186,6 @@ class InitiativeAdminForm(forms.ModelForm):
                 % {"theme": main_theme},
             )
         return cleaned_data
-
-    def check_version(self, base_version):
-        rows = Initiative.objects.filter(pk=self.instance.pk)
-        if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update()
-        stored = rows.values_list("version", flat=True).get()
-        if base_version is None:
-            raise ValidationError(
-                _("Ce formulaire ne dit pas de quelle version il part : rouvrez la fiche."),
-                code="stale",
-            )
-        if base_version != stored:
-            names, users, when = changes_since(self.instance.pk, base_version)
-            raise ValidationError(
-                _(
-                    "Cette initiative a été modifiée depuis que vous avez ouvert ce formulaire, "
-                    "par %(users)s (dernière modification le %(date)s) ; changé : %(fields)s. "
-                    "Vos modifications n'ont pas été enregistrées : rouvrez la fiche pour voir "
-                    "la version actuelle, puis refaites-les."
-                )
-                % {
-                    "users": ", ".join(users) or _("quelqu'un"),
-                    "date": date_format(when, "DATETIME_FORMAT") if when else "?",
-                    "fields": ", ".join(names) or _("rien de visible ici"),
-                },
-                code="stale",
-            )
-        # Saving increments the version from the one stored.
-        self.instance.version = stored
 
 
 @admin.register(Initiative)
@@ -306,36 +230,25 @@ class InitiativeAdmin(CatalogueModelAdmin):
         (_("Suivi"), {"fields": ("created_at", "updated_at", "base_version")}),
     )
 
+    # One history entry per edit: the admin saves the initiative, then its themes, publics and
+    # inlines, then logs the addition or change, which records the entry.
     def save_model(self, request, obj, form, change):
-        # The themes and publics are saved after the initiative: one history entry is recorded
-        # once both are, by log_addition or log_change.
-        obj.skip_history_when_saving = True
-        super().save_model(request, obj, form, change)
+        obj.save_edit()
 
     def log_addition(self, request, obj, message):
-        self._record_history(request, obj, "+")
+        obj.record_edit(request.user, created=True)
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        self._record_history(request, obj, "~")
+        obj.record_edit(request.user, created=False)
         return super().log_change(request, obj, message)
 
-    def _record_history(self, request, obj, history_type):
-        if hasattr(obj, "skip_history_when_saving"):
-            del obj.skip_history_when_saving
-            obj._history_user = request.user
-            initiative_history.create_historical_record(obj, history_type)
-
     def _set_published(self, request, queryset, published):
-        """Saves each initiative whose state changes, so that its history records it."""
-        changed = 0
-        for initiative in queryset.exclude(is_published=published):
-            initiative.is_published = published
-            initiative._history_user = request.user
-            initiative.save(update_fields=["is_published", "updated_at"])
+        """Publishes or withdraws the selection, each change also listed in the admin's log."""
+        changed = queryset.set_published(published, request.user)
+        for initiative in changed:
             self.log_change(request, initiative, [{"changed": {"fields": ["is_published"]}}])
-            changed += 1
-        return changed
+        return len(changed)
 
     @admin.action(description=_("Publier les initiatives sélectionnées"), permissions=["change"])
     def publish(self, request, queryset):

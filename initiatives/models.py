@@ -5,6 +5,8 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 """
 
 import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -16,13 +18,17 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalRecords, to_historic
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
 SEARCH_CONFIG = "french_unaccent"
@@ -410,9 +416,23 @@ class InitiativeQuerySet(models.QuerySet):
         """What a list of initiatives shows, fetched in a constant number of queries."""
         return self.select_related("pilot", "main_theme").prefetch_related("themes")
 
+    def set_published(self, published: bool, user: "AbstractBaseUser | None") -> list["Initiative"]:
+        """Publishes (or withdraws from the public site) the initiatives selected whose state
+        changes, and returns them. Each is saved, so that its version moves on and its history
+        records `user`; the rows are locked first, so that an edit saved meanwhile is either
+        seen here or refused as made from an older version."""
+        changed = []
+        with transaction.atomic():
+            for initiative in self.select_for_update().exclude(is_published=published):
+                initiative.is_published = published
+                initiative._history_user = user
+                initiative.save(update_fields=["is_published", "updated_at"])
+                changed.append(initiative)
+        return changed
 
-# The admin saves an initiative's fields, then its themes and publics: it records one entry
-# for both, through this (see InitiativeAdmin).
+
+# An edit saves an initiative's fields, then its themes and publics: one entry records both,
+# through this (see Initiative.save_edit and Initiative.record_edit).
 initiative_history = HistoricalRecords(
     excluded_fields=["search_vector"], m2m_fields=["themes", "publics"]
 )
@@ -499,7 +519,7 @@ class Initiative(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
-    # Incremented by every save: the admin refuses a form made from an older version.
+    # Incremented by every save: an edit made from an older version is refused (check_version).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
@@ -585,6 +605,102 @@ class Initiative(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+    def edit_initial(self) -> dict[str, Any]:
+        """What an edit of this initiative starts from: the version it replaces (for a copy of a
+        historical record, a revert, today's and not the record's) and, for a revert, the
+        themes and publics of that record, when it recorded them (entries made in bulk, or
+        before any theme, did not)."""
+        record = to_historic(self)
+        if record is None:
+            return {"base_version": self.version}
+        initial: dict[str, Any] = {
+            "base_version": Initiative.objects.values_list("version", flat=True).get(pk=self.pk)
+        }
+        if record.themes.exists():
+            for field in Initiative._meta.many_to_many:
+                if field.name in initiative_history.m2m_fields:
+                    target = field.m2m_reverse_field_name()
+                    initial[field.name] = [
+                        getattr(row, f"{target}_id") for row in getattr(record, field.name).all()
+                    ]
+        return initial
+
+    def check_version(self, base_version: int | None) -> None:
+        """Refuses an edit made from another version than the stored one (optimistic locking),
+        saying who changed what since, and when. Within a transaction, the row stays locked
+        until it ends, so that no other save comes between this check and the edit's save.
+        Saving then increments the version from the one stored."""
+        rows = Initiative.objects.filter(pk=self.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        stored = rows.values_list("version", flat=True).get()
+        if base_version is None:
+            raise ValidationError(
+                _("Ce formulaire ne dit pas de quelle version il part : rouvrez la fiche."),
+                code="stale",
+            )
+        if base_version != stored:
+            names, users, when = self.changes_since(base_version)
+            raise ValidationError(
+                _(
+                    "Cette initiative a été modifiée depuis que vous avez ouvert ce formulaire, "
+                    "par %(users)s (dernière modification le %(date)s) ; changé : %(fields)s. "
+                    "Vos modifications n'ont pas été enregistrées : rouvrez la fiche pour voir "
+                    "la version actuelle, puis refaites-les."
+                )
+                % {
+                    "users": ", ".join(users) or _("quelqu'un"),
+                    "date": date_format(when, "DATETIME_FORMAT") if when else "?",
+                    "fields": ", ".join(names) or _("rien de visible ici"),
+                },
+                code="stale",
+            )
+        self.version = stored
+
+    def changes_since(self, version: int) -> tuple[list[str], list[str], datetime | None]:
+        """What was changed in this initiative since `version`, by whom and when, from its
+        history: (field and inline names, user names, date of the latest change)."""
+        records = Initiative.history.filter(id=self.pk).select_related("history_user")
+        seen = records.filter(version__lte=version).first()
+        newer = list(records.filter(version__gt=version))
+        if not newer:
+            return [], [], None
+        latest = newer[0]
+        names = []
+        if seen is not None:
+            # In the order of the model's fields: the diff's own order changes from run to run.
+            changed_fields = set(latest.diff_against(seen).changed_fields)
+            for field in [*Initiative._meta.fields, *Initiative._meta.many_to_many]:
+                if field.name in changed_fields:
+                    names.append(str(field.verbose_name))
+            for model in (Partnership, Contact, Result, Citation):
+                changed = model.history.filter(
+                    initiative_id=self.pk, history_date__gt=seen.history_date
+                )
+                if changed.exists():
+                    names.append(str(model._meta.verbose_name_plural))
+        users = []
+        for record in newer:
+            user = record.history_user
+            name = (user.get_full_name() or user.get_username()) if user else str(_("un script"))
+            if name not in users:
+                users.append(name)
+        return names, users, localtime(latest.history_date)
+
+    def save_edit(self) -> None:
+        """Saves an edit whose themes and publics are saved next: its history entry is left
+        to record_edit(), once they are, so that the entry holds them."""
+        self.skip_history_when_saving = True
+        self.save()
+
+    def record_edit(self, user: "AbstractBaseUser | None", created: bool) -> None:
+        """Records the history entry of an edit saved by save_edit(), by `user`, once its
+        themes and publics are saved; does nothing for a save that recorded its own."""
+        if hasattr(self, "skip_history_when_saving"):
+            del self.skip_history_when_saving
+            self._history_user = user
+            initiative_history.create_historical_record(self, "+" if created else "~")
 
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:

@@ -1,7 +1,6 @@
 import html
 import itertools
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -132,54 +131,3 @@ def card_titles(response):
     """The titles of the initiatives a page lists, as a reader sees them, in order."""
     content = response.content.decode()
     return [html.unescape(re.sub(r"<[^>]+>", "", title)) for title in CARD_TITLE.findall(content)]
-
-
-class _FormParser(HTMLParser):
-    """The values a browser would submit from the admin's change form (no button pressed)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.data, self._select, self._textarea = {}, None, None
-
-    def _add(self, name, value):
-        self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self._add(name, attrs.get("value", "on"))
-            else:
-                self._add(name, attrs.get("value", ""))
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self._add(self._select, attrs.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._add(name, "")
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea][-1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            # Like a browser, drop the line break that follows the opening tag.
-            value = self.data[self._textarea][-1]
-            self.data[self._textarea][-1] = value.removeprefix("\n")
-            self._textarea = None
-
-
-def form_data(response):
-    """The data the admin form on `response` would post as it stands."""
-    parser = _FormParser()
-    parser.feed(response.content.decode())
-    data = {name: values if len(values) > 1 else values[0] for name, values in parser.data.items()}
-    data.pop("csrfmiddlewaretoken", None)
-    # Empty-form templates of the inlines are not submitted rows.
-    return {name: value for name, value in data.items() if "__prefix__" not in name}

@@ -2,44 +2,53 @@
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
+from django_webtest import DjangoTestApp
 
 from initiatives.models import Initiative
 
-from .conftest import form_data, make_contact, make_initiative
+from .conftest import make_contact, make_initiative
 
 pytestmark = pytest.mark.django_db
 
 
-def editor_client(username, first_name=""):
+def editor_app(username, first_name=""):
+    """A browser of its own (its own cookies), signed in as a new editor."""
     user = User.objects.create_superuser(username, f"{username}@example.org", "x")
     user.first_name = first_name
     user.save()
-    client = Client()
-    client.force_login(user)
-    return client
+    app = DjangoTestApp()
+    app.set_user(user)
+    return app
 
 
 def change_url(initiative):
     return reverse("admin:initiatives_initiative_change", args=[initiative.pk])
 
 
+def change_form(app, initiative):
+    """The initiative's change form, as the editor's browser opened it."""
+    return app.get(change_url(initiative)).forms["initiative_form"]
+
+
 @pytest.fixture
-def editors():
-    return editor_client("alice", "Alice"), editor_client("bruno", "Bruno")
+def editors(django_app):
+    # django_app sets up the sign-in of the apps' users.
+    return editor_app("alice", "Alice"), editor_app("bruno", "Bruno")
 
 
 def test_the_second_save_from_a_stale_form_is_refused_saying_what_changed(editors):
     alice, bruno = editors
     initiative = make_initiative("Mon toit pour toi", aim="Loger")
-    alice_form = form_data(alice.get(change_url(initiative)))
-    bruno_form = form_data(bruno.get(change_url(initiative)))
+    alice_form = change_form(alice, initiative)
+    bruno_form = change_form(bruno, initiative)
 
-    response = alice.post(change_url(initiative), alice_form | {"title": "Un toit pour toi"})
+    alice_form["title"] = "Un toit pour toi"
+    response = alice_form.submit()
     assert response.status_code == 302
 
-    response = bruno.post(change_url(initiative), bruno_form | {"aim": "Loger et accompagner"})
+    bruno_form["aim"] = "Loger et accompagner"
+    response = bruno_form.submit()
     content = response.content.decode()
     assert response.status_code == 200
     assert "a été modifiée depuis que vous avez ouvert ce formulaire" in content
@@ -54,11 +63,13 @@ def test_the_second_save_from_a_stale_form_is_refused_saying_what_changed(editor
 def test_a_form_opened_after_the_change_saves(editors):
     alice, bruno = editors
     initiative = make_initiative("Mon toit pour toi")
-    alice_form = form_data(alice.get(change_url(initiative)))
-    alice.post(change_url(initiative), alice_form | {"title": "Un toit pour toi"})
+    alice_form = change_form(alice, initiative)
+    alice_form["title"] = "Un toit pour toi"
+    alice_form.submit()
 
-    bruno_form = form_data(bruno.get(change_url(initiative)))
-    response = bruno.post(change_url(initiative), bruno_form | {"aim": "Loger"})
+    bruno_form = change_form(bruno, initiative)
+    bruno_form["aim"] = "Loger"
+    response = bruno_form.submit()
     assert response.status_code == 302
     initiative.refresh_from_db()
     assert (initiative.title, initiative.aim, initiative.version) == (
@@ -72,14 +83,14 @@ def test_a_change_to_contacts_only_makes_other_forms_stale(editors):
     alice, bruno = editors
     initiative = make_initiative()
     make_contact(initiative, email="ancien@example.org")
-    alice_form = form_data(alice.get(change_url(initiative)))
-    bruno_form = form_data(bruno.get(change_url(initiative)))
+    alice_form = change_form(alice, initiative)
+    bruno_form = change_form(bruno, initiative)
 
     alice_form["contacts-0-email"] = "nouveau@example.org"
-    assert alice.post(change_url(initiative), alice_form).status_code == 302
+    assert alice_form.submit().status_code == 302
 
     bruno_form["contacts-0-email"] = "autre@example.org"
-    response = bruno.post(change_url(initiative), bruno_form)
+    response = bruno_form.submit()
     assert response.status_code == 200
     assert "changé : contacts." in response.content.decode()
     assert initiative.contacts.get().email == "nouveau@example.org"
@@ -88,12 +99,13 @@ def test_a_change_to_contacts_only_makes_other_forms_stale(editors):
 def test_publishing_from_the_list_makes_open_forms_stale(editors):
     alice, bruno = editors
     initiative = make_initiative(is_published=True)
-    bruno_form = form_data(bruno.get(change_url(initiative)))
-    alice.post(
-        reverse("admin:initiatives_initiative_changelist"),
-        {"action": "unpublish", "_selected_action": [initiative.pk]},
-    )
-    response = bruno.post(change_url(initiative), bruno_form)
+    bruno_form = change_form(bruno, initiative)
+    changelist = alice.get(reverse("admin:initiatives_initiative_changelist"))
+    actions = changelist.forms["changelist-form"]
+    actions["action"] = "unpublish"
+    actions.get("_selected_action", index=0).checked = True
+    actions.submit()
+    response = bruno_form.submit()
     assert response.status_code == 200
     assert "changé : publiée." in response.content.decode()
     assert Initiative.objects.get(pk=initiative.pk).is_published is False
@@ -102,9 +114,10 @@ def test_publishing_from_the_list_makes_open_forms_stale(editors):
 def test_a_form_without_its_version_is_refused(editors):
     alice, _ = editors
     initiative = make_initiative("Mon toit pour toi")
-    data = form_data(alice.get(change_url(initiative)))
-    del data["base_version"]
-    response = alice.post(change_url(initiative), data | {"title": "Autre"})
+    form = change_form(alice, initiative)
+    form["title"] = "Autre"
+    data = [(name, value) for name, value in form.submit_fields() if name != "base_version"]
+    response = alice.post(change_url(initiative), data)
     assert response.status_code == 200
     assert "ne dit pas de quelle version il part" in response.content.decode()
     assert Initiative.objects.get(pk=initiative.pk).title == "Mon toit pour toi"
