@@ -1,7 +1,5 @@
 """The one FilterSet behind the list, the theme pages and the CSV export."""
 
-import re
-
 import django_filters
 from django import forms
 from django.db.models import F
@@ -13,19 +11,15 @@ from .caching import cached
 from .exports import ExportFormat
 from .models import (
     CatalogueRevision,
-    CatalogueSearchQuery,
     Initiative,
     Partner,
     Pilot,
-    SearchWord,
     Source,
     Status,
     TargetPublic,
     Theme,
 )
-
-# The words of a search worth correcting when they match nothing: not operators, not short words.
-WORD = re.compile(r"(?<![-\w])\w{4,}")
+from .search import Search
 
 
 class Sort:
@@ -108,7 +102,6 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.expanded_queries = {}
         places = cached(self.revision, ("places",), self.places)
         self.filters["country"].extra["choices"] = [
             (code, code) for code in dict.fromkeys(country for country, _region in places)
@@ -154,38 +147,22 @@ class InitiativeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        search_query = self.search_query
-        return queryset if search_query is None else queryset.search(search_query)
+        search = self.search_query
+        return queryset if search is None else queryset.search(search)
 
     @cached_property
-    def search_query(self):
-        """The query `q` asks for; if it finds nothing anywhere, the same with its unknown words
-        replaced by the closest words of the catalogue (`corrected_search` then says so)."""
+    def search_query(self) -> Search | None:
+        """The search `q` asks for, its unknown words corrected if it finds nothing anywhere
+        (`corrected_search` then says so); its one query serves the list and each facet."""
         self.corrected_search = None
         typed = (self.form.cleaned_data.get("q") or "").strip()
         if not typed:
             return None
-        searched = cached(self.revision, ("searched", typed), lambda: self.text_to_search(typed))
-        if searched != typed:
-            self.corrected_search = searched
-        return self.expanded_query(searched)
-
-    def text_to_search(self, typed):
-        """`typed`, or the same with its unknown words corrected if only that finds something."""
-        if self.queryset.search(self.expanded_query(typed)).exists():
-            return typed
-        words = {word for word in WORD.findall(typed) if word.lower() != "or"}
-        corrections = SearchWord.objects.corrections(words)
-        if not corrections:
-            return typed
-        corrected = WORD.sub(lambda match: corrections.get(match[0], match[0]), typed)
-        return corrected if self.queryset.search(self.expanded_query(corrected)).exists() else typed
-
-    def expanded_query(self, text):
-        """CatalogueSearchQuery(text), expanded once per request."""
-        if text not in self.expanded_queries:
-            self.expanded_queries[text] = CatalogueSearchQuery(text)
-        return self.expanded_queries[text]
+        search = Search(typed)
+        key = ("searched", typed)
+        search.searched = cached(self.revision, key, lambda: search.correction(self.queryset))
+        self.corrected_search = search.corrected
+        return search
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])
