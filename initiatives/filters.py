@@ -8,7 +8,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .caching import cached
-from .exports import ExportFormat
 from .models import (
     CatalogueRevision,
     Initiative,
@@ -84,21 +83,12 @@ class InitiativeFilter(django_filters.FilterSet):
         label=_("Trier par"), choices=Sort.choices, method="filter_sort", empty_label=None
     )
 
-    # The CSV export's variant. It filters nothing, but validating it here gives the export the
-    # same 400 answer as every other parameter.
-    format = django_filters.ChoiceFilter(
-        label=_("Format d'export"),
-        choices=ExportFormat.choices,
-        method="keep_all",
-        widget=forms.HiddenInput,
-    )
-
     class Meta:
         model = Initiative
         fields = []
 
-    # Parameters that choose how the list is shown or exported, not which initiatives.
-    NOT_FILTERS = ("sort", "format")
+    # Parameters that choose how the list is shown, not which initiatives.
+    NOT_FILTERS = ("sort",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,9 +132,6 @@ class InitiativeFilter(django_filters.FilterSet):
             else:
                 key.append((name, tuple(sorted(self.chosen(name)))))
         return tuple(key)
-
-    def keep_all(self, queryset, name, value):
-        return queryset
 
     def filter_search(self, queryset, name, value):
         search = self.search_query

@@ -1,5 +1,6 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from .caching import CACHE_TIMEOUT, cached
-from .exports import ExportFormat, csv_response
+from .exports import ExportFormat, ExportFormatForm, csv_response
 from .facets import build_facets
 from .filters import InitiativeFilter
 from .models import (
@@ -66,15 +67,27 @@ class CachedCountPaginator(Paginator):
 
 
 class FilteredInitiativesMixin:
-    """Filters the published initiatives by the query string, with InitiativeFilter."""
+    """Filters the published initiatives by the query string, with InitiativeFilter, and
+    validates the export's `format` with them (the list answers it as the export does)."""
 
     def get_base_queryset(self):
         return Initiative.objects.published()
 
-    def get_filterset(self):
-        return InitiativeFilter(
-            self.request.GET, queryset=self.get_base_queryset(), request=self.request
+    def get_filter_data(self) -> QueryDict:
+        return self.request.GET
+
+    def get_filterset(self) -> InitiativeFilter:
+        filterset = InitiativeFilter(
+            self.get_filter_data(), queryset=self.get_base_queryset(), request=self.request
         )
+        self.export_form = ExportFormatForm(self.request.GET)
+        if not self.export_form.is_valid():
+            # An invalid parameter like the others: the form says what is wrong, and a 400.
+            label = self.export_form["format"].label
+            for error in self.export_form.errors["format"]:
+                message = _("%(filter)s : %(value)s") % {"filter": label, "value": error}
+                filterset.form.add_error(None, message)
+        return filterset
 
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
@@ -188,11 +201,11 @@ class ThemeDetailView(InitiativeListView):
         self.theme = get_object_or_404(Theme, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_filterset(self):
+    def get_filter_data(self) -> QueryDict:
         data = self.request.GET.copy()
         if self.theme.slug not in data.getlist("theme"):
             data.appendlist("theme", self.theme.slug)
-        return InitiativeFilter(data, queryset=self.get_base_queryset(), request=self.request)
+        return data
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(theme=self.theme, **kwargs)
@@ -220,7 +233,7 @@ class InitiativeExportView(FilteredInitiativesMixin, View):
         return csv_response(
             filterset.qs,
             request,
-            export_format=data["format"],
+            export_format=self.export_form.cleaned_data["format"],
             filename_labels=[theme.slug for theme in data["theme"] or ()],
         )
 
