@@ -7,16 +7,21 @@ query per filter, whatever the number of initiatives shown, and none while the c
 changed since the same filters were last counted (initiatives.caching).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.text import capfirst, slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .caching import cached
 from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+
+if TYPE_CHECKING:
+    from .caching import ListCache
+    from .filters import InitiativeFilter
 
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
 ORGANISATION_OPTIONS = 10
@@ -34,7 +39,7 @@ class Option:
         self.label = str(self.label)  # translated now: options are cached per language
 
     @property
-    def disabled(self):
+    def disabled(self) -> bool:
         return self.count == 0 and not self.selected
 
 
@@ -127,8 +132,9 @@ FACETS = [
 ]
 
 
-def build_facets(filterset):
-    """The list's facets, each option counted with the other filters kept."""
+def build_facets(filterset: InitiativeFilter, cache: ListCache) -> list[Facet]:
+    """The list's facets, each option counted with the other filters kept (and cached through
+    `cache`, a ListCache)."""
     form = filterset.form
     facets = []
     for name, options, note in FACETS:
@@ -136,8 +142,6 @@ def build_facets(filterset):
         def count(name=name, options=options):
             return options(matching_without(filterset, name), filterset.chosen(name))
 
-        # Labels of countries and statuses are translated: one entry per language.
-        key = ("facet", name, get_language(), filterset.filters_key)
-        counted = cached(filterset.cache_revision, key, count)
+        counted = cache.facet(name, count)
         facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets

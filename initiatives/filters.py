@@ -1,15 +1,16 @@
 """The one FilterSet behind the list, the theme pages and the CSV export."""
 
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .caching import cached
+from . import caching
 from .models import (
-    CatalogueRevision,
     Initiative,
     Partner,
     Pilot,
@@ -90,66 +91,28 @@ class InitiativeFilter(django_filters.FilterSet):
     # Parameters that choose how the list is shown, not which initiatives.
     NOT_FILTERS = ("sort",)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        places = cached(self.revision, ("places",), self.places)
+        places = caching.places(self.request)
         self.filters["country"].extra["choices"] = [
             (code, code) for code in dict.fromkeys(country for country, _region in places)
         ]
         self.regions = {slugify(region): region for _country, region in places if region}
         self.filters["region"].extra["choices"] = list(self.regions.items())
 
-    @cached_property
-    def revision(self):
-        """The catalogue's revision when this request began (see initiatives.caching)."""
-        return CatalogueRevision.objects.current()
-
-    @property
-    def cache_revision(self):
-        """The revision to cache this list's figures under; None (nothing cached) when a
-        parameter is invalid: the page then shows the error, not the list."""
-        return self.revision if self.form.is_valid() else None
-
-    @staticmethod
-    def places():
-        """Every (country, region) of the initiatives, for the choices of those filters."""
-        places = Initiative.objects.order_by("country", "region").values_list("country", "region")
-        return list(places.distinct())
-
-    def chosen(self, name):
+    def chosen(self, name: str) -> list:
         """The valid values chosen for the filter `name`: slugs for rows, else the values."""
         return [getattr(value, "slug", value) for value in self.form.cleaned_data.get(name) or []]
 
     @cached_property
-    def filters_key(self):
-        """The valid filters and search as sorted plain values: the same list, the same key."""
-        key = []
-        for name, value in sorted(self.form.cleaned_data.items()):
-            if name in self.NOT_FILTERS or not value:
-                continue
-            if isinstance(value, str):
-                key.append((name, value.strip()))
-            else:
-                key.append((name, tuple(sorted(self.chosen(name)))))
-        return tuple(key)
-
-    def filter_search(self, queryset, name, value):
-        search = self.search_query
-        return queryset if search is None else queryset.search(search)
-
-    @cached_property
-    def search_query(self) -> Search | None:
-        """The search `q` asks for, its unknown words corrected if it finds nothing anywhere
-        (`corrected_search` then says so); its one query serves the list and each facet."""
-        self.corrected_search = None
+    def search(self) -> Search | None:
+        """The search typed in `q`, once the form is valid: the list and each facet filter by
+        its one query. Its text may be corrected first (see ListCache.correct)."""
         typed = (self.form.cleaned_data.get("q") or "").strip()
-        if not typed:
-            return None
-        search = Search(typed)
-        key = ("searched", typed)
-        search.searched = cached(self.revision, key, lambda: search.correction(self.queryset))
-        self.corrected_search = search.corrected
-        return search
+        return Search(typed) if typed else None
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset if self.search is None else queryset.search(self.search)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])
