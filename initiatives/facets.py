@@ -9,7 +9,8 @@ changed since the same filters were last counted (initiatives.caching).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
@@ -34,13 +35,15 @@ class Option:
     label: str
     count: int
     selected: bool
+    # Chosen by the page itself (a theme page's theme): shown, not to be unchosen.
+    locked: bool = False
 
     def __post_init__(self):
         self.label = str(self.label)  # translated now: options are cached per language
 
     @property
     def disabled(self) -> bool:
-        return self.count == 0 and not self.selected
+        return self.locked or (self.count == 0 and not self.selected)
 
 
 @dataclass
@@ -132,10 +135,13 @@ FACETS = [
 ]
 
 
-def build_facets(filterset: InitiativeFilter, cache: ListCache) -> list[Facet]:
+def build_facets(
+    filterset: InitiativeFilter, cache: ListCache, locked: Mapping[str, str] | None = None
+) -> list[Facet]:
     """The list's facets, each option counted with the other filters kept (and cached through
-    `cache`, a ListCache)."""
+    `cache`, a ListCache); `locked` maps a filter's name to the value the page itself chose."""
     form = filterset.form
+    locked = locked or {}
     facets = []
     for name, options, note in FACETS:
 
@@ -143,5 +149,7 @@ def build_facets(filterset: InitiativeFilter, cache: ListCache) -> list[Facet]:
             return options(matching_without(filterset, name), filterset.chosen(name))
 
         counted = cache.facet(name, count)
+        if name in locked:
+            counted = [replace(option, locked=option.value == locked[name]) for option in counted]
         facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets

@@ -157,9 +157,13 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             **kwargs,
         )
         # After the pagination, which may find the page invalid.
-        facets = build_facets(self.filterset, self.cache)
+        facets = build_facets(self.filterset, self.cache, self.get_locked_options())
         context.update(facets=facets, active_filters=self.get_active_filters(facets))
         return context
+
+    def get_locked_options(self) -> dict[str, str]:
+        """{filter: value} chosen by the page itself, which its form cannot unchoose."""
+        return {}
 
     def get_active_filters(self, facets):
         """(label, address of this list without it) for the search and each chosen option."""
@@ -220,8 +224,8 @@ class ThemeDetailView(InitiativeListView):
     def get_page_context(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_page_context(theme=self.theme, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(theme=self.theme, **kwargs)
+    def get_locked_options(self) -> dict[str, str]:
+        return {"theme": self.theme.slug}
 
     def url_without(self, name, value=None):
         if name == "theme" and value == self.theme.slug:

@@ -156,6 +156,15 @@ def test_removing_a_theme_pages_own_theme_leads_to_the_whole_list(client, facete
     assert links["Public : Jeunes"] == "/themes/logement/"
 
 
+def test_a_theme_page_locks_its_own_theme_only(client, faceted):
+    on_theme_page = facet_options(client.get("/themes/logement/"), "theme")
+    assert on_theme_page["logement"] == (2, True, True)  # the page's theme: cannot be unchosen
+    assert on_theme_page["langue"] == (2, False, False)
+    # The same filters on the list, counted once for both: the list's theme can be unchosen.
+    on_list = facet_options(client.get(LIST, {"theme": "logement"}), "theme")
+    assert on_list["logement"] == (2, True, False)
+
+
 def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
     pilot, partner = make_pilot(), make_partner()
     housing, language = make_theme("Logement"), make_theme("Langue")
