@@ -132,7 +132,8 @@ class Search:
         return self._queries[text]
 
     def finds(self, initiatives: QuerySet, text: str) -> bool:
-        return initiatives.filter(search_vector=self.query(text)).exists()
+        """Whether `text` finds any of `initiatives` (an InitiativeQuerySet)."""
+        return initiatives.search(self.query(text)).exists()
 
     def correction(self, initiatives: QuerySet) -> str:
         """The text to search among `initiatives`: the typed text, or, if it finds nothing, the
