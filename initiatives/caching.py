@@ -1,28 +1,152 @@
-"""Figures computed over many initiatives (facet counts, totals), kept until the catalogue changes.
+"""What is cached, under which key and for how long: figures computed over many initiatives
+(the home page's counts, the filters' choices and counts, a list's count, the correction of a
+search) and the rendered form and results of a list, kept until the catalogue changes.
 
-Every write to a table these figures read gives the catalogue a new revision key (database
-triggers, see CatalogueRevision), and a figure is cached under the key it was computed at: a
-change makes every older figure unreachable at once, in every process, whatever wrote it (the
-admin, a fixture load, a restore, SQL by hand). Without a revision nothing is cached.
+Every write to one of REVISION_TABLES gives the catalogue a new revision key (database triggers,
+see CatalogueRevision), read once per request, and a value is cached under the key it was
+computed at: a change makes every older value unreachable at once, in every process, whatever
+wrote it (the admin, a fixture load, a restore, SQL by hand). Without a revision nothing is
+cached, and a list caches nothing while one of its parameters is invalid: the page then shows
+the error, not the list.
 """
 
+from __future__ import annotations
+
 import hashlib
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
-# Figures of older revisions are never read again; the cache drops them as it fills up.
+from .models import CatalogueRevision, Initiative
+
+if TYPE_CHECKING:
+    from .filters import InitiativeFilter
+    from .models import InitiativeQuerySet
+    from .search import Search
+
+T = TypeVar("T")
+
+# Values of older revisions are never read again; the cache drops them as it fills up.
 CACHE_TIMEOUT = 24 * 60 * 60
 
+# The tables whose rows the cached values count or name: after each statement that writes to
+# one of them, a trigger gives the catalogue a new revision (migration 0008; tests/test_caching.py
+# checks the database's triggers against this list).
+REVISION_TABLES = (
+    "initiatives_initiative",
+    "initiatives_initiative_themes",
+    "initiatives_initiative_publics",
+    "initiatives_partnership",
+    "initiatives_citation",
+    "initiatives_theme",
+    "initiatives_targetpublic",
+    "initiatives_pilot",
+    "initiatives_partner",
+    "initiatives_source",
+    "initiatives_acronym",
+)
 
-def cached(revision, key, compute):
+
+def revision(request: HttpRequest | None) -> str | None:
+    """The catalogue's revision when `request` began: read once, then kept on the request."""
+    if request is None:
+        return CatalogueRevision.objects.current()
+    if not hasattr(request, "catalogue_revision"):
+        request.catalogue_revision = CatalogueRevision.objects.current()  # type: ignore[attr-defined]
+    return request.catalogue_revision  # type: ignore[attr-defined]
+
+
+def cache_key(revision: str, key: Hashable) -> str:
+    """The cache's key for `key` (a tuple of plain values) at `revision`, in this database."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return f"catalogue:{connection.settings_dict['NAME']}:{revision}:{digest}"
+
+
+def cached(revision: str | None, key: Hashable, compute: Callable[[], T]) -> T:
     """compute(), or its value cached for `revision` under `key` (a tuple of plain values)."""
     if revision is None:
         return compute()
-    digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    cache_key = f"catalogue:{connection.settings_dict['NAME']}:{revision}:{digest}"
-    value = cache.get(cache_key)
+    full_key = cache_key(revision, key)
+    value = cache.get(full_key)
     if value is None:
         value = compute()
-        cache.set(cache_key, value, CACHE_TIMEOUT)
+        cache.set(full_key, value, CACHE_TIMEOUT)
     return value
+
+
+def home_figures(request: HttpRequest, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The home page's themes, sources and totals."""
+    return cached(revision(request), ("home",), compute)
+
+
+def places(request: HttpRequest | None) -> list[tuple[str, str]]:
+    """Every (country, region) of the initiatives: the choices of those filters."""
+    return cached(revision(request), ("places",), Initiative.objects.places)
+
+
+def filters_key(filterset: InitiativeFilter) -> tuple:
+    """The valid filters and search of `filterset` as sorted plain values: the same list, the
+    same key, whatever the order of the parameters (and without the ones that only sort)."""
+    key: list[tuple[str, object]] = []
+    for name, value in sorted(filterset.form.cleaned_data.items()):
+        if name in filterset.NOT_FILTERS or not value:
+            continue
+        if isinstance(value, str):
+            key.append((name, value.strip()))
+        else:
+            key.append((name, tuple(sorted(filterset.chosen(name)))))
+    return tuple(key)
+
+
+class ListCache:
+    """What one request for a list (or its export) may cache, under the revision it began at:
+    nothing while a parameter of `filterset` is invalid, an error added later included."""
+
+    def __init__(self, request: HttpRequest, filterset: InitiativeFilter) -> None:
+        self.request = request
+        self.filterset = filterset
+
+    @property
+    def revision(self) -> str | None:
+        return revision(self.request) if self.filterset.is_valid() else None
+
+    @cached_property
+    def filters(self) -> tuple:
+        return filters_key(self.filterset)
+
+    def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
+        """`search` with the text it searches among `initiatives`: corrected if need be."""
+        key = ("searched", search.typed)
+        search.searched = cached(self.revision, key, lambda: search.correction(initiatives))
+        return search
+
+    def facet(self, name: str, count: Callable[[], list[T]]) -> list[T]:
+        """The options of the filter `name`. Labels of countries and statuses are translated:
+        one entry per language."""
+        return cached(self.revision, ("facet", name, get_language(), self.filters), count)
+
+    def count(self, count: Callable[[], int]) -> int:
+        """The number of initiatives in the list."""
+        return cached(self.revision, ("count", self.filters), count)
+
+    def results_key(self) -> str | None:
+        revision = self.revision
+        if revision is None:
+            return None
+        return cache_key(revision, ("results", get_language(), self.request.get_full_path()))
+
+    def rendered_results(self) -> str | None:
+        """The rendered form and results of this very address in this language, if cached."""
+        key = self.results_key()
+        return None if key is None else cache.get(key)
+
+    def keep_rendered_results(self, html: str) -> None:
+        """Caches `html` for `rendered_results`, unless a parameter turned out invalid."""
+        key = self.results_key()
+        if key is not None:
+            cache.set(key, html, CACHE_TIMEOUT)

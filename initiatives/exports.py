@@ -8,6 +8,7 @@ import csv
 import itertools
 from datetime import date
 
+from django import forms
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import transaction
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
@@ -51,6 +52,14 @@ class ExportFormat:
     choices = [(EXCEL, _("Excel")), (CSV, _("CSV"))]
     # (byte-order mark, delimiter) of each variant.
     settings = {DEFAULT: (True, ","), EXCEL: (True, ";"), CSV: (False, ",")}
+
+
+class ExportFormatForm(forms.Form):
+    """The `format` parameter of the export, the variant asked for (none: the default)."""
+
+    format = forms.ChoiceField(
+        label=_("Format d'export"), choices=ExportFormat.choices, required=False
+    )
 
 
 def names(model, expression, order_by):

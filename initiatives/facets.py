@@ -7,18 +7,23 @@ query per filter, whatever the number of initiatives shown, and none while the c
 changed since the same filters were last counted (initiatives.caching).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .caching import cached
 from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+
+if TYPE_CHECKING:
+    from .caching import ListCache
+    from .filters import InitiativeFilter
 
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
 ORGANISATION_OPTIONS = 10
@@ -31,13 +36,15 @@ class Option:
     label: str
     count: int
     selected: bool
+    # Chosen by the page itself (a theme page's theme): shown, not to be unchosen.
+    locked: bool = False
 
     def __post_init__(self):
         self.label = str(self.label)  # translated now: options are cached per language
 
     @property
-    def disabled(self):
-        return self.count == 0 and not self.selected
+    def disabled(self) -> bool:
+        return self.locked or (self.count == 0 and not self.selected)
 
 
 @dataclass
@@ -129,17 +136,21 @@ FACETS: list[tuple[str, Callable, str | Promise]] = [
 ]
 
 
-def build_facets(filterset):
-    """The list's facets, each option counted with the other filters kept."""
+def build_facets(
+    filterset: InitiativeFilter, cache: ListCache, locked: Mapping[str, str] | None = None
+) -> list[Facet]:
+    """The list's facets, each option counted with the other filters kept (and cached through
+    `cache`, a ListCache); `locked` maps a filter's name to the value the page itself chose."""
     form = filterset.form
+    locked = locked or {}
     facets = []
     for name, options, note in FACETS:
 
         def count(name=name, options=options):
             return options(matching_without(filterset, name), filterset.chosen(name))
 
-        # Labels of countries and statuses are translated: one entry per language.
-        key = ("facet", name, get_language(), filterset.filters_key)
-        counted = cached(filterset.cache_revision, key, count)
+        counted = cache.facet(name, count)
+        if name in locked:
+            counted = [replace(option, locked=option.value == locked[name]) for option in counted]
         facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets

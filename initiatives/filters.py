@@ -1,6 +1,6 @@
 """The one FilterSet behind the list, the theme pages and the CSV export."""
 
-import re
+from typing import Any
 
 import django_filters
 from django import forms
@@ -9,23 +9,18 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .caching import cached
-from .exports import ExportFormat
+from . import caching
 from .models import (
-    CatalogueRevision,
-    CatalogueSearchQuery,
     Initiative,
+    InitiativeQuerySet,
     Partner,
     Pilot,
-    SearchWord,
     Source,
     Status,
     TargetPublic,
     Theme,
 )
-
-# The words of a search worth correcting when they match nothing: not operators, not short words.
-WORD = re.compile(r"(?<![-\w])\w{4,}")
+from .search import Search
 
 
 class Sort:
@@ -90,102 +85,37 @@ class InitiativeFilter(django_filters.FilterSet):
         label=_("Trier par"), choices=Sort.choices, method="filter_sort", empty_label=None
     )
 
-    # The CSV export's variant. It filters nothing, but validating it here gives the export the
-    # same 400 answer as every other parameter.
-    format = django_filters.ChoiceFilter(
-        label=_("Format d'export"),
-        choices=ExportFormat.choices,
-        method="keep_all",
-        widget=forms.HiddenInput,
-    )
-
     class Meta:
         model = Initiative
         fields: list[str] = []
 
-    # Parameters that choose how the list is shown or exported, not which initiatives.
-    NOT_FILTERS = ("sort", "format")
+    # Parameters that choose how the list is shown, not which initiatives.
+    NOT_FILTERS = ("sort",)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.expanded_queries = {}
-        places = cached(self.revision, ("places",), self.places)
+        places = caching.places(self.request)
         self.filters["country"].extra["choices"] = [
             (code, code) for code in dict.fromkeys(country for country, _region in places)
         ]
         self.regions = {slugify(region): region for _country, region in places if region}
         self.filters["region"].extra["choices"] = list(self.regions.items())
 
-    @cached_property
-    def revision(self):
-        """The catalogue's revision when this request began (see initiatives.caching)."""
-        return CatalogueRevision.objects.current()
-
-    @property
-    def cache_revision(self):
-        """The revision to cache this list's figures under; None (nothing cached) when a
-        parameter is invalid: the page then shows the error, not the list."""
-        return self.revision if self.form.is_valid() else None
-
-    @staticmethod
-    def places():
-        """Every (country, region) of the initiatives, for the choices of those filters."""
-        places = Initiative.objects.order_by("country", "region").values_list("country", "region")
-        return list(places.distinct())
-
-    def chosen(self, name):
+    def chosen(self, name: str) -> list:
         """The valid values chosen for the filter `name`: slugs for rows, else the values."""
         return [getattr(value, "slug", value) for value in self.form.cleaned_data.get(name) or []]
 
     @cached_property
-    def filters_key(self):
-        """The valid filters and search as sorted plain values: the same list, the same key."""
-        key: list[tuple[str, object]] = []
-        for name, value in sorted(self.form.cleaned_data.items()):
-            if name in self.NOT_FILTERS or not value:
-                continue
-            if isinstance(value, str):
-                key.append((name, value.strip()))
-            else:
-                key.append((name, tuple(sorted(self.chosen(name)))))
-        return tuple(key)
-
-    def keep_all(self, queryset, name, value):
-        return queryset
-
-    def filter_search(self, queryset, name, value):
-        search_query = self.search_query
-        return queryset if search_query is None else queryset.search(search_query)
-
-    @cached_property
-    def search_query(self):
-        """The query `q` asks for; if it finds nothing anywhere, the same with its unknown words
-        replaced by the closest words of the catalogue (`corrected_search` then says so)."""
-        self.corrected_search = None
+    def search(self) -> Search | None:
+        """The search typed in `q`, once the form is valid: the list and each facet filter by
+        its one query. Its text may be corrected first (see ListCache.correct)."""
         typed = (self.form.cleaned_data.get("q") or "").strip()
-        if not typed:
-            return None
-        searched = cached(self.revision, ("searched", typed), lambda: self.text_to_search(typed))
-        if searched != typed:
-            self.corrected_search = searched
-        return self.expanded_query(searched)
+        return Search(typed) if typed else None
 
-    def text_to_search(self, typed):
-        """`typed`, or the same with its unknown words corrected if only that finds something."""
-        if self.queryset.search(self.expanded_query(typed)).exists():
-            return typed
-        words = {word for word in WORD.findall(typed) if word.lower() != "or"}
-        corrections = SearchWord.objects.corrections(words)
-        if not corrections:
-            return typed
-        corrected = WORD.sub(lambda match: corrections.get(match[0], match[0]), typed)
-        return corrected if self.queryset.search(self.expanded_query(corrected)).exists() else typed
-
-    def expanded_query(self, text):
-        """CatalogueSearchQuery(text), expanded once per request."""
-        if text not in self.expanded_queries:
-            self.expanded_queries[text] = CatalogueSearchQuery(text)
-        return self.expanded_queries[text]
+    def filter_search(
+        self, queryset: InitiativeQuerySet, name: str, value: str
+    ) -> InitiativeQuerySet:
+        return queryset if self.search is None else queryset.search(self.search)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__in=[self.regions[slug] for slug in value])

@@ -10,15 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -30,14 +25,10 @@ from simple_history.models import HistoricalRecords, to_historic
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-# A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
-SEARCH_CONFIG = "french_unaccent"
+from .search import Search, as_query, headline
+
 # Why an initiative is shown as close to another, closest first.
 CLOSE_BY_PILOT, CLOSE_BY_PARTNER, CLOSE_BY_THEME = 1, 2, 3
-
-# Private-use characters around highlighted words: the text is escaped, then they become <mark>.
-HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
-HIGHLIGHT: dict = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -268,41 +259,12 @@ class Acronym(models.Model):
         return (self.acronym,)
 
 
-class SearchWordQuerySet(models.QuerySet):
-    def corrections(self, words):
-        """{word: the closest known word} for each of `words` the catalogue does not contain
-        and a known word resembles (trigram similarity), compared without case or accents."""
-        if not words:
-            return {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT typed.word, (
-                    SELECT known.word FROM {self.model._meta.db_table} AS known
-                    WHERE known.word %% typed.bare
-                    ORDER BY similarity(known.word, typed.bare) DESC, known.word
-                    LIMIT 1
-                )
-                FROM unnest(%s::text[]) AS typed_words(word),
-                     LATERAL (SELECT typed_words.word, unaccent(lower(typed_words.word)) AS bare)
-                         AS typed
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {self.model._meta.db_table} WHERE word = typed.bare
-                )
-                """,
-                [list(words)],
-            )
-            return {typed: known for typed, known in cursor.fetchall() if known}
-
-
 class SearchWord(models.Model):
     """A word found in the initiatives (lower case, no accents), to correct typos in searches.
 
     Filled by the trigger that keeps initiatives' search vectors current (migration 0004)."""
 
     word = models.CharField(max_length=100, unique=True)
-
-    objects = SearchWordQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -311,42 +273,6 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
-
-
-class CatalogueSearchQuery(SearchQuery):
-    """A web-search query in French, accent-insensitive, with the field's acronyms expanded.
-
-    `ts_rewrite()` reading the acronym table is volatile, so the expanded query is computed
-    once, in its own query, and used as a constant."""
-
-    def __init__(self, value):
-        with connection.cursor() as cursor:
-            cursor.execute(EXPAND_QUERY_SQL, [value])
-            (expanded,) = cursor.fetchone()
-        super().__init__(expanded, search_type="raw", config=SEARCH_CONFIG)
-        self.expanded = expanded
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        # The expanded query is a tsquery already: cast it, do not parse it again.
-        return "%s::tsquery", [self.expanded]
-
-
-EXPAND_QUERY_SQL = f"""
-SELECT ts_rewrite(
-    websearch_to_tsquery('{SEARCH_CONFIG}', %s),
-    $rules$
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym),
-           plainto_tsquery('{SEARCH_CONFIG}', acronym)
-           || plainto_tsquery('{SEARCH_CONFIG}', expansion)
-    FROM initiatives_acronym
-    UNION ALL
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
-           plainto_tsquery('{SEARCH_CONFIG}', expansion)
-           || plainto_tsquery('{SEARCH_CONFIG}', acronym)
-    FROM initiatives_acronym
-    $rules$
-)::text
-"""
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -361,27 +287,26 @@ class InitiativeQuerySet(models.QuerySet):
             Exists(Initiative.themes.through.objects.filter(initiative=OuterRef("pk"), theme=theme))
         )
 
-    def search(self, query):
+    def places(self) -> list[tuple[str, str]]:
+        """Every (country, region) of these initiatives, for the choices of those filters."""
+        places = self.order_by("country", "region").values_list("country", "region")
+        return list(places.distinct())
+
+    def search(self, query: Search | SearchQuery | str) -> "InitiativeQuerySet":
         """Initiatives matching `query` in web-search syntax ("phrase", -word, or), in French,
         ignoring case and accents, acronyms expanded, ranked by relevance (`rank`).
-        `query` is the text typed or a CatalogueSearchQuery made from it."""
-        if isinstance(query, CatalogueSearchQuery):
-            search_query = query
-        else:
-            search_query = CatalogueSearchQuery(query)
+        `query` is the text typed (expanded now, in one query) or a Search (initiatives.search)."""
+        search_query = as_query(query)
         return self.filter(search_vector=search_query).annotate(
             rank=SearchRank(F("search_vector"), search_query)
         )
 
-    def highlighted(self, search_query):
-        """Title and aim with the words matching `search_query` between HIGHLIGHT marks."""
+    def highlighted(self, query: Search | SearchQuery) -> "InitiativeQuerySet":
+        """Title and aim with the words matching `query` between the search's highlight marks."""
+        search_query = as_query(query)
         return self.annotate(
-            title_highlighted=SearchHeadline(
-                "title", search_query, config=SEARCH_CONFIG, highlight_all=True, **HIGHLIGHT
-            ),
-            aim_highlighted=SearchHeadline(
-                "aim", search_query, config=SEARCH_CONFIG, max_words=45, min_words=25, **HIGHLIGHT
-            ),
+            title_highlighted=headline("title", search_query, highlight_all=True),
+            aim_highlighted=headline("aim", search_query, max_words=45, min_words=25),
         )
 
     def related_to(self, initiative, exclude=(), limit=6):
@@ -997,7 +922,8 @@ class CatalogueRevision(models.Model):
     """One row whose key changes with every write to the tables the lists count.
 
     Database triggers (migration 0008) give it a new random UUID after each statement that writes
-    to initiatives, their themes, publics, partnerships and citations, or to the rows they name.
+    to initiatives, their themes, publics, partnerships and citations, or to the rows they name
+    (`initiatives.caching.REVISION_TABLES`).
     A key is never given twice, not even after a transaction rolled back or a backup restored, so
     figures cached under a revision's key (see `initiatives.caching`) are those of that state of
     the catalogue."""

@@ -1,21 +1,23 @@
+from typing import Any
+
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.translation import get_language
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from .caching import CACHE_TIMEOUT, cached
-from .exports import ExportFormat, csv_response
+from . import caching
+from .exports import ExportFormat, ExportFormatForm, csv_response
 from .facets import build_facets
 from .filters import InitiativeFilter
 from .models import (
-    CatalogueRevision,
     Citation,
     Initiative,
+    InitiativeQuerySet,
     Partner,
     Partnership,
     Pilot,
@@ -29,7 +31,7 @@ class HomeView(TemplateView):
     template_name = "initiatives/home.html"
 
     def get_context_data(self, **kwargs):
-        figures = cached(CatalogueRevision.objects.current(), ("home",), self.figures)
+        figures = caching.home_figures(self.request, self.figures)
         return super().get_context_data(**figures, **kwargs)
 
     @staticmethod
@@ -54,43 +56,79 @@ def address(path, query):
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose count of a filtered list is cached for the catalogue's revision."""
+    """A paginator whose count of a filtered list is cached (ListCache.count)."""
 
-    def __init__(self, *args, revision, filters, **kwargs):
+    def __init__(self, *args: Any, cache: caching.ListCache, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.revision = revision
-        self.filters = filters
+        self.cache = cache
 
     @cached_property
-    def count(self):
-        return cached(self.revision, ("count", self.filters), lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
+    def count(self) -> int:
+        return self.cache.count(lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
 
 
 class FilteredInitiativesMixin:
-    """Filters the published initiatives by the query string, with InitiativeFilter."""
+    """Filters the published initiatives by the query string, with InitiativeFilter, and
+    validates the export's `format` with them (the list answers it as the export does)."""
 
     request: HttpRequest
 
     def get_base_queryset(self):
         return Initiative.objects.published()
 
-    def get_filterset(self):
-        return InitiativeFilter(
-            self.request.GET, queryset=self.get_base_queryset(), request=self.request
+    def get_filter_data(self) -> QueryDict:
+        return self.request.GET
+
+    def get_filterset(self) -> InitiativeFilter:
+        filterset = InitiativeFilter(
+            self.get_filter_data(), queryset=self.get_base_queryset(), request=self.request
         )
+        self.export_form = ExportFormatForm(self.request.GET)
+        if not self.export_form.is_valid():
+            # An invalid parameter like the others: the form says what is wrong, and a 400.
+            label = self.export_form["format"].label
+            for error in self.export_form.errors["format"]:
+                message = _("%(filter)s : %(value)s") % {"filter": label, "value": error}
+                filterset.form.add_error(None, message)
+        self.cache = caching.ListCache(self.request, filterset)
+        return filterset
+
+    def get_filtered_queryset(self, filterset: InitiativeFilter) -> InitiativeQuerySet:
+        """The initiatives `filterset` lets through, its search corrected if it finds nothing."""
+        if filterset.search is not None:
+            self.cache.correct(filterset.search, filterset.queryset)
+        return filterset.qs
 
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
     template_name = "initiatives/initiative_list.html"
+    # The form and the results, cached as rendered for each address (ListCache).
+    results_template_name = "includes/list_results.html"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset()
+        results, status = self.cache.rendered_results(), 200
+        if results is None:
+            results, status = self.render_results()
+            self.cache.keep_rendered_results(results)
+        return self.render_to_response(self.get_page_context(results=results), status=status)
+
+    def get_template_names(self) -> list[str]:
+        return [self.template_name]  # the page's, whatever the list (possibly not read)
+
+    def get_page_context(self, **kwargs: Any) -> dict[str, Any]:
+        """The page around the form and results."""
+        return {"view": self, **kwargs}
+
+    def render_results(self) -> tuple[str, int]:
+        """The form and results (or what is wrong) as HTML, and the page's status."""
         status = 200
         if self.filterset.is_valid():
-            self.object_list = self.filterset.qs.with_related()
-            if self.filterset.search_query is not None:
-                self.object_list = self.object_list.highlighted(self.filterset.search_query)  # type: ignore[attr-defined]
+            initiatives = self.get_filtered_queryset(self.filterset).with_related()
+            if self.filterset.search is not None:
+                initiatives = initiatives.highlighted(self.filterset.search)
+            self.object_list = initiatives
         else:
             self.object_list = Initiative.objects.none()
             status = 400
@@ -102,16 +140,10 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             self.object_list = Initiative.objects.none()
             context = self.get_context_data()
             status = 400
-        return self.render_to_response(context, status=status)
+        return render_to_string(self.results_template_name, context, self.request), status
 
     def get_paginator(self, queryset, per_page, **kwargs):  # type: ignore[override]
-        return CachedCountPaginator(
-            queryset,
-            per_page,
-            revision=self.filterset.cache_revision,
-            filters=self.filterset.filters_key,
-            **kwargs,
-        )
+        return CachedCountPaginator(queryset, per_page, cache=self.cache, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
@@ -121,25 +153,21 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         query = self.query_without_page()
-        # Computed only if the page's form and results are not cached already.
-        facets = SimpleLazyObject(lambda: build_facets(self.filterset))
-        return super().get_context_data(
+        context = super().get_context_data(
             filterset=self.filterset,
-            facets=facets,
-            active_filters=SimpleLazyObject(lambda: self.get_active_filters(facets)),
+            search=self.filterset.search,
             query_without_page=query.urlencode(),
             export_links=self.get_export_links(query),
-            results_cache=self.get_results_cache(),
             **kwargs,
         )
+        # After the pagination, which may find the page invalid.
+        facets = build_facets(self.filterset, self.cache, self.get_locked_options())
+        context.update(facets=facets, active_filters=self.get_active_filters(facets))
+        return context
 
-    def get_results_cache(self):
-        """(seconds, key) for caching the rendered form and results of this very address, in this
-        language, until the catalogue changes; (0, None) when the page must not be cached."""
-        revision = self.filterset.cache_revision
-        if revision is None:
-            return 0, None
-        return CACHE_TIMEOUT, f"{revision}:{get_language()}:{self.request.get_full_path()}"
+    def get_locked_options(self) -> dict[str, str]:
+        """{filter: value} chosen by the page itself, which its form cannot unchoose."""
+        return {}
 
     def get_active_filters(self, facets):
         """(label, address of this list without it) for the search and each chosen option."""
@@ -191,14 +219,17 @@ class ThemeDetailView(InitiativeListView):
         self.theme = get_object_or_404(Theme, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_filterset(self):
+    def get_filter_data(self) -> QueryDict:
         data = self.request.GET.copy()
         if self.theme.slug not in data.getlist("theme"):
             data.appendlist("theme", self.theme.slug)
-        return InitiativeFilter(data, queryset=self.get_base_queryset(), request=self.request)
+        return data
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(theme=self.theme, **kwargs)
+    def get_page_context(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_page_context(theme=self.theme, **kwargs)
+
+    def get_locked_options(self) -> dict[str, str]:
+        return {"theme": self.theme.slug}
 
     def url_without(self, name, value=None):
         if name == "theme" and value == self.theme.slug:
@@ -221,9 +252,9 @@ class InitiativeExportView(FilteredInitiativesMixin, View):
             return InitiativeListView.as_view()(request, *args, **kwargs)
         data = filterset.form.cleaned_data
         return csv_response(
-            filterset.qs,
+            self.get_filtered_queryset(filterset),
             request,
-            export_format=data["format"],
+            export_format=self.export_form.cleaned_data["format"],
             filename_labels=[theme.slug for theme in data["theme"] or ()],
         )
 

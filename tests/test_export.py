@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -168,6 +169,13 @@ def test_it_answers_bad_parameters_with_a_400(client, db, params):
     response = client.get(EXPORT, params)
     assert response.status_code == 400
     assert 'id="facets"' in response.content.decode()
+
+
+def test_it_says_an_unknown_format_is_wrong_on_the_list_s_page(client, db):
+    response = client.get(EXPORT, {"format": "xlsx"})
+    assert response.status_code == 400
+    errors = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', response.text, re.S)
+    assert "Format d&#x27;export" in errors[1] and "xlsx" in errors[1]
 
 
 def test_the_list_links_to_each_variant_with_its_filters(client, catalogue):

@@ -1,11 +1,15 @@
-"""Search as a reader uses it: acronyms, typos, highlighted words, facets and active filters."""
+"""Search as a reader uses it: acronyms, typos, highlighted words, facets and active filters;
+and initiatives.search as a unit: queries built without the database, each database step done
+once and only when asked, corrections only when they find something, highlighting escaped."""
 
 import html
 import re
 
 import pytest
 
-from initiatives.models import Acronym, SearchWord
+from initiatives import search
+from initiatives.models import Acronym, Initiative, SearchWord
+from initiatives.search import ExpandedQuery, Search
 
 from .conftest import (
     card_titles,
@@ -93,9 +97,7 @@ def test_the_words_of_every_initiative_are_known_for_corrections(db):
     initiative.title = "Parrainage"
     initiative.save()
     assert SearchWord.objects.filter(word="parrainage").exists()
-    assert SearchWord.objects.corrections(["parainage", "cohabitation"]) == {
-        "parainage": "parrainage"
-    }
+    assert search.corrections(["parainage", "cohabitation"]) == {"parainage": "parrainage"}
 
 
 def test_the_matching_words_are_highlighted_and_the_rest_escaped(client):
@@ -154,6 +156,15 @@ def test_removing_a_theme_pages_own_theme_leads_to_the_whole_list(client, facete
     assert links["Public : Jeunes"] == "/themes/logement/"
 
 
+def test_a_theme_page_locks_its_own_theme_only(client, faceted):
+    on_theme_page = facet_options(client.get("/themes/logement/"), "theme")
+    assert on_theme_page["logement"] == (2, True, True)  # the page's theme: cannot be unchosen
+    assert on_theme_page["langue"] == (2, False, False)
+    # The same filters on the list, counted once for both: the list's theme can be unchosen.
+    on_list = facet_options(client.get(LIST, {"theme": "logement"}), "theme")
+    assert on_list["logement"] == (2, True, False)
+
+
 def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
     pilot, partner = make_pilot(), make_partner()
     housing, language = make_theme("Logement"), make_theme("Langue")
@@ -167,3 +178,56 @@ def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
     close = response.text.split('id="close-heading"')[1]
     titles = re.findall(r'<h3 class="card-title"><a href="[^"]*">(.*?)</a>', close)
     assert titles == ["Même pilote", "Même partenaire", "Même thème"]
+
+
+def test_it_builds_a_search_without_querying_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        typed = Search("  logment  ")
+        query = ExpandedQuery("'logement'")
+        assert search.as_query(query) is query
+        assert (typed.typed, typed.searched, typed.corrected) == ("logment", "logment", None)
+
+
+def test_it_expands_a_search_once_however_often_the_list_filters_by_it(
+    django_assert_num_queries,
+):
+    make_initiative("Logement pour tous")
+    typed = Search("logement")
+    with django_assert_num_queries(1):
+        first, again = typed.query(), typed.query()
+        initiatives = Initiative.objects.search(typed).highlighted(typed)
+    assert first is again
+    with django_assert_num_queries(1):
+        assert [initiative.title for initiative in initiatives] == ["Logement pour tous"]
+
+
+def test_it_expands_an_acronym_and_its_expansion_into_each_other(db):
+    Acronym.objects.create(acronym="CPH", expansion="centre provisoire d'hébergement")
+    for text in ("CPH", "centre provisoire d'hébergement"):
+        tsquery = search.expand(text).tsquery
+        assert "'cph'" in tsquery and "'provisoir'" in tsquery
+    assert search.expand("CADA").tsquery == "'cad'"  # no rule: only stemmed
+
+
+def test_it_corrects_a_search_only_when_it_finds_nothing(django_assert_num_queries):
+    make_initiative("Logement solidaire")
+    initiatives = Initiative.objects.published()
+    # Found as typed: the expansion and whether it finds anything, nothing more.
+    with django_assert_num_queries(2):
+        assert Search("logement").correction(initiatives) == "logement"
+    # Operators and short words are kept as typed.
+    assert Search("logment -solidare").correction(initiatives) == "logement -solidare"
+    assert Search('"logment solidare"').correction(initiatives) == '"logement solidaire"'
+
+
+def test_it_keeps_the_typed_search_when_the_corrected_one_finds_nothing_either(db):
+    make_initiative("Logement pour tous", is_published=False)  # its words are known
+    assert search.corrections(["logment"]) == {"logment": "logement"}
+    assert Search("logment").correction(Initiative.objects.published()) == "logment"
+
+
+def test_it_highlights_the_marked_words_and_escapes_the_rest():
+    start, stop = search.HIGHLIGHT_START, search.HIGHLIGHT_STOP
+    text = f"<b>{start}Logement{stop}</b> {start}{stop}& co"
+    assert search.highlight(text) == "&lt;b&gt;<mark>Logement</mark>&lt;/b&gt; &amp; co"
+    assert search.highlight(None) == ""

@@ -1,8 +1,8 @@
 from django import template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from initiatives.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+from initiatives import search
 
 register = template.Library()
 
@@ -32,5 +32,4 @@ def paragraphs(text: object) -> SafeString:
 @register.filter
 def highlight(text: object) -> SafeString:
     """Text from the search's headline: escaped, then its marked words wrapped in <mark>."""
-    escaped = conditional_escape(str(text or "").replace(HIGHLIGHT_START + HIGHLIGHT_STOP, ""))
-    return mark_safe(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+    return search.highlight(text)

@@ -1,0 +1,177 @@
+"""Search: the text search configuration, the queries a reader types, the correction of unknown
+words, and the highlighting of the words found.
+
+A search is typed in web-search syntax ("phrase", -word, or), matched in French without case or
+accents, with the field's acronyms expanded both ways (« CPH » finds « centre provisoire
+d'hébergement » and the reverse). When it finds nothing, its unknown words are replaced by the
+closest words of the catalogue, if only that finds something.
+
+Building a `Search` or an `ExpandedQuery` does no database work. The steps that read the database
+are explicit calls: `expand()` (one query), `corrections()` (one query), `Search.query()` (the
+expansion, once per text) and `Search.correction()` (the queries a correction needs).
+`InitiativeQuerySet.search()` and `.highlighted()` are the entry points the views use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db import connection
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from .models import InitiativeQuerySet
+
+# A copy of PostgreSQL's `french` configuration that removes accents first (migration 0003).
+SEARCH_CONFIG = "french_unaccent"
+
+# Private-use characters around highlighted words: the text is escaped, then they become <mark>.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+
+# The words of a search worth correcting when they match nothing: not operators, not short words.
+WORD = re.compile(r"(?<![-\w])\w{4,}")
+
+# The typed text as a tsquery, each acronym of the field or-ed with its expansion and the reverse.
+EXPAND_QUERY_SQL = f"""
+SELECT ts_rewrite(
+    websearch_to_tsquery('{SEARCH_CONFIG}', %s),
+    $rules$
+    SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym),
+           plainto_tsquery('{SEARCH_CONFIG}', acronym)
+           || plainto_tsquery('{SEARCH_CONFIG}', expansion)
+    FROM initiatives_acronym
+    UNION ALL
+    SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
+           plainto_tsquery('{SEARCH_CONFIG}', expansion)
+           || plainto_tsquery('{SEARCH_CONFIG}', acronym)
+    FROM initiatives_acronym
+    $rules$
+)::text
+"""
+
+# For each typed word the catalogue does not contain, the most similar known word (trigrams).
+CORRECTIONS_SQL = """
+SELECT typed.word, (
+    SELECT known.word FROM {table} AS known
+    WHERE known.word %% typed.bare
+    ORDER BY similarity(known.word, typed.bare) DESC, known.word
+    LIMIT 1
+)
+FROM unnest(%s::text[]) AS typed_words(word),
+     LATERAL (SELECT typed_words.word, unaccent(lower(typed_words.word)) AS bare) AS typed
+WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE word = typed.bare)
+"""
+
+
+class ExpandedQuery(SearchQuery):
+    """A tsquery already expanded (see `expand`), used as a constant.
+
+    `ts_rewrite()` reading the acronym table is volatile: computed inside the page's query, it
+    would run once per row. So it runs once, in a query of its own, and its result is cast here."""
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(tsquery, search_type="raw", config=SEARCH_CONFIG)
+        self.tsquery = tsquery
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list]:
+        # The expanded query is a tsquery already: cast it, do not parse it again.
+        return "%s::tsquery", [self.tsquery]
+
+
+def expand(text: str) -> ExpandedQuery:
+    """`text` in web-search syntax as a French tsquery with the field's acronyms expanded (one
+    query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(EXPAND_QUERY_SQL, [text])
+        (tsquery,) = cursor.fetchone()
+    return ExpandedQuery(tsquery)
+
+
+def corrections(words: Iterable[str]) -> dict[str, str]:
+    """{word: the closest known word} for each of `words` the catalogue does not contain and a
+    known word resembles (trigram similarity), compared without case or accents (one query)."""
+    words = list(words)
+    if not words:
+        return {}
+    table = apps.get_model("initiatives", "SearchWord")._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(CORRECTIONS_SQL.format(table=connection.ops.quote_name(table)), [words])
+        return {typed: known for typed, known in cursor.fetchall() if known}
+
+
+class Search:
+    """What a reader typed, and the text searched: the same, or corrected (`corrected`).
+
+    Each text's expanded query is computed once, however many times the list and its facets
+    filter by it."""
+
+    def __init__(self, typed: str, searched: str | None = None) -> None:
+        self.typed = typed.strip()
+        self.searched = searched or self.typed
+        self._queries: dict[str, ExpandedQuery] = {}
+
+    def __repr__(self) -> str:
+        return f"<Search {self.typed!r} → {self.searched!r}>"
+
+    @property
+    def corrected(self) -> str | None:
+        """The corrected text searched instead of the typed one, if any."""
+        return self.searched if self.searched != self.typed else None
+
+    def query(self, text: str | None = None) -> ExpandedQuery:
+        """The expanded query of `text` (by default the text searched): one query the first time."""
+        text = self.searched if text is None else text
+        if text not in self._queries:
+            self._queries[text] = expand(text)
+        return self._queries[text]
+
+    def finds(self, initiatives: InitiativeQuerySet, text: str) -> bool:
+        """Whether `text` finds any of `initiatives` (an InitiativeQuerySet)."""
+        return initiatives.search(self.query(text)).exists()
+
+    def correction(self, initiatives: InitiativeQuerySet) -> str:
+        """The text to search among `initiatives`: the typed text, or, if it finds nothing, the
+        same with its unknown words replaced by the closest known words when that finds
+        something."""
+        if self.finds(initiatives, self.typed):
+            return self.typed
+        words = {word for word in WORD.findall(self.typed) if word.lower() != "or"}
+        closest = corrections(words)
+        if not closest:
+            return self.typed
+        corrected = WORD.sub(lambda match: closest.get(match[0], match[0]), self.typed)
+        return corrected if self.finds(initiatives, corrected) else self.typed
+
+
+def as_query(search: Search | SearchQuery | str) -> SearchQuery:
+    """The query to filter by: a text is expanded (one query), a Search gives its own."""
+    if isinstance(search, str):
+        return expand(search)
+    if isinstance(search, Search):
+        return search.query()
+    return search
+
+
+def headline(field: str, query: SearchQuery, **options: Any) -> SearchHeadline:
+    """`field`'s text with the words matching `query` between the HIGHLIGHT marks."""
+    return SearchHeadline(
+        field,
+        query,
+        config=SEARCH_CONFIG,
+        **options,
+        start_sel=HIGHLIGHT_START,
+        stop_sel=HIGHLIGHT_STOP,
+    )
+
+
+def highlight(text: object) -> SafeString:
+    """A headline as HTML: escaped, then its marked words wrapped in <mark>."""
+    escaped = conditional_escape(str(text or "").replace(HIGHLIGHT_START + HIGHLIGHT_STOP, ""))
+    return mark_safe(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
