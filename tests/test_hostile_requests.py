@@ -49,7 +49,7 @@ def browser():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status, method, target", CASES)
-def test_it_answers_each_hostile_request_fittingly(catalogue, browser, status, method, target):
+def test_it_answers_each_hostile_request_fittingly(catalogue_data, browser, status, method, target):
     response = browser.generic(method, expand(target))
     assert response.status_code == status
 
@@ -70,11 +70,11 @@ def test_it_answers_each_hostile_request_fittingly(catalogue, browser, status, m
         (200, {"HTTP_USER_AGENT": "() { :; }; /bin/cat /etc/passwd"}),
     ],
 )
-def test_it_shrugs_off_hostile_headers(catalogue, browser, status, headers):
+def test_it_shrugs_off_hostile_headers(catalogue_data, browser, status, headers):
     assert browser.get("/initiatives/", **headers).status_code == status
 
 
-def test_it_names_the_methods_it_takes(catalogue, browser, db):
+def test_it_names_the_methods_it_takes(catalogue_data, browser, db):
     response = browser.post("/initiatives/")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
