@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/export.py [--sizes 1000 100000]
 
-It fills a separate database (the one of DATABASE_URL with the suffix `_bench`) with 100,000
-synthetic initiatives of realistic shape (bench/synthetic.py: varied French texts, themes,
-publics, partners, contacts, results), adds a source `bench-<size>` citing the first <size>
-published initiatives for each size, then, for each size, streams
-`/initiatives/export.csv?source=bench-<size>` in a fresh process and measures its throughput and
-how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same rows and columns.
+It fills a scratch database on the server of DATABASE_URL (its name with the suffix `_bench`,
+dropped at the end; tests/harness.py) with 100,000 synthetic initiatives of realistic shape
+(bench/synthetic.py: varied French texts, themes, publics, partners, contacts, results), adds a
+source `bench-<size>` citing the first <size> published initiatives for each size, then, for
+each size, streams `/initiatives/export.csv?source=bench-<size>` in a fresh process and measures
+its throughput and how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same
+rows and columns.
 Targets: peak memory grows by less than 50 MB from the smallest size to the largest; throughput
 is at least a third of COPY's.
 """
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import synthetic  # noqa: E402
+from tests.harness import scratch_database  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789")
@@ -79,39 +81,16 @@ COPY (
 """
 
 
-def bench_database_url():
+def server_settings():
+    """The database settings of DATABASE_URL (from the environment or .env)."""
     import dj_database_url
-
-    base = os.environ.get("DATABASE_URL") or _dotenv_database_url() or "postgres:///catalogue"
-    config = dj_database_url.parse(base)
-    return base, config["NAME"] + "_bench"
-
-
-def _dotenv_database_url():
     from dotenv import dotenv_values
 
-    return dotenv_values(ROOT / ".env").get("DATABASE_URL")
-
-
-def use_database(name):
-    from urllib.parse import urlsplit, urlunsplit
-
-    base, _ = bench_database_url()
-    parts = urlsplit(base)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+    url = os.environ.get("DATABASE_URL") or dotenv_values(ROOT / ".env").get("DATABASE_URL")
+    return dj_database_url.parse(url or "postgres:///catalogue")
 
 
 def prepare(sizes):
-    import psycopg
-
-    base, name = bench_database_url()
-    use_database("postgres")
-    admin_url = os.environ["DATABASE_URL"]
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    use_database(name)
-
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -125,20 +104,6 @@ def prepare(sizes):
             cursor.execute(statement, {"sizes": list(sizes)})
         cursor.execute("ANALYZE")
     print(f"filled {TOTAL:,} initiatives in {time.perf_counter() - started:.1f} s", flush=True)
-
-
-def _libpq(url):
-    import dj_database_url
-
-    config = dj_database_url.parse(url)
-    params = {
-        "dbname": config["NAME"],
-        "host": config["HOST"],
-        "port": config["PORT"],
-        "user": config["USER"],
-        "password": config["PASSWORD"],
-    }
-    return " ".join(f"{key}='{value}'" for key, value in params.items() if value)
 
 
 def measure_export(size):
@@ -163,7 +128,7 @@ def measure_export(size):
 def measure_copy(size):
     import psycopg
 
-    with psycopg.connect(_libpq(os.environ["DATABASE_URL"])) as conn, conn.cursor() as cursor:
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         started = time.perf_counter()
         lines = 0
         with cursor.copy(COPY_SQL.replace("%s", f"'bench-{size}'")) as copy:
@@ -183,11 +148,18 @@ def main():
         measure_export(args.measure)
         return
 
-    prepare(args.sizes)
+    settings = server_settings()
+    with scratch_database(settings, f"{settings['NAME']}_bench") as url:
+        os.environ["DATABASE_URL"] = url
+        prepare(args.sizes)
+        measure_all(args.sizes)
+
+
+def measure_all(sizes):
     headers = ("rows", "export rows/s", "COPY rows/s", "ratio", "peak memory growth")
     print("{:>8} {:>14} {:>12} {:>6} {:>19}".format(*headers))
     growth = {}
-    for size in args.sizes:
+    for size in sizes:
         output = subprocess.run(
             [sys.executable, __file__, "--measure", str(size)],
             capture_output=True,
