@@ -1,12 +1,22 @@
-"""The catalogue's data, loaded from fixtures/, checked against facts of the source documents."""
+"""The catalogue's data, loaded from fixtures/ by load_catalogue, checked against facts of the
+source documents."""
 
+import json
+from collections import Counter
 from datetime import date
 from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
+from django.db.models import Model
+from simple_history.utils import get_history_manager_for_model
 
+from initiatives.management.commands import load_catalogue
 from initiatives.management.commands.load_catalogue import FIXTURES
 from initiatives.models import (
     Citation,
@@ -131,3 +141,51 @@ def test_it_holds_ab_refugies_emploi_s_target(catalogue_data):
     assert target.as_of.year == 2021
     assert project.language == "nl"
     assert set(project.partners.values_list("slug", flat=True)) >= {"vdab", "missions-locales"}
+
+
+# load_catalogue: the fixtures in name order, then a first history entry for each row.
+HISTORY_MODELS = [Source, Theme, Initiative, Contact, Result]
+
+
+def history_entries(model: type[Model]) -> list[tuple[Any, ...]]:
+    """Each history entry of `model`: the row's key, the kind of change and when it was made."""
+    history = get_history_manager_for_model(model).order_by("history_id")
+    return list(history.values_list("id", "history_type", "history_date"))
+
+
+def test_it_loads_every_object_of_the_fixtures(catalogue_data):
+    in_fixtures = Counter(
+        entry["model"] for fixture in FIXTURES for entry in json.loads(Path(fixture).read_text())
+    )
+    assert {label: apps.get_model(label).objects.count() for label in in_fixtures} == in_fixtures
+
+
+def test_it_gives_every_row_a_history_entry(catalogue_data):
+    for model in HISTORY_MODELS:
+        with_history = {pk for pk, *_ in history_entries(model)}
+        assert with_history == set(model.objects.values_list("pk", flat=True)), model
+    # Initiatives had entries already: setting their themes and publics records a change.
+    assert {history_type for _, history_type, _ in history_entries(Theme)} == {"+"}
+
+
+def test_it_loads_again_with_load_catalogue_to_the_same_data_and_history(catalogue_data):
+    data, history = dump_everything(), {model: history_entries(model) for model in HISTORY_MODELS}
+    output = StringIO()
+    call_command("load_catalogue", stdout=output)
+    assert "0 entrée(s) d'historique initiale(s) créée(s)." in output.getvalue()
+    assert dump_everything() == data
+    assert {model: history_entries(model) for model in HISTORY_MODELS} == history
+
+
+def test_it_gives_rows_without_history_a_first_entry_unless_told_not_to(
+    catalogue_data, monkeypatch
+):
+    get_history_manager_for_model(Theme).all().delete()
+    # The sources and vocabularies alone: quicker, and enough to show what is recorded.
+    monkeypatch.setattr(load_catalogue, "FIXTURES", FIXTURES[:2])
+    call_command("load_catalogue", "--no-history", verbosity=0)
+    assert history_entries(Theme) == []
+    call_command("load_catalogue", verbosity=0)
+    assert sorted(pk for pk, *_ in history_entries(Theme)) == sorted(
+        Theme.objects.values_list("pk", flat=True)
+    )
