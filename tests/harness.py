@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
@@ -277,8 +278,11 @@ def serve_catalogue(database_url: str, workdir: Path, **settings: str) -> Iterat
     collectstatic), served by gunicorn in production settings (its log in `workdir`); `settings`
     are more environment variables."""
     environment = production_environment(database_url, workdir, **settings)
-    manage(environment, "migrate", "--no-input")
-    manage(environment, "load_catalogue")
-    manage(environment, "collectstatic", "--no-input")
+    # The static files need no database: they are collected while the data loads.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        collected = pool.submit(manage, environment, "collectstatic", "--no-input")
+        manage(environment, "migrate", "--no-input")
+        manage(environment, "load_catalogue")
+        collected.result()
     with Gunicorn(environment, workdir / "gunicorn.log") as server:
         yield server
