@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,7 +82,7 @@ COPY (
 """
 
 
-def server_settings():
+def server_settings() -> dict[str, Any]:
     """The database settings of DATABASE_URL (from the environment or .env)."""
     import dj_database_url
     from dotenv import dotenv_values
@@ -90,7 +91,7 @@ def server_settings():
     return dj_database_url.parse(url or "postgres:///catalogue")
 
 
-def prepare(sizes):
+def prepare(sizes: list[int]) -> None:
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -125,7 +126,7 @@ def measure_export(size):
     print(json.dumps({"rows": size, "seconds": elapsed, "memory_growth_kb": peak - baseline}))
 
 
-def measure_copy(size):
+def measure_copy(size: int) -> tuple[int, float]:
     import psycopg
 
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
@@ -138,7 +139,7 @@ def measure_copy(size):
     return lines - 1, elapsed
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
@@ -155,7 +156,7 @@ def main():
         measure_all(args.sizes)
 
 
-def measure_all(sizes):
+def measure_all(sizes: list[int]) -> None:
     headers = ("rows", "export rows/s", "COPY rows/s", "ratio", "peak memory growth")
     print("{:>8} {:>14} {:>12} {:>6} {:>19}".format(*headers))
     growth = {}

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import wrk  # noqa: E402
 from bench.wrk import lua_list  # noqa: E402
-from tests.harness import ThrowawayCluster, serve_catalogue  # noqa: E402
+from tests.harness import Gunicorn, ThrowawayCluster, serve_catalogue  # noqa: E402
 
 # wrk's script: each request picks a URL of the mix (bench/wrk.py adds the counting of statuses
 # and the report).
@@ -105,7 +105,7 @@ class Probe(threading.Thread):
             time.sleep(0.5)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
     parser.add_argument("--connections", type=int, default=64, help="(default 64)")
@@ -134,7 +134,13 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(server, cluster, args, wrk_path, workdir):
+def run(
+    server: Gunicorn,
+    cluster: ThrowawayCluster,
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> None:
     """wrk's mix against `server`, with the probe and the outage if asked; then the report."""
     script = workdir / "mix.lua"
     script.write_text(wrk.script(MIX_LUA % mix(cluster)))

@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -131,7 +132,7 @@ class BenchError(Exception):
     pass
 
 
-def build(cluster, size, seed):
+def build(cluster: ThrowawayCluster, size: int, seed: float) -> dict[str, float]:
     """The database of `size` initiatives, from the migrated template; its figures."""
     dbname = f"scale_{size}"
     cluster.create_database(dbname, template=TEMPLATE)
@@ -149,7 +150,7 @@ def build(cluster, size, seed):
     return {"fill_s": round(filled - started, 1), "vacuum_analyze_s": round(done - filled, 1)}
 
 
-def describe(cluster, dbname):
+def describe(cluster: ThrowawayCluster, dbname: str) -> dict[str, Any]:
     """Row counts, and the share of initiatives each search matches (what its shape gives)."""
     tables = ["initiative", "pilot", "partner", "partnership", "contact", "result", "citation"]
     with cluster.connect(dbname) as connection:
@@ -185,7 +186,9 @@ def describe(cluster, dbname):
     return {"rows": counts, "most_shared_partner": top_partner, "search_matches": matches}
 
 
-def page_paths(cluster, dbname):
+def page_paths(
+    cluster: ThrowawayCluster, dbname: str
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The paths each page type rotates over, ours and Datasette's."""
     with cluster.connect(dbname) as connection:
         themes = connection.execute(
@@ -298,7 +301,7 @@ def prime(server, paths):
     }
 
 
-def cancel_abandoned(cluster, dbname):
+def cancel_abandoned(cluster: ThrowawayCluster, dbname: str) -> int:
     """Cancel the queries still running for requests no one waits for; their number."""
     with cluster.connect(dbname, autocommit=True) as connection:
         query = (
@@ -485,7 +488,7 @@ ANALYZE;
 """
 
 
-def export_sqlite(cluster, dbname, path):
+def export_sqlite(cluster: ThrowawayCluster, dbname: str, path: Path) -> float:
     """The published initiatives as one flat SQLite table (lists as JSON arrays), with an FTS5
     index over title, aim and description, and indexes on the faceted columns."""
     import sqlite3
@@ -598,7 +601,9 @@ def ratio(numerator, denominator, digits=1):
     return round(numerator / denominator, digits)
 
 
-def prepare(figures, cluster, args, workdir):
+def prepare(
+    figures: dict[str, Any], cluster: ThrowawayCluster, args: argparse.Namespace, workdir: Path
+) -> tuple[str, Path]:
     """The database and the SQLite file of `figures["size"]` initiatives, built unless reused."""
     size = figures["size"]
     dbname = f"scale_{size}"
@@ -624,7 +629,14 @@ def prepare(figures, cluster, args, workdir):
     return dbname, sqlite_path
 
 
-def measure_ours(cluster, dbname, paths, args, wrk_path, workdir):
+def measure_ours(
+    cluster: ThrowawayCluster,
+    dbname: str,
+    paths: dict[str, list[str]],
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> dict[str, dict[str, Any]]:
     """Each page type under wrk, then the SQL each runs under pgbench."""
     environment = production_environment(
         cluster.url(dbname),
@@ -705,7 +717,13 @@ def measure_datasette(sqlite_path, paths, pages, args, wrk_path, workdir):
     return compared, facets
 
 
-def measure(figures, cluster, args, wrk_path, workdir):
+def measure(
+    figures: dict[str, Any],
+    cluster: ThrowawayCluster,
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> None:
     """Fill `figures` (of one size) as the measures come, printing each table when complete."""
     dbname, sqlite_path = prepare(figures, cluster, args, workdir)
     ours, theirs = page_paths(cluster, dbname)
@@ -822,7 +840,7 @@ def evaluate(results, args):
     return verdicts
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--duration", type=int, default=15, help="seconds per run (default 15)")

@@ -1,6 +1,8 @@
 """The app's migrations undo to zero and redo, on a scratch database of the same server."""
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -10,7 +12,7 @@ from . import harness
 
 
 @pytest.fixture
-def scratch_database(django_db_setup, django_db_blocker):
+def scratch_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """The URL of an empty database on the test server, dropped at the end."""
     with django_db_blocker.unblock():
         settings_dict = connection.settings_dict
@@ -18,7 +20,7 @@ def scratch_database(django_db_setup, django_db_blocker):
         yield url
 
 
-def manage(url, *args):
+def manage(url: str, *args: str) -> None:
     environment = os.environ | {
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "catalogue.test_settings",
@@ -26,7 +28,7 @@ def manage(url, *args):
     harness.manage(environment, *args)
 
 
-def catalogue_objects(url):
+def catalogue_objects(url: str) -> list[tuple[str]]:
     """The app's tables, functions and text search configurations in the database."""
     with psycopg.connect(url) as database:
         return database.execute(
@@ -38,7 +40,7 @@ def catalogue_objects(url):
         ).fetchall()
 
 
-def test_it_migrates_to_zero_and_back(scratch_database):
+def test_it_migrates_to_zero_and_back(scratch_database: str) -> None:
     url = scratch_database
     manage(url, "migrate", "--no-input")
     migrated = catalogue_objects(url)

@@ -6,10 +6,11 @@ The catalogue runs from a throwaway cluster of its own, so the test database is 
 import json
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from .harness import ThrowawayCluster, pg_bindir, serve_catalogue
+from .harness import Gunicorn, ThrowawayCluster, pg_bindir, serve_catalogue
 
 pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found")
 
@@ -27,7 +28,9 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def served_catalogue(cluster, tmp_path_factory):
+def served_catalogue(
+    cluster: ThrowawayCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gunicorn]:
     """The catalogue's data in the throwaway cluster, served by gunicorn in production settings."""
     with serve_catalogue(
         cluster.create_database("catalogue"),

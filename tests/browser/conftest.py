@@ -4,13 +4,14 @@ gunicorn with the production settings, driven by Chromium through Playwright.
 Screenshots go to test-artifacts/screenshots/ (BROWSER_ARTIFACTS to change it)."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
-from ..harness import scratch_database, serve_catalogue
+from ..harness import Gunicorn, scratch_database, serve_catalogue
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", BASE_DIR / "test-artifacts" / "screenshots"))
@@ -28,7 +29,9 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="session")
-def served_catalogue(django_db_setup, tmp_path_factory):
+def served_catalogue(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gunicorn]:
     """The catalogue's data in a database of its own on the test server, whatever other tests
     leave in theirs, served by gunicorn in production settings. Chromium speaks plain HTTP to it,
     with no TLS-terminating proxy in front: no redirect to HTTPS, no secure-only cookies."""
@@ -47,7 +50,7 @@ def served_catalogue(django_db_setup, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(served_catalogue):
+def browser(served_catalogue: Gunicorn) -> Iterator[Browser]:
     # Playwright runs an event loop in this thread: the site and its database are set up first.
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")

@@ -2,9 +2,9 @@
 a stale save refused; what an editor may not do."""
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
-from ..harness import manage
+from ..harness import Gunicorn, manage
 from .conftest import new_page, screenshot
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ EDITORS = ("edith", "eric")
 
 
 @pytest.fixture(scope="session")
-def editor_accounts(served_catalogue):
+def editor_accounts(served_catalogue: Gunicorn) -> tuple[str, ...]:
     """Two editors' usernames, made by the management command in the served site's database."""
     environment = served_catalogue.environment | {"DJANGO_EDITOR_PASSWORD": PASSWORD}
     for username in EDITORS:
@@ -37,7 +37,7 @@ with transaction.atomic():
 
 
 @pytest.fixture(scope="session")
-def shared_initiative(served_catalogue):
+def shared_initiative(served_catalogue: Gunicorn) -> str:
     """An initiative for the stale-save test, so that other tests see the fixtures unchanged."""
     manage(
         served_catalogue.environment,
@@ -48,7 +48,7 @@ def shared_initiative(served_catalogue):
     return "atelier-partage"
 
 
-def signed_in_page(browser, served_catalogue, username):
+def signed_in_page(browser: Browser, served_catalogue: Gunicorn, username: str) -> Page:
     page = new_page(browser)
     page.goto(f"{served_catalogue.address}/admin/login/")
     page.fill("#id_username", username)
