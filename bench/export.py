@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/export.py [--sizes 1000 100000]
 
-It fills a separate database (the one of DATABASE_URL with the suffix `_bench`) with 100,000
-synthetic initiatives of realistic shape (bench/synthetic.py: varied French texts, themes,
-publics, partners, contacts, results), adds a source `bench-<size>` citing the first <size>
-published initiatives for each size, then, for each size, streams
-`/initiatives/export.csv?source=bench-<size>` in a fresh process and measures its throughput and
-how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same rows and columns.
+It fills a scratch database on the server of DATABASE_URL (its name with the suffix `_bench`,
+dropped at the end; tests/harness.py) with 100,000 synthetic initiatives of realistic shape
+(bench/synthetic.py: varied French texts, themes, publics, partners, contacts, results), adds a
+source `bench-<size>` citing the first <size> published initiatives for each size, then, for
+each size, streams `/initiatives/export.csv?source=bench-<size>` in a fresh process and measures
+its throughput and how much its peak memory grew. The floor is `COPY (…) TO STDOUT` of the same
+rows and columns.
 Targets: peak memory grows by less than 50 MB from the smallest size to the largest; throughput
 is at least a third of COPY's.
 """
@@ -20,11 +21,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import synthetic  # noqa: E402
+from tests.harness import scratch_database  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789")
@@ -79,35 +82,16 @@ COPY (
 """
 
 
-def bench_database_url() -> tuple[str, str]:
+def server_settings() -> dict[str, Any]:
+    """The database settings of DATABASE_URL (from the environment or .env)."""
     from environs import Env
 
-    # The database the settings would use: the environment's, else the one of `.env`.
     env = Env()
     env.read_env(ROOT / ".env", recurse=False)
-    base = env.str("DATABASE_URL", "postgres:///catalogue")
-    return base, env.dj_db_url("DATABASE_URL", base)["NAME"] + "_bench"
-
-
-def use_database(name: str) -> None:
-    from urllib.parse import urlsplit, urlunsplit
-
-    base, _ = bench_database_url()
-    parts = urlsplit(base)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+    return env.dj_db_url("DATABASE_URL", "postgres:///catalogue")
 
 
 def prepare(sizes: list[int]) -> None:
-    import psycopg
-
-    base, name = bench_database_url()
-    use_database("postgres")
-    admin_url = os.environ["DATABASE_URL"]
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    use_database(name)
-
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -121,20 +105,6 @@ def prepare(sizes: list[int]) -> None:
             cursor.execute(statement, {"sizes": list(sizes)})
         cursor.execute("ANALYZE")
     print(f"filled {TOTAL:,} initiatives in {time.perf_counter() - started:.1f} s", flush=True)
-
-
-def _libpq(url: str) -> str:
-    import dj_database_url
-
-    config = dj_database_url.parse(url)
-    params = {
-        "dbname": config["NAME"],
-        "host": config["HOST"],
-        "port": config["PORT"],
-        "user": config["USER"],
-        "password": config["PASSWORD"],
-    }
-    return " ".join(f"{key}='{value}'" for key, value in params.items() if value)
 
 
 def measure_export(size: int) -> None:
@@ -161,7 +131,7 @@ def measure_export(size: int) -> None:
 def measure_copy(size: int) -> tuple[int, float]:
     import psycopg
 
-    with psycopg.connect(_libpq(os.environ["DATABASE_URL"])) as conn, conn.cursor() as cursor:
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         started = time.perf_counter()
         lines = 0
         with cursor.copy(COPY_SQL.replace("%s", f"'bench-{size}'")) as copy:
@@ -181,11 +151,18 @@ def main() -> None:
         measure_export(args.measure)
         return
 
-    prepare(args.sizes)
+    settings = server_settings()
+    with scratch_database(settings, f"{settings['NAME']}_bench") as url:
+        os.environ["DATABASE_URL"] = url
+        prepare(args.sizes)
+        measure_all(args.sizes)
+
+
+def measure_all(sizes: list[int]) -> None:
     headers = ("rows", "export rows/s", "COPY rows/s", "ratio", "peak memory growth")
     print("{:>8} {:>14} {:>12} {:>6} {:>19}".format(*headers))
     growth = {}
-    for size in args.sizes:
+    for size in sizes:
         output = subprocess.run(
             [sys.executable, __file__, "--measure", str(size)],
             capture_output=True,

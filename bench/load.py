@@ -2,12 +2,12 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--connections 64] [--outage 20:10]
 
-It starts a throwaway PostgreSQL cluster (tests/pgcluster.py), migrates it, loads the fixtures,
-collects the static files, and serves the catalogue with gunicorn and gunicorn.conf.py in
-production settings (DJANGO_ENV=production) on 127.0.0.1. wrk then drives it with a mix of
-list pages (35 %), searches (25 %), initiative pages (30 %) and CSV exports (10 %), sending
-`X-Forwarded-Proto: https` as the TLS-terminating proxy would. It prints requests, errors,
-statuses, p50/p95/p99 latency and requests per second.
+It starts a throwaway PostgreSQL cluster (tests/harness.py), migrates it, loads the catalogue
+(load_catalogue), collects the static files, and serves the catalogue with gunicorn and
+gunicorn.conf.py in production settings (DJANGO_ENV=production) on 127.0.0.1. wrk then drives it
+with a mix of list pages (35 %), searches (25 %), initiative pages (30 %) and CSV exports
+(10 %), sending `X-Forwarded-Proto: https` as the TLS-terminating proxy would. It prints
+requests, errors, statuses, p50/p95/p99 latency and requests per second.
 
 With --outage START:LENGTH it stops PostgreSQL START seconds into the run for LENGTH seconds,
 and a probe requests a list page every half second throughout, to show the 503s and when the
@@ -33,9 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import wrk  # noqa: E402
 from bench.wrk import lua_list  # noqa: E402
-from tests.pgcluster import Gunicorn, ThrowawayCluster, manage, production_environment  # noqa: E402
-
-FIXTURES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
+from tests.harness import Gunicorn, ThrowawayCluster, serve_catalogue  # noqa: E402
 
 # wrk's script: each request picks a URL of the mix (bench/wrk.py adds the counting of statuses
 # and the report).
@@ -107,7 +105,7 @@ class Probe(threading.Thread):
             time.sleep(0.5)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
     parser.add_argument("--connections", type=int, default=64, help="(default 64)")
@@ -119,49 +117,53 @@ def main():
 
     cluster = ThrowawayCluster()
     workdir = Path(tempfile.mkdtemp(prefix="catalogue-load-"))
-    server = None
     try:
         cluster.start()
-        environment = production_environment(
-            cluster.create_database("catalogue"), workdir / "static", LOG_LEVEL="WARNING"
-        )
-        print("Setting up: migrate, fixtures, collectstatic", file=sys.stderr)
-        manage(environment, "migrate", "--no-input")
-        manage(environment, "loaddata", *FIXTURES)
-        manage(environment, "collectstatic", "--no-input")
-        script = workdir / "mix.lua"
-        script.write_text(wrk.script(MIX_LUA % mix(cluster)))
-
         workers = {"WEB_CONCURRENCY": args.workers} if args.workers else {}
+        print("Setting up: migrate, load_catalogue, collectstatic", file=sys.stderr)
         # The access log would cost as much as the requests; errors still go to the log.
-        server = Gunicorn(environment, workdir / "gunicorn.log", **workers)
-        server.wait_until_serving()
-        for path in ("/", "/initiatives/", "/initiatives/export.csv"):
-            assert server.request(path)[0] == 200, path
-
-        command = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
-        command += ["--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{server.port}"]
-        print("Running:", " ".join(command[:-3]), "<mix.lua> <gunicorn>", file=sys.stderr)
-        started = time.monotonic()
-        probe = Probe(server, started)
-        probe.start()
-        outage = None
-        if args.outage:
-            start, length = (float(part) for part in args.outage.split(":"))
-            outage = threading.Timer(start, lambda: take_down(cluster, length, started))
-            outage.start()
-        result = subprocess.run(command, capture_output=True, text=True)
-        probe.stopping.set()
-        probe.join()
-        if outage:
-            outage.join()
-        report(result, args, probe.changes)
+        with serve_catalogue(
+            cluster.create_database("catalogue"), workdir, LOG_LEVEL="WARNING", **workers
+        ) as server:
+            run(server, cluster, args, wrk_path, workdir)
     finally:
-        if server:
-            server.stop()
-            report_errors((workdir / "gunicorn.log").read_text(errors="replace"))
+        log = workdir / "gunicorn.log"
+        if log.exists():
+            report_errors(log.read_text(errors="replace"))
         cluster.destroy()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(
+    server: Gunicorn,
+    cluster: ThrowawayCluster,
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> None:
+    """wrk's mix against `server`, with the probe and the outage if asked; then the report."""
+    script = workdir / "mix.lua"
+    script.write_text(wrk.script(MIX_LUA % mix(cluster)))
+    for path in ("/", "/initiatives/", "/initiatives/export.csv"):
+        assert server.request(path)[0] == 200, path
+
+    command = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
+    command += ["--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{server.port}"]
+    print("Running:", " ".join(command[:-3]), "<mix.lua> <gunicorn>", file=sys.stderr)
+    started = time.monotonic()
+    probe = Probe(server, started)
+    probe.start()
+    outage = None
+    if args.outage:
+        start, length = (float(part) for part in args.outage.split(":"))
+        outage = threading.Timer(start, lambda: take_down(cluster, length, started))
+        outage.start()
+    result = subprocess.run(command, capture_output=True, text=True)
+    probe.stopping.set()
+    probe.join()
+    if outage:
+        outage.join()
+    report(result, args, probe.changes)
 
 
 def report_errors(log):

@@ -47,24 +47,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import synthetic, wrk  # noqa: E402
 from bench.load import report_errors  # noqa: E402
-from tests.pgcluster import (  # noqa: E402
+from tests.harness import (  # noqa: E402
     Gunicorn,
     ThrowawayCluster,
     free_port,
     manage,
-    pg_bindir,
     production_environment,
 )
 
@@ -134,40 +133,12 @@ class BenchError(Exception):
     pass
 
 
-class KeptCluster(ThrowawayCluster):
-    """The cluster a run with --keep left in `root`, opened again."""
-
-    def __init__(self, root):
-        self.bindir = pg_bindir()
-        self.root = Path(root)
-        self.data, self.socket_dir = self.root / "data", self.root / "run"
-        if os.geteuid() == 0:
-            self.owner, self.as_owner = "postgres", ["runuser", "-u", "postgres", "--"]
-        else:
-            self.owner, self.as_owner = Path.home().owner(), []
-
-
-def connect(cluster, dbname, **options):
-    return psycopg.connect(cluster.url(dbname), **options)
-
-
-def database_exists(cluster, dbname):
-    with connect(cluster, "postgres") as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        return found is not None
-
-
-def build(cluster, size, seed):
+def build(cluster: ThrowawayCluster, size: int, seed: float) -> dict[str, float]:
     """The database of `size` initiatives, from the migrated template; its figures."""
     dbname = f"scale_{size}"
-    with connect(cluster, "postgres", autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(dbname), sql.Identifier(TEMPLATE)
-            )
-        )
+    cluster.create_database(dbname, template=TEMPLATE)
     started = time.perf_counter()
-    with connect(cluster, dbname, autocommit=True) as connection:
+    with cluster.connect(dbname, autocommit=True) as connection:
         synthetic.fill(psycopg.ClientCursor(connection), size, seed)
         filled = time.perf_counter()
         connection.execute("VACUUM ANALYZE")
@@ -180,24 +151,33 @@ def build(cluster, size, seed):
     return {"fill_s": round(filled - started, 1), "vacuum_analyze_s": round(done - filled, 1)}
 
 
-def describe(cluster, dbname):
+def scalar(connection: psycopg.Connection, query: str, params: Sequence[Any] = ()) -> Any:
+    """The one value `query` returns."""
+    row = connection.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
+def describe(cluster: ThrowawayCluster, dbname: str) -> dict[str, Any]:
     """Row counts, and the share of initiatives each search matches (what its shape gives)."""
     tables = ["initiative", "pilot", "partner", "partnership", "contact", "result", "citation"]
-    with connect(cluster, dbname) as connection:
+    with cluster.connect(dbname) as connection:
         counts = {
-            table: connection.execute(f"SELECT count(*) FROM initiatives_{table}").fetchone()[0]
+            table: scalar(connection, f"SELECT count(*) FROM initiatives_{table}")
             for table in [*tables, "searchword"]
         }
-        top_partner = connection.execute(
+        top_partner = scalar(
+            connection,
             "SELECT count(*) FROM initiatives_partnership GROUP BY partner_id "
-            "ORDER BY 1 DESC LIMIT 1"
-        ).fetchone()[0]
+            "ORDER BY 1 DESC LIMIT 1",
+        )
         matches = {
-            search: connection.execute(
+            search: scalar(
+                connection,
                 "SELECT count(*) FROM initiatives_initiative "
                 "WHERE search_vector @@ websearch_to_tsquery('french_unaccent', %s)",
                 [search],
-            ).fetchone()[0]
+            )
             for search in SEARCHES
         }
     total = counts["initiative"]
@@ -216,9 +196,11 @@ def describe(cluster, dbname):
     return {"rows": counts, "most_shared_partner": top_partner, "search_matches": matches}
 
 
-def page_paths(cluster, dbname):
+def page_paths(
+    cluster: ThrowawayCluster, dbname: str
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The paths each page type rotates over, ours and Datasette's."""
-    with connect(cluster, dbname) as connection:
+    with cluster.connect(dbname) as connection:
         themes = connection.execute(
             "SELECT slug, name FROM initiatives_theme ORDER BY position"
         ).fetchall()
@@ -329,9 +311,9 @@ def prime(server, paths):
     }
 
 
-def cancel_abandoned(cluster, dbname):
+def cancel_abandoned(cluster: ThrowawayCluster, dbname: str) -> int:
     """Cancel the queries still running for requests no one waits for; their number."""
-    with connect(cluster, dbname, autocommit=True) as connection:
+    with cluster.connect(dbname, autocommit=True) as connection:
         query = (
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
             "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
@@ -517,7 +499,7 @@ ANALYZE;
 """
 
 
-def export_sqlite(cluster, dbname, path):
+def export_sqlite(cluster: ThrowawayCluster, dbname: str, path: Path) -> float:
     """The published initiatives as one flat SQLite table (lists as JSON arrays), with an FTS5
     index over title, aim and description, and indexes on the faceted columns."""
     import sqlite3
@@ -527,7 +509,7 @@ def export_sqlite(cluster, dbname, path):
     path.unlink(missing_ok=True)
     target = sqlite3.connect(path)
     target.executescript(SQLITE_SCHEMA)
-    with connect(cluster, dbname) as source, source.cursor(name="export") as cursor:
+    with cluster.connect(dbname) as source, source.cursor(name="export") as cursor:
         cursor.execute(SQLITE_QUERY)
         while rows := cursor.fetchmany(5000):
             target.executemany(f"INSERT INTO initiatives VALUES ({', '.join('?' * 15)})", rows)
@@ -630,21 +612,23 @@ def ratio(numerator, denominator, digits=1):
     return round(numerator / denominator, digits)
 
 
-def prepare(figures, cluster, args, workdir):
+def prepare(
+    figures: dict[str, Any], cluster: ThrowawayCluster, args: argparse.Namespace, workdir: Path
+) -> tuple[str, Path]:
     """The database and the SQLite file of `figures["size"]` initiatives, built unless reused."""
     size = figures["size"]
     dbname = f"scale_{size}"
     sqlite_path = workdir / f"sqlite-{size}" / "db.db"
-    if database_exists(cluster, dbname):
+    if cluster.database_exists(dbname):
         print(f"  reusing the database {dbname}, migrated", file=sys.stderr)
         manage(
             production_environment(
-                cluster.url(dbname), workdir / "static", DJANGO_SETTINGS_MODULE="bench.settings"
+                cluster.url(dbname), workdir, DJANGO_SETTINGS_MODULE="bench.settings"
             ),
             "migrate",
             "--no-input",
         )
-        with connect(cluster, dbname, autocommit=True) as connection:
+        with cluster.connect(dbname, autocommit=True) as connection:
             connection.execute("VACUUM ANALYZE")
     else:
         figures["build"] = build(cluster, size, args.seed)
@@ -656,11 +640,18 @@ def prepare(figures, cluster, args, workdir):
     return dbname, sqlite_path
 
 
-def measure_ours(cluster, dbname, paths, args, wrk_path, workdir, static_root):
+def measure_ours(
+    cluster: ThrowawayCluster,
+    dbname: str,
+    paths: dict[str, list[str]],
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> dict[str, dict[str, Any]]:
     """Each page type under wrk, then the SQL each runs under pgbench."""
     environment = production_environment(
         cluster.url(dbname),
-        static_root,
+        workdir,
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="bench.settings",
         # An empty cache for each run: what the warm-up fills is all the pages find.
@@ -738,12 +729,18 @@ def measure_datasette(sqlite_path, paths, pages, args, wrk_path, workdir):
     return compared, facets
 
 
-def measure(figures, cluster, args, wrk_path, workdir, static_root):
+def measure(
+    figures: dict[str, Any],
+    cluster: ThrowawayCluster,
+    args: argparse.Namespace,
+    wrk_path: str,
+    workdir: Path,
+) -> None:
     """Fill `figures` (of one size) as the measures come, printing each table when complete."""
     dbname, sqlite_path = prepare(figures, cluster, args, workdir)
     ours, theirs = page_paths(cluster, dbname)
     figures["load_average_before"] = os.getloadavg()
-    figures["pages"] = measure_ours(cluster, dbname, ours, args, wrk_path, workdir, static_root)
+    figures["pages"] = measure_ours(cluster, dbname, ours, args, wrk_path, workdir)
     print_ours(figures, args)
     figures["datasette"], figures["datasette_facets"] = measure_datasette(
         sqlite_path, theirs, figures["pages"], args, wrk_path, workdir
@@ -855,7 +852,7 @@ def evaluate(results, args):
     return verdicts
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--duration", type=int, default=15, help="seconds per run (default 15)")
@@ -878,7 +875,7 @@ def main():
     cluster: ThrowawayCluster
     if args.reuse:
         workdir = args.reuse.resolve()
-        cluster = KeptCluster((workdir / "cluster-root").read_text().strip())
+        cluster = ThrowawayCluster(Path((workdir / "cluster-root").read_text().strip()))
     else:
         workdir = Path(tempfile.mkdtemp(prefix="catalogue-scale-"))
         cluster = ThrowawayCluster()
@@ -888,19 +885,18 @@ def main():
     failure: str | None = "interrupted"
     try:
         cluster.start()
-        static_root = workdir / "static"
-        if not database_exists(cluster, TEMPLATE):
+        if not cluster.database_exists(TEMPLATE):
             print("Migrating the template database", file=sys.stderr)
             cluster.create_database(TEMPLATE)
         environment = production_environment(
-            cluster.url(TEMPLATE), static_root, DJANGO_SETTINGS_MODULE="bench.settings"
+            cluster.url(TEMPLATE), workdir, DJANGO_SETTINGS_MODULE="bench.settings"
         )
         manage(environment, "migrate", "--no-input")
         manage(environment, "collectstatic", "--no-input")
         for size in args.sizes:
             print(f"{size:,} initiatives", file=sys.stderr)
             results[size] = {"size": size}
-            measure(results[size], cluster, args, wrk_path, workdir, static_root)
+            measure(results[size], cluster, args, wrk_path, workdir)
         failure = None
     except BenchError as error:
         failure = f"FAILED: {error}"

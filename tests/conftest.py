@@ -1,7 +1,6 @@
 import html
 import itertools
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -23,14 +22,13 @@ from initiatives.models import (
 
 _counter = itertools.count(1)
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
-
 
 @pytest.fixture(scope="module")
-def catalogue(django_db_setup, django_db_blocker):
-    """The fixtures, loaded once for a module in a transaction rolled back at its end."""
+def catalogue_data(django_db_setup, django_db_blocker):
+    """The catalogue's data (load_catalogue), loaded once for a module in a transaction rolled
+    back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", *FIXTURES, verbosity=0)
+        call_command("load_catalogue", verbosity=0)
         # Check the deferred constraints now, as a commit would.
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -8,8 +8,6 @@ from django.db import connection
 
 from initiatives.models import Initiative
 
-from .conftest import FIXTURES
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS_CHECKSUM = """
@@ -41,7 +39,7 @@ def empty_the_database():
 
 
 def test_it_restores_every_row_identical_into_an_emptied_database(tmp_path, admin_user):
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_catalogue", verbosity=0)
     before = snapshot()
     assert before["initiatives_initiative"][0] == 32
     backup = tmp_path / "catalogue.dump"
@@ -59,7 +57,7 @@ def test_it_restores_every_row_identical_into_an_emptied_database(tmp_path, admi
 
 
 def test_it_leaves_the_database_as_it_was_when_the_file_is_not_a_backup(tmp_path):
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_catalogue", verbosity=0)
     before = snapshot()
     bogus = tmp_path / "bogus.dump"
     bogus.write_text("not a backup")

@@ -37,7 +37,8 @@ def read_csv(response, delimiter=","):
 
 
 @pytest.fixture
-def catalogue(db):
+def small_catalogue(db):
+    """Five initiatives, one of them unpublished, over two themes, a public and a partner."""
     housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
     youth = make_public("Jeunes de 18 à 30 ans")
     ofii = make_partner("Ofii")
@@ -61,7 +62,7 @@ def catalogue(db):
         {"q": "langue", "theme": "acces-au-logement"},
     ],
 )
-def test_it_exports_what_the_list_shows_in_its_order(client, catalogue, params):
+def test_it_exports_what_the_list_shows_in_its_order(client, small_catalogue, params):
     shown = card_titles(client.get("/initiatives/", params))
     exported = [row["titre"] for row in read_csv(client.get(EXPORT, params))]
     assert exported == shown
@@ -78,7 +79,7 @@ def test_it_exports_every_matching_row_not_one_page(client):
     assert rows[0]["url"] == "http://testserver/initiatives/logement-00/"
 
 
-def test_it_names_the_file_after_what_it_holds_and_the_day(client, catalogue):
+def test_it_names_the_file_after_what_it_holds_and_the_day(client, small_catalogue):
     response = client.get(EXPORT, {"theme": "acces-au-logement"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -86,7 +87,7 @@ def test_it_names_the_file_after_what_it_holds_and_the_day(client, catalogue):
     )
 
 
-def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, catalogue):
+def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, small_catalogue):
     excel = body_of(client.get(EXPORT, {"format": "excel"}))
     assert excel.startswith("\ufeffurl;titre;")
     plain = body_of(client.get(EXPORT, {"format": "csv"}))
@@ -95,7 +96,7 @@ def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, cata
     assert len(rows) == 4
 
 
-def test_it_gives_the_header_alone_when_nothing_matches(client, catalogue):
+def test_it_gives_the_header_alone_when_nothing_matches(client, small_catalogue):
     body = body_of(client.get(EXPORT, {"q": "introuvable"}))
     assert body.splitlines() == ["\ufeff" + ",".join(next(csv.reader(io.StringIO(body[1:]))))]
     assert body.startswith("\ufeffurl,titre,objectif,")
@@ -178,13 +179,13 @@ def test_it_says_an_unknown_format_is_wrong_on_the_list_s_page(client, db):
     assert "Format d&#x27;export" in errors[1] and "xlsx" in errors[1]
 
 
-def test_the_list_links_to_each_variant_with_its_filters(client, catalogue):
+def test_the_list_links_to_each_variant_with_its_filters(client, small_catalogue):
     content = client.get("/initiatives/", {"country": "FR", "page": "1"}).content.decode()
     assert f'href="{EXPORT}?country=FR&amp;format=excel"' in content
     assert f'href="{EXPORT}?country=FR&amp;format=csv"' in content
 
 
-def test_a_theme_page_exports_its_theme(client, catalogue):
+def test_a_theme_page_exports_its_theme(client, small_catalogue):
     content = client.get("/themes/acces-au-logement/").content.decode()
     assert f'href="{EXPORT}?theme=acces-au-logement&amp;format=csv"' in content
 
@@ -200,7 +201,7 @@ def test_it_exports_in_a_constant_number_of_queries(client, django_assert_max_nu
         assert len(read_csv(client.get(EXPORT))) == rows
 
 
-def test_the_admin_exports_the_selected_initiatives(admin_client, catalogue):
+def test_the_admin_exports_the_selected_initiatives(admin_client, small_catalogue):
     chosen = Initiative.objects.filter(title__startswith="Logement")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_changelist"),

@@ -26,7 +26,7 @@ numbers = st.integers(min_value=-(10**40), max_value=10**40).map(str)
 
 
 @pytest.fixture(scope="module")
-def valid_values(catalogue, django_db_blocker):
+def valid_values(catalogue_data, django_db_blocker):
     """For each parameter, the values the catalogue's data makes valid."""
     with django_db_blocker.unblock():
         slugs = {
@@ -69,7 +69,7 @@ def queries(draw, valid_values):
 @pytest.mark.parametrize("path", PAGES)
 @EXAMPLES
 @given(data=st.data())
-def test_it_answers_200_or_400_to_any_filter_parameters(catalogue, valid_values, path, data):
+def test_it_answers_200_or_400_to_any_filter_parameters(catalogue_data, valid_values, path, data):
     query = data.draw(queries(valid_values), label="query")
     response = Client().get(path, query)
     assert response.status_code in (200, 400)
@@ -78,7 +78,7 @@ def test_it_answers_200_or_400_to_any_filter_parameters(catalogue, valid_values,
 @pytest.mark.parametrize("path", PAGES)
 @EXAMPLES
 @given(query_string=st.binary(max_size=400))
-def test_it_answers_200_or_400_to_any_raw_query_string(catalogue, path, query_string):
+def test_it_answers_200_or_400_to_any_raw_query_string(catalogue_data, path, query_string):
     # As a WSGI server hands it over: the raw bytes, decoded as ISO-8859-1.
     response = Client().generic("GET", path, QUERY_STRING=query_string.decode("iso-8859-1"))
     assert response.status_code in (200, 400)
@@ -86,7 +86,7 @@ def test_it_answers_200_or_400_to_any_raw_query_string(catalogue, path, query_st
 
 @EXAMPLES
 @given(data=st.data())
-def test_it_keeps_the_valid_filters_valid(catalogue, valid_values, data):
+def test_it_keeps_the_valid_filters_valid(catalogue_data, valid_values, data):
     names = data.draw(st.sets(st.sampled_from(sorted(set(valid_values) - {"page"}))))
     query = {name: data.draw(st.sampled_from(valid_values[name])) for name in names}
     response = Client().get("/initiatives/export.csv", query)

@@ -1,12 +1,23 @@
-"""The catalogue's data, loaded from fixtures/, checked against facts of the source documents."""
+"""The catalogue's data, loaded from fixtures/ by load_catalogue, checked against facts of the
+source documents."""
 
+import json
+from collections import Counter
 from datetime import date
 from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
+from django.db.models import Model
+from simple_history.utils import get_history_manager_for_model
 
+from initiatives.management.commands import load_catalogue
+from initiatives.management.commands.load_catalogue import FIXTURES
 from initiatives.models import (
     Citation,
     Contact,
@@ -18,8 +29,6 @@ from initiatives.models import (
     Source,
     Theme,
 )
-
-from .conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -36,23 +45,23 @@ def dump_everything():
     }
 
 
-def test_it_loads_twice_to_the_same_data(catalogue):
+def test_it_loads_twice_to_the_same_data(catalogue_data):
     before = dump_everything()
     call_command("loaddata", *FIXTURES, verbosity=0)
     assert dump_everything() == before
 
 
-def test_it_holds_the_21_initiatives_of_the_forum_catalogue(catalogue):
+def test_it_holds_the_21_initiatives_of_the_forum_catalogue(catalogue_data):
     assert Initiative.objects.filter(sources__slug=FORUM).count() == 21
 
 
-def test_it_has_a_source_theme_and_pilot_for_every_initiative(catalogue):
+def test_it_has_a_source_theme_and_pilot_for_every_initiative(catalogue_data):
     for initiative in Initiative.objects.all():
         assert initiative.citations.exists(), initiative.slug
         assert initiative.main_theme in initiative.themes.all(), initiative.slug
 
 
-def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue):
+def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue_data):
     assert list(Theme.objects.values_list("name", flat=True)[:7]) == [
         "Apprentissage de la langue",
         "Accès au logement",
@@ -64,14 +73,14 @@ def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue):
     ]
 
 
-def test_it_keeps_one_record_per_shared_partner(catalogue):
+def test_it_keeps_one_record_per_shared_partner(catalogue_data):
     for slug in ("ofii", "pole-emploi", "la-cimade", "caf", "missions-locales", "drjscs"):
         assert Partner.objects.filter(slug=slug).count() == 1
     assert Partner.objects.get(slug="pole-emploi").initiatives.count() > 1
     assert Partner.objects.get(slug="ofii").initiatives.count() > 1
 
 
-def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue):
+def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue_data):
     fund = Initiative.objects.get(slug="fonds-de-dotation-coup-de-pouce")
     assert fund.pilot.acronym == "AAJT"
     contact = fund.contacts.get(name="Claire Louazel")
@@ -82,7 +91,7 @@ def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue):
     assert grants.as_of == date(2019, 3, 31)
 
 
-def test_it_infers_adoma_from_its_description(catalogue):
+def test_it_infers_adoma_from_its_description(catalogue_data):
     adoma = Pilot.objects.get(slug="adoma")
     assert "88 000 personnes" in adoma.description
     initiative = adoma.initiatives.get()
@@ -90,7 +99,7 @@ def test_it_infers_adoma_from_its_description(catalogue):
     assert initiative.city == "Besançon"
 
 
-def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue):
+def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue_data):
     project = Initiative.objects.get(slug="ab-refugies-social")
     assert set(project.sources.values_list("slug", flat=True)) == {
         FORUM,
@@ -103,7 +112,7 @@ def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue):
     assert project.children.filter(slug="intergrapsy").exists()
 
 
-def test_it_structures_the_amsterdam_results(catalogue):
+def test_it_structures_the_amsterdam_results(catalogue_data):
     approach = Initiative.objects.get(slug="lapproche-damsterdam")
     figures = {
         (result.value, result.as_of.year)
@@ -115,7 +124,7 @@ def test_it_structures_the_amsterdam_results(catalogue):
     assert approach.related.count() == 3
 
 
-def test_it_holds_france_terre_d_asile_s_val_de_marne_programmes(catalogue):
+def test_it_holds_france_terre_d_asile_s_val_de_marne_programmes(catalogue_data):
     cph = Initiative.objects.get(slug="centre-provisoire-dhebergement-cph-de-creteil")
     assert cph.start_year == 1998
     assert cph.results.filter(value=50, unit="places").exists()
@@ -126,9 +135,58 @@ def test_it_holds_france_terre_d_asile_s_val_de_marne_programmes(catalogue):
     assert observatory.results.filter(as_of=date(2004, 1, 1), as_of_precision="day").exists()
 
 
-def test_it_holds_ab_refugies_emploi_s_target(catalogue):
+def test_it_holds_ab_refugies_emploi_s_target(catalogue_data):
     project = Initiative.objects.get(slug="ab-refugies-emploi")
     target = project.results.get(value=230)
     assert target.as_of.year == 2021
     assert project.language == "nl"
     assert set(project.partners.values_list("slug", flat=True)) >= {"vdab", "missions-locales"}
+
+
+# load_catalogue: the fixtures in name order, then a first history entry for each row.
+HISTORY_MODELS = [Source, Theme, Initiative, Contact, Result]
+
+
+def history_entries(model: type[Model]) -> list[tuple[Any, ...]]:
+    """Each history entry of `model`: the row's key, the kind of change and when it was made."""
+    history = get_history_manager_for_model(model).order_by("history_id")
+    return list(history.values_list("id", "history_type", "history_date"))
+
+
+def test_it_loads_every_object_of_the_fixtures(catalogue_data):
+    in_fixtures = Counter(
+        entry["model"] for fixture in FIXTURES for entry in json.loads(Path(fixture).read_text())
+    )
+    loaded = {label: apps.get_model(label)._default_manager.count() for label in in_fixtures}
+    assert loaded == in_fixtures
+
+
+def test_it_gives_every_row_a_history_entry(catalogue_data):
+    for model in HISTORY_MODELS:
+        with_history = {pk for pk, *_ in history_entries(model)}
+        assert with_history == set(model._default_manager.values_list("pk", flat=True)), model
+    # Initiatives had entries already: setting their themes and publics records a change.
+    assert {history_type for _, history_type, _ in history_entries(Theme)} == {"+"}
+
+
+def test_it_loads_again_with_load_catalogue_to_the_same_data_and_history(catalogue_data):
+    data, history = dump_everything(), {model: history_entries(model) for model in HISTORY_MODELS}
+    output = StringIO()
+    call_command("load_catalogue", stdout=output)
+    assert "0 entrée(s) d'historique initiale(s) créée(s)." in output.getvalue()
+    assert dump_everything() == data
+    assert {model: history_entries(model) for model in HISTORY_MODELS} == history
+
+
+def test_it_gives_rows_without_history_a_first_entry_unless_told_not_to(
+    catalogue_data, monkeypatch
+):
+    get_history_manager_for_model(Theme).all().delete()
+    # The sources and vocabularies alone: quicker, and enough to show what is recorded.
+    monkeypatch.setattr(load_catalogue, "FIXTURES", FIXTURES[:2])
+    call_command("load_catalogue", "--no-history", verbosity=0)
+    assert history_entries(Theme) == []
+    call_command("load_catalogue", verbosity=0)
+    assert sorted(pk for pk, *_ in history_entries(Theme)) == sorted(
+        Theme.objects.values_list("pk", flat=True)
+    )

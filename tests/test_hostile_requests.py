@@ -42,15 +42,17 @@ def test_it_holds_at_least_200_cases():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def strict_client():
     # CSRF checks on, as for a real client: wrong methods must still be a 405, not a 403.
     return Client(enforce_csrf_checks=True, raise_request_exception=True)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status, method, target", CASES)
-def test_it_answers_each_hostile_request_fittingly(catalogue, browser, status, method, target):
-    response = browser.generic(method, expand(target))
+def test_it_answers_each_hostile_request_fittingly(
+    catalogue_data, strict_client, status, method, target
+):
+    response = strict_client.generic(method, expand(target))
     assert response.status_code == status
 
 
@@ -70,11 +72,11 @@ def test_it_answers_each_hostile_request_fittingly(catalogue, browser, status, m
         (200, {"HTTP_USER_AGENT": "() { :; }; /bin/cat /etc/passwd"}),
     ],
 )
-def test_it_shrugs_off_hostile_headers(catalogue, browser, status, headers):
-    assert browser.get("/initiatives/", **headers).status_code == status
+def test_it_shrugs_off_hostile_headers(catalogue_data, strict_client, status, headers):
+    assert strict_client.get("/initiatives/", **headers).status_code == status
 
 
-def test_it_names_the_methods_it_takes(catalogue, browser, db):
-    response = browser.post("/initiatives/")
+def test_it_names_the_methods_it_takes(catalogue_data, strict_client, db):
+    response = strict_client.post("/initiatives/")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"

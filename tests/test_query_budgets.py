@@ -37,7 +37,8 @@ BUDGETS = {
 
 
 @pytest.fixture(params=[5, 50])
-def catalogue(request, db):
+def sized_catalogue(request, db):
+    """A catalogue with 5, then 50, of each kind of row a page lists; its first initiative."""
     rows = request.param
     theme, public, source = make_theme("Logement"), make_public("Jeunes"), make_source()
     pilot, partner = make_pilot("Association pilote"), make_partner("Partenaire commun")
@@ -85,7 +86,9 @@ def catalogue(request, db):
         ("partner", "/partners/partenaire-commun/"),
     ],
 )
-def test_each_page_has_a_query_budget(client, catalogue, django_assert_max_num_queries, page, url):
+def test_each_page_has_a_query_budget(
+    client, sized_catalogue, django_assert_max_num_queries, page, url
+):
     with django_assert_max_num_queries(BUDGETS[page]):
         response = client.get(url)
     assert response.status_code == 200

@@ -4,19 +4,14 @@ gunicorn with the production settings, driven by Chromium through Playwright.
 Screenshots go to test-artifacts/screenshots/ (BROWSER_ARTIFACTS to change it)."""
 
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
+
+from ..harness import Gunicorn, scratch_database, serve_catalogue
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", BASE_DIR / "test-artifacts" / "screenshots"))
@@ -33,88 +28,29 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-def database_url(database, name):
-    host = quote(database["HOST"] or "", safe="")
-    user = quote(database["USER"] or "", safe="")
-    password = f":{quote(database['PASSWORD'], safe='')}" if database["PASSWORD"] else ""
-    port = f":{database['PORT']}" if database["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{name}"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
-
-
 @pytest.fixture(scope="session")
-def site_database(django_db_setup):
-    """An empty database of its own for the served site (migrated and filled by `site_env`),
-    whatever other tests leave in theirs."""
+def served_catalogue(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gunicorn]:
+    """The catalogue's data in a database of its own on the test server, whatever other tests
+    leave in theirs, served by gunicorn in production settings. Chromium speaks plain HTTP to it,
+    with no TLS-terminating proxy in front: no redirect to HTTPS, no secure-only cookies."""
     database = settings.DATABASES["default"]
-    name = f"{database['NAME']}_browser"
-    admin_url = database_url(database, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url(database, name)
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        scratch_database(database, f"{database['NAME']}_browser") as url,
+        serve_catalogue(
+            url,
+            tmp_path_factory.mktemp("browser"),
+            WEB_CONCURRENCY="2",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_COOKIES="0",
+        ) as server,
+    ):
+        yield server
 
 
 @pytest.fixture(scope="session")
-def site_env(site_database):
-    env = {
-        **os.environ,
-        "DATABASE_URL": site_database,
-        "DJANGO_SETTINGS_MODULE": "catalogue.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    fixtures = sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json"))
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "loaddata", *fixtures, "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    return env
-
-
-@pytest.fixture(scope="session")
-def live_site(site_env):
-    """The address of the catalogue served by gunicorn."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn"),
-            *("--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", "2", "--access-logfile", "/dev/null", "catalogue.wsgi"),
-        ],
-        cwd=BASE_DIR,
-        env=site_env,
-    )
-    address = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{address}/", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise
-            time.sleep(0.2)
-    yield address
-    server.terminate()
-    server.wait(timeout=30)
-
-
-@pytest.fixture(scope="session")
-def browser(live_site):
+def browser(served_catalogue: Gunicorn) -> Iterator[Browser]:
     # Playwright runs an event loop in this thread: the site and its database are set up first.
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")

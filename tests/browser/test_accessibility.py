@@ -56,9 +56,9 @@ CASES = [(name, DESKTOP, "fr-FR") for name in PAGES] + [
     CASES,
     ids=[f"{name}-{viewport['width']}-{locale}" for name, viewport, locale in CASES],
 )
-def test_no_serious_accessibility_violation(pages, live_site, name, viewport, locale):
+def test_no_serious_accessibility_violation(pages, served_catalogue, name, viewport, locale):
     page = pages(viewport, locale)
-    response = page.goto(f"{live_site}{PAGES[name]}")
+    response = page.goto(f"{served_catalogue.address}{PAGES[name]}")
     assert response.status < 500
     assert severe_violations(page) == []
 

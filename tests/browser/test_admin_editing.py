@@ -2,9 +2,10 @@
 a stale save refused; what an editor may not do."""
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
-from .conftest import manage, new_page, screenshot
+from ..harness import Gunicorn, manage
+from .conftest import new_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -13,12 +14,11 @@ EDITORS = ("edith", "eric")
 
 
 @pytest.fixture(scope="session")
-def editors(site_env):
-    """Two editors, made by the management command in the served site's database."""
+def editor_accounts(served_catalogue: Gunicorn) -> tuple[str, ...]:
+    """Two editors' usernames, made by the management command in the served site's database."""
+    environment = served_catalogue.environment | {"DJANGO_EDITOR_PASSWORD": PASSWORD}
     for username in EDITORS:
-        manage(
-            {**site_env, "DJANGO_EDITOR_PASSWORD": PASSWORD}, "make_editor", username, "--create"
-        )
+        manage(environment, "make_editor", username, "--create")
     return EDITORS
 
 
@@ -37,10 +37,10 @@ with transaction.atomic():
 
 
 @pytest.fixture(scope="session")
-def shared_initiative(site_env):
+def shared_initiative(served_catalogue: Gunicorn) -> str:
     """An initiative for the stale-save test, so that other tests see the fixtures unchanged."""
     manage(
-        site_env,
+        served_catalogue.environment,
         "shell",
         "-c",
         CREATE_SHARED_INITIATIVE,
@@ -48,9 +48,9 @@ def shared_initiative(site_env):
     return "atelier-partage"
 
 
-def signed_in_page(browser, live_site, username):
+def signed_in_page(browser: Browser, served_catalogue: Gunicorn, username: str) -> Page:
     page = new_page(browser)
-    page.goto(f"{live_site}/admin/login/")
+    page.goto(f"{served_catalogue.address}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator("input[type=submit]").click()
@@ -65,9 +65,11 @@ def choose(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def test_an_editor_creates_finds_edits_and_reverts_an_initiative(browser, live_site, editors):
-    page = signed_in_page(browser, live_site, "edith")
-    page.goto(f"{live_site}/admin/initiatives/initiative/add/")
+def test_an_editor_creates_finds_edits_and_reverts_an_initiative(
+    browser, served_catalogue, editor_accounts
+):
+    page = signed_in_page(browser, served_catalogue, "edith")
+    page.goto(f"{served_catalogue.address}/admin/initiatives/initiative/add/")
     page.locator("#id_title").press_sequentially("Jardins partagés de Roubaix")
     expect(page.locator("#id_slug")).to_have_value("jardins-partages-de-roubaix")
     page.fill("#id_aim", "Cultiver ensemble pour apprendre le français.")
@@ -85,18 +87,18 @@ def test_an_editor_creates_finds_edits_and_reverts_an_initiative(browser, live_s
     expect(page.locator(".messagelist")).to_contain_text("a été ajouté avec succès")
 
     public = new_page(browser, javascript=False)
-    public.goto(f"{live_site}/initiatives/?q=jardins+roubaix")
+    public.goto(f"{served_catalogue.address}/initiatives/?q=jardins+roubaix")
     public.get_by_role("link", name="Jardins partagés de Roubaix").click()
     expect(public.get_by_role("heading", level=1)).to_have_text("Jardins partagés de Roubaix")
     expect(public.get_by_text("Nadia Jardinière")).to_be_visible()
     expect(public.get_by_text("40 familles jardinent chaque semaine")).to_be_visible()
 
-    page.goto(f"{live_site}/admin/initiatives/initiative/?q=Roubaix")
+    page.goto(f"{served_catalogue.address}/admin/initiatives/initiative/?q=Roubaix")
     page.get_by_role("link", name="Jardins partagés de Roubaix").click()
     page.fill("#id_title", "Jardins solidaires de Roubaix")
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_contain_text("modifié avec succès")
-    public.goto(f"{live_site}/initiatives/jardins-partages-de-roubaix/")
+    public.goto(f"{served_catalogue.address}/initiatives/jardins-partages-de-roubaix/")
     expect(public.get_by_role("heading", level=1)).to_have_text("Jardins solidaires de Roubaix")
 
     page.get_by_role("link", name="Historique").click()
@@ -107,18 +109,20 @@ def test_an_editor_creates_finds_edits_and_reverts_an_initiative(browser, live_s
     history.get_by_role("link", name="Jardins partagés de Roubaix").click()
     page.get_by_role("button", name="Rétablir").click()
     expect(page.locator(".messagelist")).to_contain_text("modifié avec succès")
-    public.goto(f"{live_site}/initiatives/jardins-partages-de-roubaix/")
+    public.goto(f"{served_catalogue.address}/initiatives/jardins-partages-de-roubaix/")
     expect(public.get_by_role("heading", level=1)).to_have_text("Jardins partagés de Roubaix")
     expect(public.get_by_text("Nadia Jardinière")).to_be_visible()
     public.context.close()
     page.context.close()
 
 
-def test_a_second_editor_s_stale_save_is_refused(browser, live_site, editors, shared_initiative):
-    first = signed_in_page(browser, live_site, "edith")
-    second = signed_in_page(browser, live_site, "eric")
+def test_a_second_editor_s_stale_save_is_refused(
+    browser, served_catalogue, editor_accounts, shared_initiative
+):
+    first = signed_in_page(browser, served_catalogue, "edith")
+    second = signed_in_page(browser, served_catalogue, "eric")
     for page in (first, second):
-        page.goto(f"{live_site}/admin/initiatives/initiative/?q=Atelier+partagé")
+        page.goto(f"{served_catalogue.address}/admin/initiatives/initiative/?q=Atelier+partagé")
         page.get_by_role("link", name="Atelier partagé").click()
 
     first.fill("#id_aim", "Un atelier de réparation de vélos.")
@@ -134,21 +138,23 @@ def test_a_second_editor_s_stale_save_is_refused(browser, live_site, editors, sh
     screenshot(second, "admin-stale-save")
 
     public = new_page(browser, javascript=False)
-    public.goto(f"{live_site}/initiatives/{shared_initiative}/")
+    public.goto(f"{served_catalogue.address}/initiatives/{shared_initiative}/")
     expect(public.get_by_role("heading", level=1)).to_have_text("Atelier partagé")
     expect(public.get_by_text("Un atelier de réparation de vélos.")).to_be_visible()
     for page in (first, second, public):
         page.context.close()
 
 
-def test_an_editor_cannot_delete_a_pilot_nor_reach_user_management(browser, live_site, editors):
-    page = signed_in_page(browser, live_site, "eric")
+def test_an_editor_cannot_delete_a_pilot_nor_reach_user_management(
+    browser, served_catalogue, editor_accounts
+):
+    page = signed_in_page(browser, served_catalogue, "eric")
     expect(page.locator("#content-main")).not_to_contain_text("Utilisateurs")
-    page.goto(f"{live_site}/admin/initiatives/pilot/")
+    page.goto(f"{served_catalogue.address}/admin/initiatives/pilot/")
     page.locator("#result_list tbody a").first.click()
     expect(page.locator("#content-main")).to_be_visible()
     expect(page.locator(".deletelink")).to_have_count(0)
     assert page.goto(page.url.rstrip("/") + "/../delete/").status == 403
-    assert page.goto(f"{live_site}/admin/auth/user/").status == 403
-    assert page.goto(f"{live_site}/admin/auth/group/").status == 403
+    assert page.goto(f"{served_catalogue.address}/admin/auth/user/").status == 403
+    assert page.goto(f"{served_catalogue.address}/admin/auth/group/").status == 403
     page.context.close()

@@ -14,11 +14,13 @@ def result_titles(page):
     return page.locator("h3.card-title").all_inner_texts()
 
 
-def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(page, live_site):
-    page.goto(f"{live_site}/")
+def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(
+    page, served_catalogue
+):
+    page.goto(f"{served_catalogue.address}/")
     screenshot(page, "home")
     page.get_by_role("link", name=re.compile("^Accès au logement")).click()
-    expect(page).to_have_url(f"{live_site}/themes/acces-au-logement/")
+    expect(page).to_have_url(f"{served_catalogue.address}/themes/acces-au-logement/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès au logement")
 
     # Narrow by public and country: each option says how many initiatives it would give.
@@ -68,17 +70,17 @@ def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(p
     screenshot(page, "initiative-en")
 
 
-def test_a_typo_and_an_acronym_find_what_was_meant(page, live_site):
-    page.goto(f"{live_site}/initiatives/?q=logment")
+def test_a_typo_and_an_acronym_find_what_was_meant(page, served_catalogue):
+    page.goto(f"{served_catalogue.address}/initiatives/?q=logment")
     expect(page.get_by_text("Aucun résultat pour « logment »")).to_be_visible()
     assert "Bail glissant" in result_titles(page)
-    page.goto(f"{live_site}/initiatives/?q=CPH")
+    page.goto(f"{served_catalogue.address}/initiatives/?q=CPH")
     assert "Centre provisoire d'hébergement (CPH) de Créteil" in result_titles(page)
 
 
-def test_on_a_phone_the_first_screen_shows_results_not_filters(browser, live_site):
+def test_on_a_phone_the_first_screen_shows_results_not_filters(browser, served_catalogue):
     page = new_page(browser, viewport=PHONE, javascript=False)
-    page.goto(f"{live_site}/themes/acces-au-logement/")
+    page.goto(f"{served_catalogue.address}/themes/acces-au-logement/")
     first_result = page.locator("h3.card-title").first
     assert first_result.bounding_box()["y"] < PHONE["height"], "a result on the first screen"
     filters = page.locator("#facets")
@@ -88,7 +90,7 @@ def test_on_a_phone_the_first_screen_shows_results_not_filters(browser, live_sit
     page.get_by_role("link", name="Affiner par thème, public, pays…").click()
     expect(page).to_have_url(re.compile("#facets$"))
     screenshot(page, "theme")
-    page.goto(f"{live_site}/initiatives/programme-elan/")
+    page.goto(f"{served_catalogue.address}/initiatives/programme-elan/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "initiative")
     page.context.close()
