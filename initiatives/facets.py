@@ -7,16 +7,26 @@ query per filter, whatever the number of initiatives shown, and none while the c
 changed since the same filters were last counted (initiatives.caching).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, Q, QuerySet
 from django.utils.text import capfirst, slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .caching import cached
-from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+from .models import (
+    Initiative,
+    Organisation,
+    PartnerRole,
+    Source,
+    Status,
+    TargetPublic,
+    Theme,
+)
 
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
 ORGANISATION_OPTIONS = 10
@@ -60,14 +70,28 @@ def matching_without(filterset, name):
     return queryset.order_by().values("pk")
 
 
-def related_options(model, matching, selected, limit=None):
-    """Rows of `model` (a vocabulary, source or organisation) with their initiatives' count.
+def related_options(
+    model: type[models.Model] | QuerySet,
+    matching: QuerySet,
+    selected: list[str],
+    limit: int | None = None,
+    role: Q | None = None,
+) -> list[Option]:
+    """Rows of `model` (a vocabulary, source or organisation, or a QuerySet of them) with their
+    initiatives' count; for organisations, the initiatives where they have a role `role` (a Q on
+    their partnerships).
 
-    Each initiative is linked to a row at most once, except a partner with several roles."""
-    distinct = model is Partner
-    rows = model.objects.annotate(
-        count=Count("initiatives", filter=Q(initiatives__in=matching), distinct=distinct)
-    )
+    Each initiative is linked to a vocabulary or source at most once; an organisation may be
+    linked to one in several roles."""
+    if role is None:
+        count = Count("initiatives", filter=Q(initiatives__in=matching))
+    else:
+        count = Count(
+            "partnerships__initiative",
+            filter=role & Q(partnerships__initiative__in=matching),
+            distinct=True,
+        )
+    rows = (model if isinstance(model, QuerySet) else model.objects).annotate(count=count)
     if limit is not None:
         rows = rows.filter(Q(count__gt=0) | Q(slug__in=selected)).order_by("-count", "name")
         rows = rows[: max(limit, len(selected))]
@@ -110,8 +134,22 @@ def status_options(matching, selected):
     ]
 
 
-def related_options_of(model, limit=None):
-    return lambda matching, selected: related_options(model, matching, selected, limit)
+def related_options_of(
+    model: type[models.Model], limit: int | None = None, role: Q | None = None
+) -> Callable[[QuerySet, list[str]], list[Option]]:
+    return lambda matching, selected: related_options(model, matching, selected, limit, role)
+
+
+def chosen_organisation_options(matching: QuerySet, selected: list[str]) -> list[Option]:
+    """The organisations the `organisation` parameter chose, in any role: a filter offered only
+    once chosen (a page links to it), so none is counted otherwise."""
+    if not selected:
+        return []
+    chosen = Organisation.objects.filter(slug__in=selected)
+    return related_options(chosen, matching, selected, role=Q())
+
+
+AS_LEAD = Q(partnerships__role=PartnerRole.LEAD)
 
 
 # The filters with counts, in the order the form shows them: name, option builder, note.
@@ -120,8 +158,9 @@ FACETS = [
     ("public", related_options_of(TargetPublic), ""),
     ("country", country_options, ""),
     ("region", region_options, ""),
-    ("pilot", related_options_of(Pilot, ORGANISATION_OPTIONS), MOST_REPRESENTED),
-    ("partner", related_options_of(Partner, ORGANISATION_OPTIONS), MOST_REPRESENTED),
+    ("pilot", related_options_of(Organisation, ORGANISATION_OPTIONS, AS_LEAD), MOST_REPRESENTED),
+    ("partner", related_options_of(Organisation, ORGANISATION_OPTIONS, ~AS_LEAD), MOST_REPRESENTED),
+    ("organisation", chosen_organisation_options, ""),
     ("status", status_options, ""),
     ("source", related_options_of(Source), ""),
 ]
@@ -139,5 +178,6 @@ def build_facets(filterset):
         # Labels of countries and statuses are translated: one entry per language.
         key = ("facet", name, get_language(), filterset.filters_key)
         counted = cached(filterset.cache_revision, key, count)
-        facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
+        if counted or form[name].errors or name != "organisation":
+            facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets
