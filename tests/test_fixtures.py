@@ -11,15 +11,15 @@ from initiatives.models import (
     Citation,
     Contact,
     Initiative,
-    Partner,
+    Organisation,
     Partnership,
-    Pilot,
     Result,
     Source,
     Theme,
 )
 
 from .conftest import FIXTURES
+from .test_sql_agrees_with_python import assert_same_contact_lines, assert_same_display_names
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ FORUM = "forum-initiatives-territoires-2019"
 
 
 def dump_everything():
-    models = (Source, Theme, Pilot, Partner, Initiative, Partnership, Contact, Result, Citation)
+    models = (Source, Theme, Organisation, Initiative, Partnership, Contact, Result, Citation)
     return {
         model.__name__: serializers.serialize(
             "json", model.objects.order_by("pk"), use_natural_foreign_keys=True
@@ -50,6 +50,7 @@ def test_it_has_a_source_theme_and_pilot_for_every_initiative(catalogue):
     for initiative in Initiative.objects.all():
         assert initiative.citations.exists(), initiative.slug
         assert initiative.main_theme in initiative.themes.all(), initiative.slug
+        assert len(initiative.leads) == 1, initiative.slug
 
 
 def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue):
@@ -66,14 +67,26 @@ def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue):
 
 def test_it_keeps_one_record_per_shared_partner(catalogue):
     for slug in ("ofii", "pole-emploi", "la-cimade", "caf", "missions-locales", "drjscs"):
-        assert Partner.objects.filter(slug=slug).count() == 1
-    assert Partner.objects.get(slug="pole-emploi").initiatives.count() > 1
-    assert Partner.objects.get(slug="ofii").initiatives.count() > 1
+        assert Organisation.objects.filter(slug=slug).count() == 1
+    assert (
+        Initiative.objects.partnered_with(Organisation.objects.filter(slug="pole-emploi")).count()
+        > 1
+    )
+    assert Initiative.objects.partnered_with(Organisation.objects.filter(slug="ofii")).count() > 1
+
+
+def test_it_keeps_one_record_per_organisation_that_leads_and_partners(catalogue):
+    for slug in ("adoma", "forem", "la-cimade"):
+        organisation = Organisation.objects.get(slug=slug)
+        led, partnered = organisation.published_initiatives_by_role()
+        assert led and partnered, slug
+    cimade = Organisation.objects.get(slug="la-cimade")
+    assert "manifester une solidarité active" in cimade.description
 
 
 def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue):
     fund = Initiative.objects.get(slug="fonds-de-dotation-coup-de-pouce")
-    assert fund.pilot.acronym == "AAJT"
+    assert [lead.acronym for lead in fund.leads] == ["AAJT"]
     contact = fund.contacts.get(name="Claire Louazel")
     assert contact.phones == ["04 91 07 80 00", "06 38 09 99 06"]
     assert contact.address == "3, rue Palestro - 13003 Marseille"
@@ -83,9 +96,9 @@ def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue):
 
 
 def test_it_infers_adoma_from_its_description(catalogue):
-    adoma = Pilot.objects.get(slug="adoma")
+    adoma = Organisation.objects.get(slug="adoma")
     assert "88 000 personnes" in adoma.description
-    initiative = adoma.initiatives.get()
+    initiative = Initiative.objects.led_by([adoma]).get()
     assert initiative.contacts.filter(email="regis.mermet@adoma.cdc-habitat.fr").exists()
     assert initiative.city == "Besançon"
 
@@ -99,7 +112,7 @@ def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue):
     }
     assert (project.start_year, project.end_year) == (2018, 2021)
     assert project.scope == "cross-border"
-    assert project.partners.filter(slug="fonds-europeen-de-developpement-regional").exists()
+    assert project.organisations.filter(slug="fonds-europeen-de-developpement-regional").exists()
     assert project.children.filter(slug="intergrapsy").exists()
 
 
@@ -131,4 +144,13 @@ def test_it_holds_ab_refugies_emploi_s_target(catalogue):
     target = project.results.get(value=230)
     assert target.as_of.year == 2021
     assert project.language == "nl"
-    assert set(project.partners.values_list("slug", flat=True)) >= {"vdab", "missions-locales"}
+    partners = {link.organisation.slug for link in project.partner_links}
+    assert partners >= {"vdab", "missions-locales"}
+
+
+def test_every_organisation_has_the_same_name_in_the_export_as_on_its_page(catalogue):
+    assert_same_display_names()
+
+
+def test_every_contact_reads_the_same_in_the_export_as_on_its_page(catalogue):
+    assert_same_contact_lines()
