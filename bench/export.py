@@ -55,14 +55,19 @@ BENCH_SOURCES_SQL = [
 # The same rows and columns as the export, produced by PostgreSQL alone.
 COPY_SQL = """
 COPY (
-  SELECT 'http://testserver/initiatives/' || i.slug || '/', i.title, i.aim, p.name, t.name,
+  SELECT 'http://testserver/initiatives/' || i.slug || '/', i.title, i.aim,
+    (SELECT string_agg(o.name, ' | ' ORDER BY l.position) FROM initiatives_partnership l
+       JOIN initiatives_organisation o ON o.id = l.organisation_id
+       WHERE l.initiative_id = i.id AND l.role = 'lead'),
+    t.name,
     (SELECT string_agg(th.name, ' | ' ORDER BY th.position) FROM initiatives_initiative_themes it
        JOIN initiatives_theme th ON th.id = it.theme_id WHERE it.initiative_id = i.id),
     (SELECT string_agg(tp.name, ' | ' ORDER BY tp.position) FROM initiatives_initiative_publics ip
        JOIN initiatives_targetpublic tp ON tp.id = ip.targetpublic_id
        WHERE ip.initiative_id = i.id),
     (SELECT string_agg(pa.name, ' | ' ORDER BY ps.position) FROM initiatives_partnership ps
-       JOIN initiatives_partner pa ON pa.id = ps.partner_id WHERE ps.initiative_id = i.id),
+       JOIN initiatives_organisation pa ON pa.id = ps.organisation_id
+       WHERE ps.initiative_id = i.id AND ps.role <> 'lead'),
     (SELECT string_agg(concat_ws(', ', c.name, c.role, c.organisation, c.email,
                                  array_to_string(c.phones, ', '), c.address), ' | ')
        FROM initiatives_contact c WHERE c.initiative_id = i.id),
@@ -73,7 +78,6 @@ COPY (
     (SELECT string_agg(so.title, ' | ') FROM initiatives_citation ci
        JOIN initiatives_source so ON so.id = ci.source_id WHERE ci.initiative_id = i.id)
   FROM initiatives_initiative i
-  JOIN initiatives_pilot p ON p.id = i.pilot_id
   JOIN initiatives_theme t ON t.id = i.main_theme_id
   WHERE EXISTS (SELECT 1 FROM initiatives_citation ci JOIN initiatives_source so
                 ON so.id = ci.source_id WHERE ci.initiative_id = i.id AND so.slug = %s)

@@ -160,7 +160,7 @@ def scalar(connection: psycopg.Connection, query: str, params: Sequence[Any] = (
 
 def describe(cluster: ThrowawayCluster, dbname: str) -> dict[str, Any]:
     """Row counts, and the share of initiatives each search matches (what its shape gives)."""
-    tables = ["initiative", "pilot", "partner", "partnership", "contact", "result", "citation"]
+    tables = ["initiative", "organisation", "partnership", "contact", "result", "citation"]
     with cluster.connect(dbname) as connection:
         counts = {
             table: scalar(connection, f"SELECT count(*) FROM initiatives_{table}")
@@ -168,8 +168,8 @@ def describe(cluster: ThrowawayCluster, dbname: str) -> dict[str, Any]:
         }
         top_partner = scalar(
             connection,
-            "SELECT count(*) FROM initiatives_partnership GROUP BY partner_id "
-            "ORDER BY 1 DESC LIMIT 1",
+            "SELECT count(*) FROM initiatives_partnership WHERE role <> 'lead' "
+            "GROUP BY organisation_id ORDER BY 1 DESC LIMIT 1",
         )
         matches = {
             search: scalar(
@@ -440,41 +440,48 @@ def percentile(ordered, percent):
     return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
-# An initiative's related rows as a JSON array: (link table, its column, table, value, order).
+# An initiative's related rows as a JSON array: (link table, its column, table, value, order,
+# which links).
 JSON_LISTS = [
-    ("initiatives_initiative_themes", "theme_id", "initiatives_theme", "v.name", "v.position"),
+    ("initiatives_initiative_themes", "theme_id", "initiatives_theme", "v.name", "v.position", ""),
     (
         "initiatives_initiative_publics",
         "targetpublic_id",
         "initiatives_targetpublic",
         "v.name",
         "v.position",
+        "",
     ),
     (
         "initiatives_partnership",
-        "partner_id",
-        "initiatives_partner",
+        "organisation_id",
+        "initiatives_organisation",
         "v.name",
         "l.position, v.name",
+        "AND l.role <> 'lead'",
     ),
-    ("initiatives_citation", "source_id", "initiatives_source", "v.title", "v.title"),
+    ("initiatives_citation", "source_id", "initiatives_source", "v.title", "v.title", ""),
 ]
 JSON_LIST_SQL = (
     "coalesce((SELECT json_agg({value} ORDER BY {order}) FROM {link} AS l "
-    "JOIN {table} AS v ON v.id = l.{column} WHERE l.initiative_id = i.id), '[]')::text"
+    "JOIN {table} AS v ON v.id = l.{column} WHERE l.initiative_id = i.id {which}), '[]')::text"
 )
 SQLITE_QUERY = """
-SELECT i.id, i.slug, i.title, i.aim, i.description, p.name, t.name, i.country, i.region, i.status,
-       i.start_year, {lists}
+SELECT i.id, i.slug, i.title, i.aim, i.description,
+       (SELECT o.name FROM initiatives_partnership AS l
+        JOIN initiatives_organisation AS o ON o.id = l.organisation_id
+        WHERE l.initiative_id = i.id AND l.role = 'lead' ORDER BY l.position LIMIT 1),
+       t.name, i.country, i.region, i.status, i.start_year, {lists}
 FROM initiatives_initiative AS i
-JOIN initiatives_pilot AS p ON p.id = i.pilot_id
 JOIN initiatives_theme AS t ON t.id = i.main_theme_id
 WHERE i.is_published
 ORDER BY i.id
 """.format(
     lists=",\n       ".join(
-        JSON_LIST_SQL.format(link=link, column=column, table=table, value=value, order=order)
-        for link, column, table, value, order in JSON_LISTS
+        JSON_LIST_SQL.format(
+            link=link, column=column, table=table, value=value, order=order, which=which
+        )
+        for link, column, table, value, order, which in JSON_LISTS
     )
 )
 SQLITE_SCHEMA = """

@@ -1,15 +1,16 @@
 """A synthetic catalogue of realistic shape, filled by PostgreSQL itself.
 
 `fill(cursor, total)` fills a freshly migrated, empty database with `total` initiatives. The
-vocabularies (12 themes, 13 publics), the sources, the acronyms and the best-known pilots and
-partners are the real ones of fixtures/. The texts are French and varied: titles combine word
+vocabularies (12 themes, 13 publics), the sources, the acronyms and the best-known organisations
+are the real ones of fixtures/. The texts are French and varied: titles combine word
 lists, invented project names and real titles; aims and descriptions combine the sentences of
 the real initiatives' aims and descriptions (their Dutch ones left out), sentences assembled from
 word lists and a sentence on the place. Almost every choice follows a skewed (Zipf–Mandelbrot)
-law over a list ordered by how common it is, so some words, partners, pilots and themes are very
+law over a list ordered by how common it is, so some words, organisations and themes are very
 common and most are rare: a search for `logement` matches a fraction of the rows, not all of
-them. Partners are shared across initiatives, the most common ones by thousands at 100,000.
-Initiatives have 1–4 themes (the main one among them), 1–3 publics, 0–6 partnerships, 0–2
+them. Organisations are shared across initiatives, the most common partners by thousands at
+100,000. Initiatives have one lead, 1–4 themes (the main one among them), 1–3 publics, 0–6
+other partnerships, 0–2
 contacts, 0–3 results and 1–2 sources; they are mostly in France, some in Belgium and the
 Netherlands; 2 % are unpublished.
 
@@ -319,7 +320,7 @@ def by_use(rows: list[dict[str, Any]], counts: Counter[str]) -> list[dict[str, A
     return [row["fields"] for row in rows]
 
 
-def corpus(seed: float) -> dict[str, Any]:
+def corpus(seed: float, total: int) -> dict[str, Any]:
     """Every list the fill draws from, as SQL parameters."""
     records = load_fixtures()
     initiatives = [record["fields"] for record in records["initiative"]]
@@ -331,13 +332,22 @@ def corpus(seed: float) -> dict[str, Any]:
     shuffle(descriptions)
     shuffle(aims)
     uses: Counter[str] = Counter()
+    lead_uses: Counter[str] = Counter()
+    partner_uses: Counter[str] = Counter()
     for fields in initiatives:
-        uses[fields["pilot"][0]] += 1
         uses.update(slug for (slug,) in fields["themes"])
         uses.update(slug for (slug,) in fields["publics"])
-    for record in records["partnership"]:
-        uses[record["fields"]["partner"][0]] += 1
     partnerships = [record["fields"] for record in records["partnership"]]
+    for fields in partnerships:
+        (slug,) = fields["organisation"]
+        uses[slug] += 1
+        (lead_uses if fields["role"] == "lead" else partner_uses)[slug] += 1
+    partnerships = [fields for fields in partnerships if fields["role"] != "lead"]
+    organisations = by_use(records["organisation"], uses)
+    leads, partners = organisation_counts(total)
+    first = len(organisations) + 1
+    lead_ids = role_ids(organisations, lead_uses, leads, first)
+    partner_ids = role_ids(organisations, partner_uses, partners, max(first, lead_ids[-1] + 1))
     results = [record["fields"] for record in records["result"]]
     return {
         "descriptions": descriptions,
@@ -378,9 +388,11 @@ def corpus(seed: float) -> dict[str, Any]:
         "publics": json.dumps([record["fields"] for record in records["targetpublic"]]),
         "theme_order": [row["position"] for row in by_use(records["theme"], uses)],
         "public_order": [row["position"] for row in by_use(records["targetpublic"], uses)],
-        # JSON rows for jsonb_to_recordset, the organisations most used first.
-        "real_pilots": json.dumps(by_use(records["pilot"], uses)),
-        "real_partners": json.dumps(by_use(records["partner"], uses)),
+        # JSON rows for jsonb_to_recordset, the organisations most used first; the ids of those
+        # that lead and of those that partner, most used in that role first, then generated ones.
+        "real_organisations": json.dumps(organisations),
+        "lead_ids": lead_ids,
+        "partner_ids": partner_ids,
         "sources": json.dumps([record["fields"] for record in records["source"]]),
         "acronyms": json.dumps([record["fields"] for record in records["acronym"]]),
         "place_rows": json.dumps(
@@ -393,37 +405,48 @@ def corpus(seed: float) -> dict[str, Any]:
 
 
 def organisation_counts(total: int) -> tuple[int, int]:
-    """(pilots, partners) for `total` initiatives: a few thousand pilots and several thousand
-    partners at 100,000, never fewer than the real ones."""
+    """(leads, partners) for `total` initiatives: a few thousand organisations that lead and
+    several thousand partners at 100,000, never fewer than the real ones."""
     return max(23, min(4000, total // 25)), max(146, min(8000, total // 12))
 
 
-# Pilots and partners: the real ones first (most used first), then generated ones.
+def role_ids(
+    organisations: list[dict[str, Any]], role_uses: Counter[str], count: int, first: int
+) -> list[int]:
+    """`count` ids of organisations in a role: the real `organisations` (numbered from 1 in their
+    order) in it, most used in it first, then as many generated ones as needed, from `first`."""
+    used = [number for number, fields in enumerate(organisations, 1) if role_uses[fields["slug"]]]
+    used.sort(key=lambda number: -role_uses[organisations[number - 1]["slug"]])
+    return used + list(range(first, first + max(0, count - len(used))))
+
+
+# The real organisations first (most used first), then generated ones.
 ORGANISATIONS_SQL = """
-INSERT INTO initiatives_{table} (id, slug, name, acronym, kind, description, website, address,
-                                 city, country)
+INSERT INTO initiatives_organisation (id, slug, name, acronym, kind, description, website,
+                                      address, city, country)
 SELECT n, o.slug, o.name, o.acronym, o.kind, o.description, o.website, o.address, o.city,
        o.country
-FROM ROWS FROM (jsonb_to_recordset(w.real_{table}s)
+FROM ROWS FROM (jsonb_to_recordset(w.real_organisations)
     AS (slug text, name text, acronym text, kind text, description text, website text,
         address text, city text, country text))
     WITH ORDINALITY AS o(slug, name, acronym, kind, description, website, address, city, country,
                          n)
 """
 GENERATED_ORGANISATIONS_SQL = """
-INSERT INTO initiatives_{table} (id, slug, name, acronym, kind, description, website, address,
-                                 city, country)
+INSERT INTO initiatives_organisation (id, slug, name, acronym, kind, description, website,
+                                      address, city, country)
 SELECT n, pg_temp.bench_slug(name, n), name, '', kind, '', '', '', city, country
 FROM (
     SELECT n, kind, city, country,
            CASE WHEN count(*) OVER same = 1 THEN name
                 ELSE name || ' (' || row_number() OVER (same ORDER BY n) || ')' END AS name
     FROM (
-        SELECT r.n, format(w.{table}_patterns[r.k], p.city) AS name, w.{table}_kinds[r.k] AS kind,
+        SELECT r.n, format(w.{role}_patterns[r.k], p.city) AS name, w.{role}_kinds[r.k] AS kind,
                p.city, p.country
         FROM (
             SELECT n, {kind} AS k, {place} AS place
-            FROM generate_series((SELECT count(*) + 1 FROM initiatives_{table}), {count}) AS n
+            FROM generate_series((SELECT count(*) + 1 FROM initiatives_organisation),
+                                 (SELECT count(*) FROM initiatives_organisation) + {count}) AS n
         ) AS r
         JOIN bench_places AS p ON p.id = r.place
     ) AS generated
@@ -450,22 +473,23 @@ FROM bench_rows AS r CROSS JOIN LATERAL generate_series({first}, r.{count}) AS k
 ON CONFLICT DO NOTHING
 """
 # Tables filled with explicit ids, whose identity sequences must then follow.
-SEQUENCED = ["theme", "targetpublic", "source", "pilot", "partner", "initiative"]
+SEQUENCED = ["theme", "targetpublic", "source", "organisation", "initiative"]
 
 
 def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None]]:
     """The fill, as (SQL, parameters or None) pairs, each one statement, run in order."""
-    pilots, partners = organisation_counts(total)
     sources = 5 + total // EXTRA_SOURCES_PER
-    words = corpus(seed)
+    words = corpus(seed, total)
 
     place = pick("w.places")
-    organisations = []
-    for table, count in (("pilot", pilots), ("partner", partners)):
-        organisations.append(ORGANISATIONS_SQL.format(table=table))
-        kind = uniform(f"cardinality(w.{table}_patterns)")
+    organisations = [ORGANISATIONS_SQL]
+    real = len(json.loads(words["real_organisations"]))
+    # The generated organisations that lead, then those that partner, numbered after the real.
+    for role, ids in (("pilot", words["lead_ids"]), ("partner", words["partner_ids"])):
+        count = sum(1 for number in ids if number > real)
+        kind = uniform(f"cardinality(w.{role}_patterns)")
         organisations.append(
-            GENERATED_ORGANISATIONS_SQL.format(table=table, count=count, kind=kind, place=place)
+            GENERATED_ORGANISATIONS_SQL.format(role=role, count=count, kind=kind, place=place)
         )
     links = [
         LINKS_SQL.format(
@@ -532,7 +556,7 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
             f"""
             CREATE TEMP TABLE bench_rows AS
             SELECT n, {place} AS place,
-                   {zipf(pilots, 5)} AS pilot,
+                   {pick("w.lead_ids", 5)} AS pilot,
                    {pick("w.theme_order", 3)} AS main_theme,
                    {uniform(4)} AS theme_count,
                    {uniform(3)} AS public_count,
@@ -557,11 +581,11 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         (
             f"""
             INSERT INTO initiatives_initiative (
-                id, slug, title, aim, description, pilot_id, main_theme_id, city, department,
+                id, slug, title, aim, description, main_theme_id, city, department,
                 region, country, scope, start_year, end_year, status, funding, website, language,
                 parent_id, is_published, created_at, updated_at, version)
             SELECT r.n, pg_temp.bench_slug(t.title, r.n), t.title, coalesce(a.aim, ''),
-                   d.description, r.pilot, r.main_theme, p.city, p.department, p.region,
+                   d.description, r.main_theme, p.city, p.department, p.region,
                    p.country, CASE WHEN p.city = '' THEN 'national' ELSE r.scope END,
                    r.start_year,
                    CASE WHEN r.status = 'completed' AND r.start_year IS NOT NULL
@@ -623,10 +647,18 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         ),
         *((statement, None) for statement in links),
         (
+            """
+            INSERT INTO initiatives_partnership (initiative_id, organisation_id, role, level,
+                                                 note, position)
+            SELECT n, pilot, 'lead', '', '', 0 FROM bench_rows
+            """,
+            None,
+        ),
+        (
             f"""
-            INSERT INTO initiatives_partnership (initiative_id, partner_id, role, level, note,
-                                                 position)
-            SELECT r.n, {zipf(partners, 1.5)}, {pick("w.roles")}, {pick("w.levels")}, '', k
+            INSERT INTO initiatives_partnership (initiative_id, organisation_id, role, level,
+                                                 note, position)
+            SELECT r.n, {pick("w.partner_ids", 1.5)}, {pick("w.roles")}, {pick("w.levels")}, '', k
             FROM bench_rows AS r
             CROSS JOIN LATERAL generate_series(1, r.partner_count) AS k
             ON CONFLICT DO NOTHING
@@ -671,7 +703,7 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
                                                || ', ' || p.city ELSE '' END,
                    '', random() < 0.1
             FROM bench_rows AS r
-            JOIN initiatives_pilot AS pi ON pi.id = r.pilot
+            JOIN initiatives_organisation AS pi ON pi.id = r.pilot
             JOIN bench_places AS p ON p.id = r.place
             CROSS JOIN LATERAL generate_series(1, r.contact_count) AS k
             CROSS JOIN LATERAL (

@@ -14,9 +14,8 @@ from .models import (
     Citation,
     Contact,
     Initiative,
-    Partner,
+    Organisation,
     Partnership,
-    Pilot,
     Result,
     Source,
     TargetPublic,
@@ -59,6 +58,7 @@ class SourceAdmin(CatalogueModelAdmin):
     date_hierarchy = "published_on"
 
 
+@admin.register(Organisation)
 class OrganisationAdmin(CatalogueModelAdmin):
     list_display = ("name", "acronym", "kind", "city", "country")
     list_filter = ("kind", "country")
@@ -70,21 +70,13 @@ class OrganisationAdmin(CatalogueModelAdmin):
     )
 
 
-@admin.register(Pilot)
-class PilotAdmin(OrganisationAdmin):
-    pass
-
-
-@admin.register(Partner)
-class PartnerAdmin(OrganisationAdmin):
-    pass
-
-
 class PartnershipInline(admin.TabularInline):
+    """The organisations of an initiative: its leads and its partners, by role."""
+
     model = Partnership
     extra = 0
-    autocomplete_fields = ("partner",)
-    fields = ("position", "partner", "role", "level", "note")
+    autocomplete_fields = ("organisation",)
+    fields = ("position", "organisation", "role", "level", "note")
 
 
 class PhoneListField(SimpleArrayField):
@@ -193,7 +185,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
     form = InitiativeAdminForm
     list_display = (
         "title",
-        "pilot",
+        "leads",
         "main_theme",
         "country",
         "status",
@@ -201,18 +193,17 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "updated_at",
     )
     list_filter = ("is_published", "status", "main_theme", "themes", "country", "scope", "sources")
-    list_select_related = ("pilot", "main_theme")
-    search_fields = ("title", "aim", "pilot__name", "pilot__acronym", "partners__name")
+    list_select_related = ("main_theme",)
+    search_fields = ("title", "aim", "organisations__name", "organisations__acronym")
     search_help_text = _("Titre, objectif, pilote ou partenaire.")
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("pilot", "main_theme", "themes", "publics", "parent", "related")
+    autocomplete_fields = ("main_theme", "themes", "publics", "parent", "related")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "updated_at"
     inlines = (PartnershipInline, ContactInline, ResultInline, CitationInline)
     actions = ("publish", "unpublish", "export_csv")
     fieldsets = (
         (None, {"fields": ("title", "slug", "aim", "description", "is_published")}),
-        (_("Porteur"), {"fields": ("pilot",)}),
         (_("Thèmes et publics"), {"fields": ("main_theme", "themes", "publics")}),
         (
             _("Territoire et période"),
@@ -229,6 +220,13 @@ class InitiativeAdmin(CatalogueModelAdmin):
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
         (_("Suivi"), {"fields": ("created_at", "updated_at", "base_version")}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_related()
+
+    @admin.display(description=_("pilote"))
+    def leads(self, initiative: Initiative) -> str:
+        return ", ".join(str(organisation) for organisation in initiative.leads)
 
     # One history entry per edit: the admin saves the initiative, then its themes, publics and
     # inlines, then logs the addition or change, which records the entry.

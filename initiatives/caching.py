@@ -35,8 +35,8 @@ T = TypeVar("T")
 CACHE_TIMEOUT = 24 * 60 * 60
 
 # The tables whose rows the cached values count or name: after each statement that writes to
-# one of them, a trigger gives the catalogue a new revision (migration 0008; tests/test_caching.py
-# checks the database's triggers against this list).
+# one of them, a trigger gives the catalogue a new revision (migrations 0008 and 0011;
+# tests/test_caching.py checks the database's triggers against this list).
 REVISION_TABLES = (
     "initiatives_initiative",
     "initiatives_initiative_themes",
@@ -45,8 +45,7 @@ REVISION_TABLES = (
     "initiatives_citation",
     "initiatives_theme",
     "initiatives_targetpublic",
-    "initiatives_pilot",
-    "initiatives_partner",
+    "initiatives_organisation",
     "initiatives_source",
     "initiatives_acronym",
 )

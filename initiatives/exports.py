@@ -10,8 +10,19 @@ from datetime import date
 
 from django import forms
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import transaction
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
+from django.db import models, transaction
+from django.db.models import (
+    Case,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, NullIf
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -23,6 +34,7 @@ from .models import (
     Contact,
     DatePrecision,
     Initiative,
+    PartnerRole,
     Partnership,
     Result,
     Scope,
@@ -62,10 +74,16 @@ class ExportFormatForm(forms.Form):
     )
 
 
-def names(model, expression, order_by):
-    """An initiative's related rows, joined into one text by a correlated subquery."""
+def names(
+    model: type[models.Model],
+    expression: str | Expression,
+    order_by: str,
+    condition: Q | None = None,
+) -> Subquery:
+    """An initiative's related rows (those matching `condition`, a Q, if given), joined into one
+    text by a correlated subquery."""
     return Subquery(
-        model.objects.filter(initiative=OuterRef("pk"))
+        model._default_manager.filter(condition or Q(), initiative=OuterRef("pk"))
         .order_by()
         .values("initiative")
         .annotate(value=StringAgg(expression, LIST_SEPARATOR, order_by=order_by))
@@ -90,6 +108,7 @@ def squashed(field):
     return present(Func(F(field), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace"))
 
 
+# What the public may read of a contact, as Contact.public_fields() says, on one line.
 CONTACT_LINE = Case(
     # A contact who asked for it keeps their personal data out of the export.
     When(
@@ -151,17 +170,15 @@ RESULT_LINE = Case(
 )
 
 
-# Organisation.__str__, in SQL: the acronym in brackets unless the name already holds it.
-PILOT_TEXT = Case(
-    When(
-        Q(pilot__acronym="") | Q(pilot__name__icontains=F("pilot__acronym")),
-        then=F("pilot__name"),
-    ),
-    default=Concat(
-        F("pilot__name"), Value(" ("), F("pilot__acronym"), Value(")"), output_field=TextField()
-    ),
-    output_field=TextField(),
-)
+def organisation_display_name(path: str = "") -> Case:
+    """Organisation.display_name in SQL, for the organisation at `path` ("organisation__" from
+    a partnership): the acronym in brackets unless the name already holds it."""
+    name, acronym = F(f"{path}name"), F(f"{path}acronym")
+    return Case(
+        When(Q(**{f"{path}acronym": ""}) | Q(**{f"{path}name__icontains": acronym}), then=name),
+        default=Concat(name, Value(" ("), acronym, Value(")"), output_field=TextField()),
+        output_field=TextField(),
+    )
 
 
 def label(field, choices):
@@ -175,14 +192,25 @@ def columns():
     return [
         ("titre", F("title")),
         ("objectif", F("aim")),
-        ("pilote", PILOT_TEXT),
+        (
+            "pilote",
+            names(
+                Partnership,
+                organisation_display_name("organisation__"),
+                "position",
+                Q(role=PartnerRole.LEAD),
+            ),
+        ),
         ("theme_principal", F("main_theme__name")),
         ("themes", names(Initiative.themes.through, "theme__name", "theme__position")),
         (
             "publics",
             names(Initiative.publics.through, "targetpublic__name", "targetpublic__position"),
         ),
-        ("partenaires", names(Partnership, "partner__name", "position")),
+        (
+            "partenaires",
+            names(Partnership, "organisation__name", "position", ~Q(role=PartnerRole.LEAD)),
+        ),
         ("contacts", names(Contact, CONTACT_LINE, "position")),
         ("resultats", names(Result, RESULT_LINE, "position")),
         ("ville", F("city")),

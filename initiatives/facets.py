@@ -13,13 +13,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+from .models import (
+    Initiative,
+    Organisation,
+    PartnerRole,
+    Source,
+    Status,
+    TargetPublic,
+    Theme,
+)
 
 if TYPE_CHECKING:
     from .caching import ListCache
@@ -69,14 +78,28 @@ def matching_without(filterset, name):
     return queryset.order_by().values("pk")
 
 
-def related_options(model, matching, selected, limit=None):
-    """Rows of `model` (a vocabulary, source or organisation) with their initiatives' count.
+def related_options(
+    model: type[models.Model] | QuerySet,
+    matching: QuerySet,
+    selected: list[str],
+    limit: int | None = None,
+    role: Q | None = None,
+) -> list[Option]:
+    """Rows of `model` (a vocabulary, source or organisation, or a QuerySet of them) with their
+    initiatives' count; for organisations, the initiatives where they have a role `role` (a Q on
+    their partnerships).
 
-    Each initiative is linked to a row at most once, except a partner with several roles."""
-    distinct = model is Partner
-    rows = model.objects.annotate(
-        count=Count("initiatives", filter=Q(initiatives__in=matching), distinct=distinct)
-    )
+    Each initiative is linked to a vocabulary or source at most once; an organisation may be
+    linked to one in several roles."""
+    if role is None:
+        count = Count("initiatives", filter=Q(initiatives__in=matching))
+    else:
+        count = Count(
+            "partnerships__initiative",
+            filter=role & Q(partnerships__initiative__in=matching),
+            distinct=True,
+        )
+    rows = (model if isinstance(model, QuerySet) else model._default_manager).annotate(count=count)
     if limit is not None:
         rows = rows.filter(Q(count__gt=0) | Q(slug__in=selected)).order_by("-count", "name")
         rows = rows[: max(limit, len(selected))]
@@ -119,8 +142,22 @@ def status_options(matching, selected):
     ]
 
 
-def related_options_of(model, limit=None):
-    return lambda matching, selected: related_options(model, matching, selected, limit)
+def related_options_of(
+    model: type[models.Model], limit: int | None = None, role: Q | None = None
+) -> Callable[[QuerySet, list[str]], list[Option]]:
+    return lambda matching, selected: related_options(model, matching, selected, limit, role)
+
+
+def chosen_organisation_options(matching: QuerySet, selected: list[str]) -> list[Option]:
+    """The organisations the `organisation` parameter chose, in any role: a filter offered only
+    once chosen (a page links to it), so none is counted otherwise."""
+    if not selected:
+        return []
+    chosen = Organisation.objects.filter(slug__in=selected)
+    return related_options(chosen, matching, selected, role=Q())
+
+
+AS_LEAD = Q(partnerships__role=PartnerRole.LEAD)
 
 
 # The filters with counts, in the order the form shows them: name, option builder, note.
@@ -129,8 +166,9 @@ FACETS: list[tuple[str, Callable, str | Promise]] = [
     ("public", related_options_of(TargetPublic), ""),
     ("country", country_options, ""),
     ("region", region_options, ""),
-    ("pilot", related_options_of(Pilot, ORGANISATION_OPTIONS), MOST_REPRESENTED),
-    ("partner", related_options_of(Partner, ORGANISATION_OPTIONS), MOST_REPRESENTED),
+    ("pilot", related_options_of(Organisation, ORGANISATION_OPTIONS, AS_LEAD), MOST_REPRESENTED),
+    ("partner", related_options_of(Organisation, ORGANISATION_OPTIONS, ~AS_LEAD), MOST_REPRESENTED),
+    ("organisation", chosen_organisation_options, ""),
     ("status", status_options, ""),
     ("source", related_options_of(Source), ""),
 ]
@@ -152,5 +190,6 @@ def build_facets(
         counted = cache.facet(name, count)
         if name in locked:
             counted = [replace(option, locked=option.value == locked[name]) for option in counted]
-        facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
+        if counted or form[name].errors or name != "organisation":
+            facets.append(Facet(name, form[name].label, counted, form[name].errors, note))
     return facets

@@ -4,23 +4,32 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import F
-from django.utils.functional import cached_property
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils.functional import Promise, cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import caching
+from .exports import organisation_display_name
 from .models import (
     Initiative,
     InitiativeQuerySet,
-    Partner,
-    Pilot,
+    Organisation,
+    Partnership,
     Source,
     Status,
     TargetPublic,
     Theme,
 )
 from .search import Search
+
+# The display name of an initiative's first lead, to sort by.
+FIRST_LEAD = Subquery(
+    Partnership.objects.leads()
+    .filter(initiative=OuterRef("pk"))
+    .order_by("position", "organisation__name")
+    .values(name=organisation_display_name("organisation__"))[:1]
+)
 
 
 class Sort:
@@ -37,7 +46,7 @@ class Sort:
     ]
     orderings = {
         TITLE: ["title"],
-        PILOT: ["pilot__name", "title"],
+        PILOT: [FIRST_LEAD.asc(nulls_last=True), "title"],
         RECENT: [F("start_year").desc(nulls_last=True), "title"],
     }
 
@@ -54,8 +63,24 @@ class RelatedSlugFilter(django_filters.ModelMultipleChoiceFilter):
         return queryset.filter(pk__in=related.values("pk"))
 
 
-def slug_filter(related_name, queryset, label):
-    slug_filter = RelatedSlugFilter(
+class OrganisationFilter(RelatedSlugFilter):
+    """Initiatives in which any of the chosen organisations has the role the filter is for; its
+    `related_name` is the InitiativeQuerySet method saying so (led_by, partnered_with,
+    involving)."""
+
+    def filter(self, queryset: QuerySet, value: list[Organisation]) -> QuerySet:
+        if not value:
+            return queryset
+        return getattr(queryset, self.related_name)(value)
+
+
+def slug_filter(
+    related_name: str,
+    queryset: QuerySet,
+    label: str | Promise,
+    filter_class: type[RelatedSlugFilter] = RelatedSlugFilter,
+) -> RelatedSlugFilter:
+    slug_filter = filter_class(
         to_field_name="slug",
         queryset=queryset,
         label=label,
@@ -63,6 +88,10 @@ def slug_filter(related_name, queryset, label):
     )
     slug_filter.related_name = related_name
     return slug_filter
+
+
+def organisation_filter(involvement: str, label: str | Promise) -> RelatedSlugFilter:
+    return slug_filter(involvement, Organisation.objects.all(), label, OrganisationFilter)
 
 
 class InitiativeFilter(django_filters.FilterSet):
@@ -75,8 +104,9 @@ class InitiativeFilter(django_filters.FilterSet):
     region = django_filters.MultipleChoiceFilter(
         label=_("Région"), method="filter_region", widget=forms.CheckboxSelectMultiple
     )
-    pilot = slug_filter("pilot", Pilot.objects.all(), _("Pilote"))
-    partner = slug_filter("partners", Partner.objects.all(), _("Partenaire"))
+    pilot = organisation_filter("led_by", _("Pilote"))
+    partner = organisation_filter("partnered_with", _("Partenaire"))
+    organisation = organisation_filter("involving", _("Organisation"))
     status = django_filters.MultipleChoiceFilter(
         label=_("Statut"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -5,6 +5,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 """
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from simple_history.models import HistoricalRecords, to_historic
 
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
 
 from .search import Search, as_query, headline
 
-# Why an initiative is shown as close to another, closest first.
-CLOSE_BY_PILOT, CLOSE_BY_PARTNER, CLOSE_BY_THEME = 1, 2, 3
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
@@ -154,6 +154,9 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(models.Model):
+    """An organisation or group: it leads (« porte ») some initiatives and is partner in others,
+    the role being on the link (Partnership)."""
+
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     name = models.CharField(_("nom"), max_length=300)
     acronym = models.CharField(_("sigle"), max_length=60, blank=True)
@@ -169,48 +172,64 @@ class Organisation(models.Model):
     )
 
     objects = SlugManager()
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords()
 
     class Meta:
-        abstract = True
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty"),
-            models.CheckConstraint(condition=~Q(slug=""), name="%(class)s_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
             models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="%(class)s_country_iso"
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="organisation_country_iso"
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name, with the acronym in brackets unless the name already holds it.
+
+        `exports.organisation_display_name` is the same rule in SQL (a test proves they agree)."""
         if self.acronym and self.acronym.lower() not in self.name.lower():
             return f"{self.name} ({self.acronym})"
         return self.name
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:organisation-detail", args=[self.slug])
 
-class Pilot(Organisation):
-    """The organisation that leads (« porte ») an initiative."""
-
-    class Meta(Organisation.Meta):
-        verbose_name = _("pilote")
-        verbose_name_plural = _("pilotes")
-
-    def get_absolute_url(self):
-        return reverse("initiatives:pilot-detail", args=[self.slug])
-
-
-class Partner(Organisation):
-    """An organisation or group named as a partner, shared across initiatives."""
-
-    class Meta(Organisation.Meta):
-        verbose_name = _("partenaire")
-        verbose_name_plural = _("partenaires")
-
-    def get_absolute_url(self):
-        return reverse("initiatives:partner-detail", args=[self.slug])
+    def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
+        """The published initiatives it leads, and those it is partner in, each by title, read
+        with what their cards show; the latter with `roles_of_organisation`, its partnerships
+        in them."""
+        initiatives = (
+            Initiative.objects.published()
+            .involving([self])
+            .with_related()
+            .prefetch_related(
+                Prefetch(
+                    "partnerships",
+                    queryset=Partnership.objects.filter(organisation=self),
+                    to_attr="links_of_organisation",
+                )
+            )
+            .order_by("title")
+        )
+        led, partnered = [], []
+        for initiative in initiatives:
+            links = initiative.links_of_organisation
+            if any(link.is_lead for link in links):
+                led.append(initiative)
+            initiative.roles_of_organisation = [link for link in links if not link.is_lead]
+            if initiative.roles_of_organisation:
+                partnered.append(initiative)
+        return led, partnered
 
 
 class Status(models.TextChoices):
@@ -309,37 +328,68 @@ class InitiativeQuerySet(models.QuerySet):
             aim_highlighted=headline("aim", search_query, max_words=45, min_words=25),
         )
 
-    def related_to(self, initiative, exclude=(), limit=6):
-        """Up to `limit` initiatives close to `initiative`: same pilot first, then a shared
-        partner, then the same main theme, by title; `exclude` lists primary keys already shown.
+    def led_by(self, organisations: Iterable["Organisation"]) -> "InitiativeQuerySet":
+        """Initiatives that any of `organisations` leads."""
+        return self.filter(pk__in=Partnership.objects.leads().involving(organisations))
+
+    def partnered_with(self, organisations: Iterable["Organisation"]) -> "InitiativeQuerySet":
+        """Initiatives in which any of `organisations` is a partner (a role other than lead)."""
+        return self.filter(pk__in=Partnership.objects.partners().involving(organisations))
+
+    def involving(self, organisations: Iterable["Organisation"]) -> "InitiativeQuerySet":
+        """Initiatives in which any of `organisations` has a role, lead or partner."""
+        return self.filter(pk__in=Partnership.objects.involving(organisations))
+
+    def linked_to(self, initiative: "Initiative") -> "InitiativeQuerySet":
+        """Its parts, then the initiatives related to it, each by title: one query for both."""
+        is_part = Q(parent=initiative)
+        return (
+            self.filter(is_part | Q(pk__in=initiative.related.values("pk")))
+            .alias(is_part=Case(When(is_part, then=Value(0)), default=Value(1)))
+            .order_by("is_part", "title")
+        )
+
+    def related_to(
+        self, initiative: "Initiative", exclude: Iterable[int] = (), limit: int = 6
+    ) -> list["Initiative"]:
+        """Up to `limit` initiatives close to `initiative`: a lead in common first, then a
+        shared partner, then the same main theme, by title; `exclude` lists primary keys already
+        shown. Each has its `closeness` (a Closeness).
 
         Each kind is a short, index-driven query; the three go to PostgreSQL as one UNION."""
-        partner_ids = [link.partner_id for link in initiative.partnerships.all()]
-        shares_partner = Exists(
-            Partnership.objects.filter(initiative=OuterRef("pk"), partner__in=partner_ids)
-        )
+        links = initiative.partnerships.all()
+        lead_ids = [link.organisation_id for link in links if link.is_lead]
+        partner_ids = [link.organisation_id for link in links if not link.is_lead]
         others = self.exclude(pk__in=[initiative.pk, *exclude]).order_by("title")
         kinds = [
-            (CLOSE_BY_PILOT, others.filter(pilot=initiative.pilot_id)),
-            (CLOSE_BY_PARTNER, others.filter(shares_partner)),
-            (CLOSE_BY_THEME, others.filter(main_theme=initiative.main_theme_id)),
+            (Closeness.SAME_LEAD, others.led_by(lead_ids)),
+            (Closeness.SHARED_PARTNER, others.partnered_with(partner_ids)),
+            (Closeness.SAME_MAIN_THEME, others.filter(main_theme=initiative.main_theme_id)),
         ]
         candidates = [
-            queryset.annotate(closeness=Value(kind)).values_list("pk", "closeness")[:limit]
+            queryset.annotate(closeness=Value(kind.value)).values_list("pk", "closeness")[:limit]
             for kind, queryset in kinds
         ]
-        closeness: dict = {}
+        closeness: dict[int, int] = {}
         for pk, kind in candidates[0].union(*candidates[1:], all=True):
             closeness.setdefault(pk, kind)
         close = list(self.filter(pk__in=closeness).with_related())
         for found in close:
-            found.closeness = closeness[found.pk]
+            found.closeness = Closeness(closeness[found.pk])
         close.sort(key=lambda found: (found.closeness, found.title))
         return close[:limit]
 
-    def with_related(self):
-        """What a list of initiatives shows, fetched in a constant number of queries."""
-        return self.select_related("pilot", "main_theme").prefetch_related("themes")
+    def with_related(self) -> "InitiativeQuerySet":
+        """What a card of an initiative shows (its main theme, themes and leads), fetched in a
+        constant number of queries."""
+        return self.select_related("main_theme").prefetch_related(
+            "themes",
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.leads().select_related("organisation"),
+                to_attr="lead_partnerships",
+            ),
+        )
 
     def set_published(self, published: bool, user: "AbstractBaseUser | None") -> list["Initiative"]:
         """Publishes (or withdraws from the public site) the initiatives selected whose state
@@ -356,6 +406,14 @@ class InitiativeQuerySet(models.QuerySet):
         return changed
 
 
+class Closeness(models.IntegerChoices):
+    """Why an initiative is shown as close to another, closest first."""
+
+    SAME_LEAD = 1, _("Même pilote")
+    SHARED_PARTNER = 2, _("Un partenaire en commun")
+    SAME_MAIN_THEME = 3, _("Même thème principal")
+
+
 # An edit saves an initiative's fields, then its themes and publics: one entry records both,
 # through this (see Initiative.save_edit and Initiative.record_edit).
 initiative_history = HistoricalRecords(
@@ -368,15 +426,12 @@ class Initiative(models.Model):
     title = models.CharField(_("titre"), max_length=300)
     aim = models.TextField(_("objectif"), blank=True, help_text=_("L'objectif en une phrase."))
     description = models.TextField(_("description"), blank=True)
-    pilot = models.ForeignKey(
-        Pilot, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("pilote")
-    )
-    partners: "models.ManyToManyField[Partner, Partnership]" = models.ManyToManyField(
-        Partner,
+    organisations: "models.ManyToManyField[Organisation, Partnership]" = models.ManyToManyField(
+        Organisation,
         through="Partnership",
         related_name="initiatives",
         blank=True,
-        verbose_name=_("partenaires"),
+        verbose_name=_("organisations"),
     )
     main_theme = models.ForeignKey(
         Theme,
@@ -439,8 +494,8 @@ class Initiative(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("initiatives liées"))
     is_published = models.BooleanField(_("publiée"), default=True)
-    # Kept current by database triggers (migration 0003): title > aim > description > pilot and
-    # partners, in the `french_unaccent` text search configuration.
+    # Kept current by database triggers (migrations 0003, 0011): title > aim > description >
+    # organisations (leads, then partners), in the `french_unaccent` text search configuration.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
@@ -465,7 +520,7 @@ class Initiative(models.Model):
             # What the facets count, readable without the wide rows (index-only scans).
             models.Index(
                 fields=["id"],
-                include=["pilot", "country", "region", "status"],
+                include=["country", "region", "status"],
                 condition=Q(is_published=True),
                 name="initiative_published_facets",
             ),
@@ -516,7 +571,6 @@ class Initiative(models.Model):
         return (self.slug,)
 
     natural_key.dependencies = [  # type: ignore[attr-defined]
-        "initiatives.pilot",
         "initiatives.theme",
         "initiatives.targetpublic",
     ]
@@ -654,6 +708,25 @@ class Initiative(models.Model):
             return _("jusqu'en %(year)s") % {"year": self.end_year}
         return ""
 
+    def _partnerships(self) -> Iterable["Partnership"]:
+        """Its partnerships, prefetched or read with their organisations."""
+        if "partnerships" in getattr(self, "_prefetched_objects_cache", {}):
+            return self.partnerships.all()
+        return self.partnerships.select_related("organisation")
+
+    @property
+    def leads(self) -> list[Organisation]:
+        """The organisations that lead it, in order (prefetched by `with_related()`)."""
+        links = getattr(self, "lead_partnerships", None)
+        if links is None:
+            links = [link for link in self._partnerships() if link.is_lead]
+        return [link.organisation for link in links]
+
+    @property
+    def partner_links(self) -> list["Partnership"]:
+        """Its partnerships other than leads, in order, each with its organisation."""
+        return [link for link in self._partnerships() if not link.is_lead]
+
 
 class ChildManager(models.Manager):
     """Rows that belong to one initiative, known by its slug and their position."""
@@ -663,6 +736,7 @@ class ChildManager(models.Manager):
 
 
 class PartnerRole(models.TextChoices):
+    LEAD = "lead", pgettext_lazy("partnership role", "pilote")
     FINANCIAL = "financial", _("financier")
     OPERATIONAL = "operational", _("opérationnel")
     INSTITUTIONAL = "institutional", _("institutionnel")
@@ -680,13 +754,29 @@ class PartnerLevel(models.TextChoices):
     LOCAL = "local", _("local")
 
 
-class PartnershipManager(models.Manager):
-    def get_by_natural_key(self, initiative_slug, partner_slug, role):
-        return self.get(initiative__slug=initiative_slug, partner__slug=partner_slug, role=role)
+class PartnershipQuerySet(models.QuerySet):
+    def get_by_natural_key(
+        self, initiative_slug: str, organisation_slug: str, role: str
+    ) -> "Partnership":
+        return self.get(
+            initiative__slug=initiative_slug, organisation__slug=organisation_slug, role=role
+        )
+
+    def leads(self) -> "PartnershipQuerySet":
+        return self.filter(role=PartnerRole.LEAD)
+
+    def partners(self) -> "PartnershipQuerySet":
+        """Every role but lead."""
+        return self.exclude(role=PartnerRole.LEAD)
+
+    def involving(self, organisations: Iterable[Organisation]) -> models.QuerySet:
+        """The initiatives (as a subquery of their keys) linked to any of `organisations`."""
+        return self.filter(organisation__in=organisations).values("initiative")
 
 
 class Partnership(models.Model):
-    """A partner of an initiative, with the role the source gives it."""
+    """An organisation's part in an initiative: it leads it, or is a partner with the role the
+    source gives it."""
 
     initiative = models.ForeignKey(
         Initiative,
@@ -694,8 +784,11 @@ class Partnership(models.Model):
         related_name="partnerships",
         verbose_name=_("initiative"),
     )
-    partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("partenaire")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(
         _("rôle"), max_length=20, choices=PartnerRole.choices, default=PartnerRole.PARTNER
@@ -711,16 +804,16 @@ class Partnership(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
-    objects = PartnershipManager()
+    objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("partenariat")
         verbose_name_plural = _("partenariats")
-        ordering = ["initiative", "position", "partner__name"]
+        ordering = ["initiative", "position", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["initiative", "partner", "role"], name="partnership_unique_role"
+                fields=["initiative", "organisation", "role"], name="partnership_unique_role"
             ),
             models.CheckConstraint(
                 condition=Q(role__in=PartnerRole.values), name="partnership_role_valid"
@@ -730,13 +823,17 @@ class Partnership(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.partner} ({self.get_role_display()})"
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
 
-    def natural_key(self):
-        return (self.initiative.slug, self.partner.slug, self.role)
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.initiative.slug, self.organisation.slug, self.role)
 
-    natural_key.dependencies = ["initiatives.initiative", "initiatives.partner"]  # type: ignore[attr-defined]
+    natural_key.dependencies = ["initiatives.initiative", "initiatives.organisation"]  # type: ignore[attr-defined]
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == PartnerRole.LEAD
 
 
 class Contact(models.Model):
@@ -785,6 +882,17 @@ class Contact(models.Model):
 
     def __str__(self):
         return " — ".join(part for part in (self.name, self.organisation) if part)
+
+    def public_fields(self) -> dict[str, Any]:
+        """What the public may read of this contact, {field: value} with empty values, in the
+        order the export writes it: no name, email nor phones when it asked to hide them.
+        `exports.CONTACT_LINE` is the same rule in SQL (a test proves they agree)."""
+        shown: tuple[str, ...]
+        if self.hide_personal_data:
+            shown = ("organisation", "role", "address", "website")
+        else:
+            shown = ("name", "role", "organisation", "email", "phones", "address", "website")
+        return {field: getattr(self, field) for field in shown}
 
     def natural_key(self):
         return (self.initiative.slug, self.position)

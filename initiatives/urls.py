@@ -30,8 +30,11 @@ urlpatterns = [
         name="initiative-detail",
     ),
     path("themes/<slug:slug>/", read_only(views.ThemeDetailView.as_view()), name="theme-detail"),
-    path("pilots/<slug:slug>/", read_only(views.PilotDetailView.as_view()), name="pilot-detail"),
     path(
-        "partners/<slug:slug>/", read_only(views.PartnerDetailView.as_view()), name="partner-detail"
+        "organisations/<slug:slug>/",
+        read_only(views.OrganisationDetailView.as_view()),
+        name="organisation-detail",
     ),
+    path("pilots/<slug:slug>/", read_only(views.organisation_redirect), name="pilot-detail"),
+    path("partners/<slug:slug>/", read_only(views.organisation_redirect), name="partner-detail"),
 ]

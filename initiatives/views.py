@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,9 +18,8 @@ from .models import (
     Citation,
     Initiative,
     InitiativeQuerySet,
-    Partner,
+    Organisation,
     Partnership,
-    Pilot,
     Result,
     Source,
     Theme,
@@ -263,22 +262,22 @@ class InitiativeDetailView(DetailView):
     def get_queryset(self):
         return (
             Initiative.objects.published()
-            .select_related("pilot", "main_theme", "parent")
+            .select_related("main_theme", "parent")
             .prefetch_related(
                 "themes",
                 "publics",
-                Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
+                Prefetch(
+                    "partnerships", queryset=Partnership.objects.select_related("organisation")
+                ),
                 "contacts",
                 Prefetch("results", queryset=Result.objects.select_related("source")),
                 Prefetch("citations", queryset=Citation.objects.select_related("source")),
-                Prefetch("children", queryset=Initiative.objects.published().with_related()),
-                Prefetch("related", queryset=Initiative.objects.published().with_related()),
             )
         )
 
     def get_context_data(self, **kwargs):
         initiative = self.object
-        linked = [*initiative.children.all(), *initiative.related.all()]
+        linked = list(Initiative.objects.published().linked_to(initiative).with_related())
         close = Initiative.objects.published().related_to(
             initiative, exclude=[linked_initiative.pk for linked_initiative in linked]
         )
@@ -286,18 +285,17 @@ class InitiativeDetailView(DetailView):
 
 
 class OrganisationDetailView(DetailView):
+    """An organisation, the initiatives it leads and those it is partner in (with its roles)."""
+
+    model = Organisation
     template_name = "initiatives/organisation_detail.html"
 
     def get_context_data(self, **kwargs):
-        initiatives = (
-            self.object.initiatives.published().with_related().order_by("title").distinct()
-        )
-        return super().get_context_data(initiatives=initiatives, **kwargs)
+        led, partnered = self.object.published_initiatives_by_role()
+        return super().get_context_data(led=led, partnered=partnered, **kwargs)
 
 
-class PilotDetailView(OrganisationDetailView):
-    model = Pilot
-
-
-class PartnerDetailView(OrganisationDetailView):
-    model = Partner
+def organisation_redirect(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:
+    """The former pages of pilots and partners: one page per organisation now."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    return HttpResponsePermanentRedirect(address(organisation.get_absolute_url(), request.GET))

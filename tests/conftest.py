@@ -11,9 +11,9 @@ from initiatives.models import (
     Citation,
     Contact,
     Initiative,
-    Partner,
+    Organisation,
+    PartnerRole,
     Partnership,
-    Pilot,
     Result,
     Source,
     TargetPublic,
@@ -50,12 +50,8 @@ def make_public(name=None, **fields):
     return make_named(TargetPublic, name, "Public", **fields)
 
 
-def make_pilot(name=None, **fields):
-    return make_named(Pilot, name, "Association", **fields)
-
-
-def make_partner(name=None, **fields):
-    return make_named(Partner, name, "Partenaire", **fields)
+def make_organisation(name=None, **fields):
+    return make_named(Organisation, name, "Association", **fields)
 
 
 def make_source(title=None, **fields):
@@ -64,17 +60,26 @@ def make_source(title=None, **fields):
     return Source.objects.create(title=title, slug=slugify(title), **fields)
 
 
-def make_initiative(title=None, *, themes=(), partners=(), publics=(), sources=(), **fields):
-    """An initiative with its main theme among its themes, as the database requires."""
+def make_initiative(
+    title=None, *, leads=None, themes=(), partners=(), publics=(), sources=(), **fields
+):
+    """An initiative with its main theme among its themes, as the database requires, led by
+    `leads` (a new organisation unless given)."""
     title = title or f"Initiative {next(_counter)}"
-    fields.setdefault("pilot", make_pilot())
+    if leads is None:
+        leads = [make_organisation()]
     if "main_theme" not in fields:
         fields["main_theme"] = themes[0] if themes else make_theme()
     initiative = Initiative.objects.create(title=title, slug=slugify(title), **fields)
     initiative.themes.add(fields["main_theme"], *themes)
     initiative.publics.add(*publics)
+    for lead in leads:
+        link = Partnership(initiative=initiative, organisation=lead, role=PartnerRole.LEAD)
+        # Part of the initiative as created, not a later change in its history.
+        link.skip_history_when_saving = True  # type: ignore[attr-defined]
+        link.save()
     for position, partner in enumerate(partners, 1):
-        Partnership.objects.create(initiative=initiative, partner=partner, position=position)
+        Partnership.objects.create(initiative=initiative, organisation=partner, position=position)
     for source in sources:
         Citation.objects.create(initiative=initiative, source=source)
     return initiative
@@ -92,12 +97,11 @@ def make_result(initiative, **fields):
     return Result.objects.create(initiative=initiative, **fields)
 
 
-def initiative_form(pilot, main_theme, themes, **fields):
-    """The admin's add form for an initiative, with empty inlines."""
+def initiative_form(lead, main_theme, themes, **fields):
+    """The admin's add form for an initiative led by `lead`, with no other inline rows."""
     data = {
         "title": "Nouvelle initiative",
         "slug": "nouvelle-initiative",
-        "pilot": pilot.pk,
         "main_theme": main_theme.pk,
         "themes": [theme.pk for theme in themes],
         "country": "FR",
@@ -108,6 +112,12 @@ def initiative_form(pilot, main_theme, themes, **fields):
     }
     for prefix in ("partnerships", "contacts", "results", "citations"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    data |= {
+        "partnerships-TOTAL_FORMS": "1",
+        "partnerships-0-position": "0",
+        "partnerships-0-organisation": lead.pk,
+        "partnerships-0-role": PartnerRole.LEAD,
+    }
     return data | fields
 
 
@@ -117,7 +127,7 @@ def initiative(db):
         "Mon toit pour toi",
         aim="Favoriser l'accès au logement des jeunes réfugiés.",
         city="Marseille",
-        partners=[make_partner("Pôle emploi")],
+        partners=[make_organisation("Pôle emploi")],
         sources=[make_source("Catalogue du forum")],
     )
 

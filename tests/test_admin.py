@@ -3,14 +3,13 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import initiative_form, make_initiative, make_pilot, make_theme
+from .conftest import initiative_form, make_initiative, make_organisation, make_theme
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_PAGES = [
     "initiative",
-    "pilot",
-    "partner",
+    "organisation",
     "source",
     "theme",
     "targetpublic",
@@ -38,7 +37,7 @@ def test_it_shows_an_initiative_s_change_page_with_its_inlines(admin_client):
 
 
 def test_it_searches_initiatives_by_pilot(admin_client):
-    make_initiative("Accompagner vers le logement", pilot=make_pilot("Adoma"))
+    make_initiative("Accompagner vers le logement", leads=[make_organisation("Adoma")])
     make_initiative("Autre chose")
     response = admin_client.get(reverse("admin:initiatives_initiative_changelist"), {"q": "adoma"})
     assert "Accompagner vers le logement" in response.content.decode()
@@ -52,7 +51,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client):
 
 
 def test_it_creates_an_initiative_with_its_themes(admin_client):
-    pilot, housing, language = make_pilot(), make_theme("Logement"), make_theme("Langue")
+    pilot, housing, language = make_organisation(), make_theme("Logement"), make_theme("Langue")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"),
         initiative_form(pilot, housing, [housing, language]),
@@ -63,7 +62,7 @@ def test_it_creates_an_initiative_with_its_themes(admin_client):
 
 
 def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
-    pilot, housing, language = make_pilot(), make_theme("Logement"), make_theme("Langue")
+    pilot, housing, language = make_organisation(), make_theme("Logement"), make_theme("Langue")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"), initiative_form(pilot, housing, [language])
     )
@@ -73,7 +72,7 @@ def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
 
 
 def test_it_refuses_an_end_year_before_the_start_year(admin_client):
-    pilot, housing = make_pilot(), make_theme("Logement")
+    pilot, housing = make_organisation(), make_theme("Logement")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"),
         initiative_form(pilot, housing, [housing], start_year="2020", end_year="2018"),

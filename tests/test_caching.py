@@ -10,13 +10,13 @@ from django.utils import translation
 
 from initiatives import caching
 from initiatives.filters import InitiativeFilter
-from initiatives.models import CatalogueRevision, Initiative
+from initiatives.models import CatalogueRevision, Initiative, Organisation
 
 from .conftest import (
     card_titles,
     make_contact,
     make_initiative,
-    make_partner,
+    make_organisation,
     make_public,
     make_theme,
 )
@@ -35,7 +35,7 @@ QUERIES_AGAIN = {"/initiatives/": 1, "/initiatives/?q=logement": 1, "/themes/log
 @pytest.fixture
 def housing():
     theme = make_theme("Logement")
-    partner = make_partner("Partenaire commun")
+    partner = make_organisation("Partenaire commun")
     for number in range(3):
         make_initiative(f"Logement solidaire {number}", themes=[theme], partners=[partner])
     return theme
@@ -61,7 +61,7 @@ def test_a_new_initiative_shows_at_once(client, housing, url):
 
 def test_a_renamed_partner_shows_at_once_in_the_facets(client, housing):
     assert "Partenaire commun" in client.get("/initiatives/").content.decode()
-    Initiative.partners.rel.model._default_manager.update(name="Partenaire renommé")
+    Organisation.objects.filter(name="Partenaire commun").update(name="Partenaire renommé")
     page = client.get("/initiatives/").content.decode()
     assert "Partenaire renommé" in page and "Partenaire commun" not in page
 

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 
 from initiatives.models import Initiative
 
-from .conftest import make_contact, make_initiative, make_pilot, make_theme
+from .conftest import make_contact, make_initiative, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,6 @@ def test_a_new_initiative_records_one_entry_with_its_themes():
     initiative = Initiative(
         title="Nouvelle initiative",
         slug="nouvelle-initiative",
-        pilot=make_pilot(),
         main_theme=housing,
     )
     initiative.save_edit()

@@ -10,8 +10,7 @@ from .conftest import (
     initiative_form,
     make_contact,
     make_initiative,
-    make_partner,
-    make_pilot,
+    make_organisation,
     make_public,
     make_result,
     make_source,
@@ -34,7 +33,7 @@ def hostile(label):
 def hostile_initiative():
     """An initiative whose every text, and its organisations', holds markup and script."""
     theme = make_theme(hostile("Thème"), description=hostile("description du thème"))
-    pilot = make_pilot(
+    pilot = make_organisation(
         hostile("Pilote"),
         acronym="<b>X</b>",
         description=hostile("description du pilote"),
@@ -45,9 +44,9 @@ def hostile_initiative():
         hostile("Initiative"),
         themes=[theme],
         publics=[make_public(hostile("Public"))],
-        partners=[make_partner(hostile("Partenaire"), description=hostile("description"))],
+        partners=[make_organisation(hostile("Partenaire"), description=hostile("description"))],
         sources=[make_source(hostile("Source"), publisher=hostile("éditeur"))],
-        pilot=pilot,
+        leads=[pilot],
         aim=hostile("objectif"),
         description=hostile("description") + "\n\n- " + hostile("point"),
         funding=hostile("financement"),
@@ -86,8 +85,8 @@ def test_it_escapes_the_public_pages(client, hostile_initiative):
         "/initiatives/",
         initiative.get_absolute_url(),
         initiative.main_theme.get_absolute_url(),
-        initiative.pilot.get_absolute_url(),
-        initiative.partners.get().get_absolute_url(),
+        initiative.leads[0].get_absolute_url(),
+        initiative.partner_links[0].organisation.get_absolute_url(),
     ):
         assert_escaped(client.get(path))
 
@@ -106,7 +105,8 @@ def test_it_escapes_the_admin(admin_client, hostile_initiative, admin_user):
         admin_user.pk, [initiative], CHANGE, change_message=hostile("modification")
     )
     pages = [reverse("admin:index")]
-    for obj in (initiative, initiative.pilot, initiative.partners.get(), initiative.main_theme):
+    lead, partner = initiative.leads[0], initiative.partner_links[0].organisation
+    for obj in (initiative, lead, partner, initiative.main_theme):
         name = f"admin:initiatives_{obj._meta.model_name}"
         pages += [reverse(f"{name}_changelist"), reverse(f"{name}_change", args=[obj.pk])]
     pages.append(reverse("admin:initiatives_initiative_history", args=[initiative.pk]))
@@ -115,7 +115,7 @@ def test_it_escapes_the_admin(admin_client, hostile_initiative, admin_user):
 
 
 def test_it_refuses_a_script_address_as_a_website_in_the_admin(admin_client):
-    pilot, theme = make_pilot(), make_theme()
+    pilot, theme = make_organisation(), make_theme()
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"),
         initiative_form(pilot, theme, [theme], website="javascript:alert(1)"),

@@ -13,8 +13,7 @@ from .conftest import (
     initiative_form,
     make_contact,
     make_initiative,
-    make_partner,
-    make_pilot,
+    make_organisation,
     make_public,
     make_result,
     make_theme,
@@ -41,7 +40,7 @@ def small_catalogue(db):
     """Five initiatives, one of them unpublished, over two themes, a public and a partner."""
     housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
     youth = make_public("Jeunes de 18 à 30 ans")
-    ofii = make_partner("Ofii")
+    ofii = make_organisation("Ofii")
     make_initiative("Logement des jeunes", themes=[housing], publics=[youth], country="FR")
     make_initiative("Cours de langue", themes=[language], partners=[ofii], country="BE")
     make_initiative("Logement et langue", themes=[housing, language], partners=[ofii])
@@ -107,7 +106,7 @@ def test_it_joins_multi_valued_cells_and_keeps_line_breaks(client):
         "Projet",
         description="x",
         aim="Première ligne\nseconde ligne",
-        partners=[make_partner("Caf"), make_partner("Ofii")],
+        partners=[make_organisation("Caf"), make_organisation("Ofii")],
     )
     make_contact(
         initiative, name="Claire Louazel", email="claire@example.org", phones=["04 91 07 80 00"]
@@ -151,7 +150,7 @@ def test_it_leaves_out_hidden_personal_data(client):
     ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1"],
 )
 def test_it_neutralises_cells_a_spreadsheet_would_run(client, hostile):
-    initiative = make_initiative(hostile, partners=[make_partner(hostile)])
+    initiative = make_initiative(hostile, partners=[make_organisation(hostile)])
     make_contact(initiative, name=hostile, role="x")
     row = read_csv(client.get(EXPORT))[0]
     assert row["titre"] == "'" + hostile
@@ -192,7 +191,7 @@ def test_a_theme_page_exports_its_theme(client, small_catalogue):
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_it_exports_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
-    partner = make_partner()
+    partner = make_organisation()
     for _ in range(rows):
         initiative = make_initiative(partners=[partner])
         make_contact(initiative)
@@ -215,7 +214,7 @@ def test_the_admin_exports_the_selected_initiatives(admin_client, small_catalogu
 
 def test_it_neutralises_hostile_data_entered_through_the_admin(admin_client):
     theme = make_theme("Accès au logement")
-    form = initiative_form(make_pilot(), theme, [theme], title='=HYPERLINK("http://evil")')
+    form = initiative_form(make_organisation(), theme, [theme], title='=HYPERLINK("http://evil")')
     form |= {
         "contacts-TOTAL_FORMS": "1",
         "contacts-0-position": "1",
@@ -230,10 +229,27 @@ def test_it_neutralises_hostile_data_entered_through_the_admin(admin_client):
 
 
 def test_it_writes_the_pilot_with_its_acronym_and_choices_by_their_labels(client):
-    pilot = make_pilot("Association d'aide aux jeunes travailleurs", acronym="AAJT")
-    make_initiative(pilot=pilot, status="ongoing", scope="cross-border")
+    pilot = make_organisation("Association d'aide aux jeunes travailleurs", acronym="AAJT")
+    make_initiative(leads=[pilot], status="ongoing", scope="cross-border")
     row = read_csv(client.get(EXPORT))[0]
     assert row["pilote"] == "Association d'aide aux jeunes travailleurs (AAJT)"
     assert (row["statut"], row["echelle"]) == ("en cours", "transfrontalière")
     english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
     assert english["statut"] == "ongoing"
+
+
+def test_it_writes_every_lead_and_the_partners_apart(client):
+    leads = [make_organisation("Adoma"), make_organisation("Ofii", acronym="OFII")]
+    make_initiative(leads=leads, partners=[make_organisation("Caf", acronym="CNAF")])
+    row = read_csv(client.get(EXPORT))[0]
+    assert row["pilote"] == "Adoma | Ofii"
+    assert row["partenaires"] == "Caf"
+
+
+def test_it_exports_what_the_organisation_parameter_lists(client):
+    cimade = make_organisation("La Cimade")
+    make_initiative("Pilotée par elle", leads=[cimade])
+    make_initiative("Accompagnée par elle", partners=[cimade])
+    make_initiative("Sans elle")
+    rows = read_csv(client.get(EXPORT, {"organisation": "la-cimade"}))
+    assert [row["titre"] for row in rows] == ["Accompagnée par elle", "Pilotée par elle"]

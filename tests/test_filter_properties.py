@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from initiatives.exports import ExportFormat
 from initiatives.filters import Sort
-from initiatives.models import Initiative, Partner, Pilot, Source, Status, TargetPublic, Theme
+from initiatives.models import (
+    Initiative,
+    Organisation,
+    Partnership,
+    Source,
+    Status,
+    TargetPublic,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +40,9 @@ def valid_values(catalogue_data, django_db_blocker):
         slugs = {
             "theme": Theme.objects.values_list("slug", flat=True),
             "public": TargetPublic.objects.values_list("slug", flat=True),
-            "pilot": Pilot.objects.values_list("slug", flat=True),
-            "partner": Partner.objects.values_list("slug", flat=True),
+            "pilot": Partnership.objects.leads().values_list("organisation__slug", flat=True),
+            "partner": Partnership.objects.partners().values_list("organisation__slug", flat=True),
+            "organisation": Organisation.objects.values_list("slug", flat=True),
             "source": Source.objects.values_list("slug", flat=True),
             "country": Initiative.objects.values_list("country", flat=True).distinct(),
         }

@@ -22,13 +22,14 @@ from initiatives.models import (
     Citation,
     Contact,
     Initiative,
-    Partner,
+    Organisation,
     Partnership,
-    Pilot,
     Result,
     Source,
     Theme,
 )
+
+from .test_sql_agrees_with_python import assert_same_contact_lines, assert_same_display_names
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ FORUM = "forum-initiatives-territoires-2019"
 
 
 def dump_everything():
-    models = (Source, Theme, Pilot, Partner, Initiative, Partnership, Contact, Result, Citation)
+    models = (Source, Theme, Organisation, Initiative, Partnership, Contact, Result, Citation)
     return {
         model.__name__: serializers.serialize(
             "json", model.objects.order_by("pk"), use_natural_foreign_keys=True
@@ -59,6 +60,7 @@ def test_it_has_a_source_theme_and_pilot_for_every_initiative(catalogue_data):
     for initiative in Initiative.objects.all():
         assert initiative.citations.exists(), initiative.slug
         assert initiative.main_theme in initiative.themes.all(), initiative.slug
+        assert len(initiative.leads) == 1, initiative.slug
 
 
 def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue_data):
@@ -75,14 +77,26 @@ def test_it_starts_the_themes_with_the_forum_s_seven_in_its_order(catalogue_data
 
 def test_it_keeps_one_record_per_shared_partner(catalogue_data):
     for slug in ("ofii", "pole-emploi", "la-cimade", "caf", "missions-locales", "drjscs"):
-        assert Partner.objects.filter(slug=slug).count() == 1
-    assert Partner.objects.get(slug="pole-emploi").initiatives.count() > 1
-    assert Partner.objects.get(slug="ofii").initiatives.count() > 1
+        assert Organisation.objects.filter(slug=slug).count() == 1
+    assert (
+        Initiative.objects.partnered_with(Organisation.objects.filter(slug="pole-emploi")).count()
+        > 1
+    )
+    assert Initiative.objects.partnered_with(Organisation.objects.filter(slug="ofii")).count() > 1
+
+
+def test_it_keeps_one_record_per_organisation_that_leads_and_partners(catalogue_data):
+    for slug in ("adoma", "forem", "la-cimade"):
+        organisation = Organisation.objects.get(slug=slug)
+        led, partnered = organisation.published_initiatives_by_role()
+        assert led and partnered, slug
+    cimade = Organisation.objects.get(slug="la-cimade")
+    assert "manifester une solidarité active" in cimade.description
 
 
 def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue_data):
     fund = Initiative.objects.get(slug="fonds-de-dotation-coup-de-pouce")
-    assert fund.pilot.acronym == "AAJT"
+    assert [lead.acronym for lead in fund.leads] == ["AAJT"]
     contact = fund.contacts.get(name="Claire Louazel")
     assert contact.phones == ["04 91 07 80 00", "06 38 09 99 06"]
     assert contact.address == "3, rue Palestro - 13003 Marseille"
@@ -92,9 +106,9 @@ def test_it_holds_the_coup_de_pouce_fund_as_printed(catalogue_data):
 
 
 def test_it_infers_adoma_from_its_description(catalogue_data):
-    adoma = Pilot.objects.get(slug="adoma")
+    adoma = Organisation.objects.get(slug="adoma")
     assert "88 000 personnes" in adoma.description
-    initiative = adoma.initiatives.get()
+    initiative = Initiative.objects.led_by([adoma]).get()
     assert initiative.contacts.filter(email="regis.mermet@adoma.cdc-habitat.fr").exists()
     assert initiative.city == "Besançon"
 
@@ -108,7 +122,7 @@ def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue_data):
     }
     assert (project.start_year, project.end_year) == (2018, 2021)
     assert project.scope == "cross-border"
-    assert project.partners.filter(slug="fonds-europeen-de-developpement-regional").exists()
+    assert project.organisations.filter(slug="fonds-europeen-de-developpement-regional").exists()
     assert project.children.filter(slug="intergrapsy").exists()
 
 
@@ -140,7 +154,16 @@ def test_it_holds_ab_refugies_emploi_s_target(catalogue_data):
     target = project.results.get(value=230)
     assert target.as_of.year == 2021
     assert project.language == "nl"
-    assert set(project.partners.values_list("slug", flat=True)) >= {"vdab", "missions-locales"}
+    partners = {link.organisation.slug for link in project.partner_links}
+    assert partners >= {"vdab", "missions-locales"}
+
+
+def test_every_organisation_has_the_same_name_in_the_export_as_on_its_page(catalogue_data):
+    assert_same_display_names()
+
+
+def test_every_contact_reads_the_same_in_the_export_as_on_its_page(catalogue_data):
+    assert_same_contact_lines()
 
 
 # load_catalogue: the fixtures in name order, then a first history entry for each row.

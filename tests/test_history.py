@@ -56,12 +56,12 @@ def test_it_records_who_changed_which_fields_in_one_entry(django_app, admin_user
 
 
 def test_it_records_an_initiative_added_through_the_admin_with_its_themes(admin_client):
-    from .conftest import initiative_form, make_pilot
+    from .conftest import initiative_form, make_organisation
 
     housing = make_theme("Logement")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"),
-        initiative_form(make_pilot(), housing, [housing]),
+        initiative_form(make_organisation(), housing, [housing]),
     )
     assert response.status_code == 302
     initiative = Initiative.objects.get(slug="nouvelle-initiative")

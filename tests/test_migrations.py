@@ -51,3 +51,79 @@ def test_it_migrates_to_zero_and_back(scratch_database: str) -> None:
 
     manage(url, "migrate", "--no-input")
     assert sorted(catalogue_objects(url)) == sorted(migrated)
+
+
+def run(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
+    with psycopg.connect(url) as database:
+        return [database.execute(statement).fetchall() for statement in statements]
+
+
+PILOTS_AND_PARTNERS = """
+INSERT INTO initiatives_theme (slug, name, description, position)
+VALUES ('logement', 'Logement', '', 1);
+INSERT INTO initiatives_pilot (slug, name, acronym, kind, description, website, address, city,
+                               country)
+VALUES ('la-cimade', 'La Cimade', '', 'association', 'Pilote.', '', '', '', 'FR'),
+       ('adoma', 'Adoma', '', 'company', '', '', '', '', 'FR');
+INSERT INTO initiatives_partner (slug, name, acronym, kind, description, website, address, city,
+                                 country)
+VALUES ('la-cimade', 'La Cimade', '', 'association', 'Partenaire.', '', '', '', 'FR'),
+       ('ofii', 'Office français de l''immigration', 'Ofii', 'public-body', '', '', '', '', 'FR');
+INSERT INTO initiatives_historicalpilot (id, slug, name, acronym, kind, description, website,
+    address, city, country, history_date, history_type)
+SELECT id, slug, name, acronym, kind, description, website, address, city, country, now(), '+'
+FROM initiatives_pilot;
+INSERT INTO initiatives_initiative (slug, title, aim, description, pilot_id, main_theme_id, city,
+    department, region, country, scope, status, funding, website, language, is_published,
+    created_at, updated_at, version)
+SELECT 'toit', 'Un toit', '', '', pilot.id, theme.id, '', '', '', 'FR', 'local', 'unknown', '',
+       '', 'fr', true, now(), now(), 1
+FROM initiatives_pilot AS pilot, initiatives_theme AS theme WHERE pilot.slug = 'adoma';
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS initiative;
+INSERT INTO initiatives_partnership (initiative_id, partner_id, role, level, note, position)
+SELECT initiative.id, partner.id, 'financial', '', '', 1
+FROM initiatives_initiative AS initiative, initiatives_partner AS partner;
+"""
+
+
+def test_it_carries_pilots_and_partners_over_to_organisations_and_back(
+    scratch_database: str,
+) -> None:
+    url = scratch_database
+    manage(url, "migrate", "initiatives", "0009", "--no-input")
+    with psycopg.connect(url) as database:
+        database.execute(PILOTS_AND_PARTNERS)
+
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    organisations, links, history, search = run(
+        url,
+        "SELECT slug, description FROM initiatives_organisation ORDER BY slug",
+        "SELECT o.slug, l.role FROM initiatives_partnership l "
+        "JOIN initiatives_organisation o ON o.id = l.organisation_id ORDER BY 1, 2",
+        "SELECT o.slug FROM initiatives_historicalorganisation h "
+        "JOIN initiatives_organisation o ON o.id = h.id ORDER BY 1",
+        "SELECT title FROM initiatives_initiative "
+        "WHERE search_vector @@ websearch_to_tsquery('french_unaccent', 'adoma ofii')",
+    )
+    assert organisations == [
+        ("adoma", ""),
+        ("la-cimade", "Pilote.\n\nPartenaire."),
+        ("ofii", ""),
+    ]
+    assert links == [("adoma", "lead"), ("la-cimade", "financial"), ("ofii", "financial")]
+    assert history == [("adoma",), ("la-cimade",)]
+    assert search == [("Un toit",)]
+
+    manage(url, "migrate", "initiatives", "0009", "--no-input")
+    pilots, partners, initiatives = run(
+        url,
+        "SELECT slug FROM initiatives_pilot ORDER BY slug",
+        "SELECT slug FROM initiatives_partner ORDER BY slug",
+        "SELECT pilot.slug, count(link.id) FROM initiatives_initiative AS initiative "
+        "JOIN initiatives_pilot AS pilot ON pilot.id = initiative.pilot_id "
+        "JOIN initiatives_partnership AS link ON link.initiative_id = initiative.id GROUP BY 1",
+    )
+    assert pilots == [("adoma",)]
+    assert partners == [("la-cimade",), ("ofii",)]
+    assert initiatives == [("adoma", 2)]

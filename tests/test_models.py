@@ -6,7 +6,7 @@ from django.db.models import ProtectedError
 
 from initiatives.models import Contact, Initiative, Result, Status
 
-from .conftest import make_initiative, make_partner, make_pilot, make_theme
+from .conftest import make_initiative, make_organisation, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_it_rejects_a_main_theme_missing_from_the_themes():
 
     def save():
         initiative = Initiative.objects.create(
-            title="Sans thème", slug="sans-theme", pilot=make_pilot(), main_theme=theme
+            title="Sans thème", slug="sans-theme", main_theme=theme
         )
         initiative.themes.add(other)
         # The constraint is deferred to the end of the transaction: check it now.
@@ -77,10 +77,10 @@ def test_it_rejects_removing_the_main_theme_from_the_themes():
     assert_rejected(remove, "initiative_main_theme_among_themes")
 
 
-def test_it_protects_a_pilot_that_leads_initiatives():
+def test_it_protects_an_organisation_that_leads_initiatives():
     initiative = make_initiative()
     with pytest.raises(ProtectedError):
-        initiative.pilot.delete()
+        initiative.leads[0].delete()
 
 
 def test_it_deletes_contacts_and_results_with_their_initiative():
@@ -158,8 +158,8 @@ def test_it_understands_phrases_and_excluded_words():
 
 
 def test_it_finds_initiatives_by_pilot_and_partner_and_keeps_up_with_renames():
-    partner = make_partner("Office français de l'immigration")
-    initiative = make_initiative("Cours", pilot=make_pilot("Adoma"), partners=[partner])
+    partner = make_organisation("Office français de l'immigration")
+    initiative = make_initiative("Cours", leads=[make_organisation("Adoma")], partners=[partner])
     assert titles(Initiative.objects.search("adoma")) == ["Cours"]
     assert titles(Initiative.objects.search("immigration")) == ["Cours"]
     partner.name = "Ofii"

@@ -7,8 +7,7 @@ from initiatives.models import Initiative
 from .conftest import (
     make_contact,
     make_initiative,
-    make_partner,
-    make_pilot,
+    make_organisation,
     make_public,
     make_result,
     make_source,
@@ -22,17 +21,18 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {
     "home": 4,  # the catalogue's revision, themes, the count of initiatives, sources
     # The revision, filter choices, the chosen options' rows, a count per facet (8), the count,
-    # the page and its themes; a search adds its expansion (acronyms) and whether it finds
+    # the page, its themes and leads; a search adds its expansion (acronyms) and whether it finds
     # anything at all.
-    "list": 14,
-    "search": 15,
-    "theme": 15,
-    # The initiative, its themes, publics, partners, contacts, results, citations, children and
-    # related initiatives (with their themes), close initiatives (which, then they and their
-    # themes).
+    "list": 15,
+    "search": 16,
+    "theme": 16,
+    # The initiative, its themes, publics, organisations, contacts, results, citations; its parts
+    # and related initiatives (one query, then their themes and leads), close initiatives (which,
+    # then they, their themes and leads).
     "initiative": 16,
-    "pilot": 3,  # the organisation, its initiatives and their themes
-    "partner": 3,
+    # The organisation, its initiatives, their themes and leads, its partnerships in them.
+    "lead": 5,
+    "partner": 5,
 }
 
 
@@ -41,16 +41,16 @@ def sized_catalogue(request, db):
     """A catalogue with 5, then 50, of each kind of row a page lists; its first initiative."""
     rows = request.param
     theme, public, source = make_theme("Logement"), make_public("Jeunes"), make_source()
-    pilot, partner = make_pilot("Association pilote"), make_partner("Partenaire commun")
-    partners = [partner, *(make_partner() for _ in range(rows))]
+    pilot, partner = make_organisation("Association pilote"), make_organisation("Partenaire commun")
+    partners = [partner, *(make_organisation() for _ in range(rows))]
     initiatives = [
         make_initiative(
             f"Logement solidaire {number}",
             themes=[theme, make_theme()],
             publics=[public, make_public()],
-            partners=[partner, make_partner()],
+            partners=[partner, make_organisation()],
             sources=[source],
-            pilot=pilot,
+            leads=[pilot],
         )
         for number in range(rows)
     ]
@@ -59,7 +59,7 @@ def sized_catalogue(request, db):
         themes=[theme],
         partners=partners,
         sources=[source],
-        pilot=pilot,
+        leads=[pilot],
         description="Logement",
     )
     for _ in range(rows):
@@ -82,8 +82,8 @@ def sized_catalogue(request, db):
         ("search", "/initiatives/?q=logement&sort=title"),
         ("theme", "/themes/logement/?country=FR"),
         ("initiative", "/initiatives/logement-des-familles/"),
-        ("pilot", "/pilots/association-pilote/"),
-        ("partner", "/partners/partenaire-commun/"),
+        ("lead", "/organisations/association-pilote/"),
+        ("partner", "/organisations/partenaire-commun/"),
     ],
 )
 def test_each_page_has_a_query_budget(

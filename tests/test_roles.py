@@ -36,7 +36,7 @@ def entries():
     initiative = make_initiative()
     return {
         "initiative": initiative,
-        "pilot": initiative.pilot,
+        "organisation": initiative.leads[0],
         "theme": initiative.main_theme,
         "source": make_source(),
     }
@@ -51,9 +51,8 @@ EDITOR_ALLOWED = [
     ("initiatives_initiative_add", None),
     ("initiatives_initiative_change", "initiative"),
     ("initiatives_initiative_history", "initiative"),
-    ("initiatives_pilot_add", None),
-    ("initiatives_pilot_change", "pilot"),
-    ("initiatives_partner_add", None),
+    ("initiatives_organisation_add", None),
+    ("initiatives_organisation_change", "organisation"),
     ("initiatives_theme_add", None),
     ("initiatives_theme_change", "theme"),
     ("initiatives_targetpublic_add", None),
@@ -63,7 +62,7 @@ EDITOR_ALLOWED = [
 ]
 
 EDITOR_FORBIDDEN = [
-    ("initiatives_pilot_delete", "pilot"),
+    ("initiatives_organisation_delete", "organisation"),
     ("initiatives_source_delete", "source"),
     ("initiatives_source_add", None),
     ("initiatives_theme_delete", "theme"),
@@ -86,12 +85,13 @@ def test_an_editor_is_refused(editor, entries, name, entry):
     assert editor.get(admin_url(name, *args)).status_code == 403
 
 
-def test_an_editor_cannot_delete_a_pilot_by_posting_either(editor, entries):
-    pilot = entries["pilot"]
+def test_an_editor_cannot_delete_an_organisation_by_posting_either(editor, entries):
+    organisation = entries["organisation"]
     entries["initiative"].delete()
-    response = editor.post(admin_url("initiatives_pilot_delete", pilot.pk), {"post": "yes"})
+    url = admin_url("initiatives_organisation_delete", organisation.pk)
+    response = editor.post(url, {"post": "yes"})
     assert response.status_code == 403
-    assert type(pilot).objects.filter(pk=pilot.pk).exists()
+    assert type(organisation).objects.filter(pk=organisation.pk).exists()
 
 
 def test_an_editor_sees_no_user_management_on_the_admin_index(editor):
@@ -115,7 +115,7 @@ def test_an_editor_cannot_change_a_source(editor, entries):
         ("auth_user_changelist", None),
         ("auth_user_add", None),
         ("auth_group_changelist", None),
-        ("initiatives_pilot_delete", "pilot"),
+        ("initiatives_organisation_delete", "organisation"),
         ("initiatives_source_add", None),
         ("initiatives_source_delete", "source"),
         ("initiatives_initiative_delete", "initiative"),
@@ -138,7 +138,8 @@ def test_an_account_outside_the_staff_is_sent_to_the_login_page(entries):
 def test_the_editor_role_holds_no_account_permission():
     editors = Group.objects.get(name=EDITORS)
     assert not editors.permissions.filter(content_type__app_label="auth").exists()
-    assert not editors.permissions.filter(codename__in=["delete_pilot", "delete_source"]).exists()
+    forbidden = ["delete_organisation", "delete_source"]
+    assert not editors.permissions.filter(codename__in=forbidden).exists()
     assert Group.objects.get(name=ADMINISTRATORS).permissions.filter(codename="add_user").exists()
 
 

@@ -14,8 +14,7 @@ from initiatives.search import ExpandedQuery, Search
 from .conftest import (
     card_titles,
     make_initiative,
-    make_partner,
-    make_pilot,
+    make_organisation,
     make_public,
     make_theme,
 )
@@ -166,12 +165,12 @@ def test_a_theme_page_locks_its_own_theme_only(client, faceted):
 
 
 def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
-    pilot, partner = make_pilot(), make_partner()
+    pilot, partner = make_organisation(), make_organisation()
     housing, language = make_theme("Logement"), make_theme("Langue")
-    initiative = make_initiative("Ici", themes=[housing], pilot=pilot, partners=[partner])
+    initiative = make_initiative("Ici", themes=[housing], leads=[pilot], partners=[partner])
     make_initiative("Même thème", themes=[housing])
     make_initiative("Même partenaire", themes=[language], partners=[partner])
-    make_initiative("Même pilote", themes=[language], pilot=pilot)
+    make_initiative("Même pilote", themes=[language], leads=[pilot])
     make_initiative("Sans rapport", themes=[language])
     make_initiative("Brouillon", themes=[housing], is_published=False)
     response = client.get(initiative.get_absolute_url())

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative, validate_phone
 
-from .conftest import initiative_form, make_initiative, make_pilot, make_theme
+from .conftest import initiative_form, make_initiative, make_organisation, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def new_initiative():
     housing = make_theme("Logement")
-    return initiative_form(make_pilot(), housing, [housing])
+    return initiative_form(make_organisation(), housing, [housing])
 
 
 def with_contact(data, **fields):

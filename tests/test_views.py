@@ -5,8 +5,7 @@ from .conftest import (
     card_titles,
     make_contact,
     make_initiative,
-    make_partner,
-    make_pilot,
+    make_organisation,
     make_public,
     make_result,
     make_theme,
@@ -96,7 +95,7 @@ def test_it_shows_an_initiative_with_its_pilot_partners_contacts_and_results(cli
     content = response.content.decode()
     assert response.status_code == 200
     assert "Mon toit pour toi" in content
-    assert initiative.pilot.get_absolute_url() in content
+    assert initiative.leads[0].get_absolute_url() in content
     assert "Pôle emploi" in content
     assert "Claire Louazel" in content and "04 91 07 80 00" in content
     assert "12 bourses ont été attribuées" in content
@@ -133,29 +132,66 @@ def test_it_lists_a_theme_s_initiatives(client):
 
 
 def test_it_lists_a_pilot_s_initiatives(client):
-    pilot = make_pilot("Adoma")
-    make_initiative("Accompagner vers le logement ordinaire", pilot=pilot)
-    response = client.get("/pilots/adoma/")
+    pilot = make_organisation("Adoma")
+    make_initiative("Accompagner vers le logement ordinaire", leads=[pilot])
+    response = client.get("/pilots/adoma/", follow=True)
     assert response.status_code == 200
     assert "Accompagner vers le logement ordinaire" in response.content.decode()
 
 
 def test_it_lists_a_partner_s_initiatives(client):
-    ofii = make_partner("Ofii")
+    ofii = make_organisation("Ofii")
     make_initiative("Première", partners=[ofii])
     make_initiative("Seconde", partners=[ofii])
-    content = client.get("/partners/ofii/").content.decode()
+    content = client.get("/partners/ofii/", follow=True).content.decode()
     assert "Première" in content and "Seconde" in content
+
+
+@pytest.mark.parametrize("former", ["/pilots/la-cimade/", "/partners/la-cimade/"])
+def test_it_redirects_the_former_pages_of_pilots_and_partners_for_good(client, former):
+    make_organisation("La Cimade")
+    response = client.get(f"{former}?page=2&sort=title")
+    assert response.status_code == 301
+    assert response["Location"] == "/organisations/la-cimade/?page=2&sort=title"
+    assert client.get(former)["Location"] == "/organisations/la-cimade/"
+
+
+def test_it_shows_an_organisation_with_the_initiatives_it_leads_and_those_it_partners(client):
+    cimade = make_organisation(
+        "La Cimade",
+        acronym="CIMADE",
+        description="Solidarité active avec les personnes migrantes.",
+        website="https://www.lacimade.org",
+    )
+    make_initiative("Permanences juridiques", leads=[cimade])
+    partnered = make_initiative("Hébergement solidaire", partners=[cimade])
+    partnered.partnerships.filter(organisation=cimade).update(role="financial")
+    make_initiative("Sans elle")
+    response = client.get(reverse("initiatives:organisation-detail", args=["la-cimade"]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>La Cimade</h1>" in content
+    assert "Solidarité active avec les personnes migrantes." in content
+    assert "https://www.lacimade.org" in content
+    led, partner_in = content.split('id="partnered-heading"')
+    assert "Permanences juridiques" in led and "Hébergement solidaire" not in led
+    assert "Hébergement solidaire" in partner_in and "Permanences juridiques" not in partner_in
+    assert "Financier" in partner_in
+    assert "Sans elle" not in content
+
+
+def test_it_answers_an_unknown_organisation_with_a_404(client, db):
+    assert client.get("/organisations/personne/").status_code == 404
 
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_it_lists_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
-    partner, theme = make_partner(), make_theme()
+    partner, theme = make_organisation(), make_theme()
     for _ in range(rows):
         make_initiative(themes=[theme, make_theme()], partners=[partner])
     # The catalogue's revision (1), filter choices (1), the chosen theme (1), a count per facet
-    # (8), the count, the page and its themes (3).
-    with django_assert_max_num_queries(14):
+    # (8), the count, the page, its themes and leads (4).
+    with django_assert_max_num_queries(15):
         assert client.get("/initiatives/", {"theme": theme.slug}).status_code == 200
 
 
@@ -180,3 +216,34 @@ def test_it_lists_search_results_by_relevance_unless_asked_otherwise(client):
     assert card_titles(by_relevance) == ["Logement pour tous", "Chorale"]
     by_title = client.get("/initiatives/", {"q": "logement", "sort": "title"})
     assert card_titles(by_title) == ["Chorale", "Logement pour tous"]
+
+
+def test_it_filters_by_organisation_in_the_role_each_parameter_names(client):
+    cimade = make_organisation("La Cimade")
+    make_initiative("Pilotée par elle", leads=[cimade])
+    make_initiative("Accompagnée par elle", partners=[cimade])
+    make_initiative("Sans elle")
+    assert card_titles(client.get("/initiatives/", {"pilot": "la-cimade"})) == ["Pilotée par elle"]
+    assert card_titles(client.get("/initiatives/", {"partner": "la-cimade"})) == [
+        "Accompagnée par elle"
+    ]
+    either = client.get("/initiatives/", {"organisation": "la-cimade"})
+    assert card_titles(either) == ["Accompagnée par elle", "Pilotée par elle"]
+    content = either.content.decode()
+    assert "Retirer le filtre Organisation : La Cimade" in content
+    assert client.get("/initiatives/", {"organisation": "personne"}).status_code == 400
+
+
+def test_it_sorts_by_the_lead_s_display_name_then_title(client):
+    zebra = make_organisation("Zèbre")
+    make_initiative("Premier titre", leads=[zebra])
+    make_initiative("Second titre", leads=[zebra])
+    make_initiative("Troisième titre", leads=[make_organisation("Aide", acronym="AAJT")])
+    make_initiative("Sans pilote", leads=[])
+    response = client.get("/initiatives/", {"sort": "pilot"})
+    assert card_titles(response) == [
+        "Troisième titre",
+        "Premier titre",
+        "Second titre",
+        "Sans pilote",
+    ]

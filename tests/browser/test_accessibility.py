@@ -16,8 +16,8 @@ PAGES = {
     "bad parameters": "/initiatives/?theme=no-such-theme&page=abc",
     "theme": "/themes/acces-au-logement/?country=FR",
     "initiative": "/initiatives/programme-elan/",
-    "pilot": "/pilots/france-terre-dasile/",
-    "partner": "/partners/caf/",
+    "lead": "/organisations/france-terre-dasile/",
+    "partner": "/organisations/caf/",
     "not found": "/initiatives/no-such-initiative/",
 }
 SEVERE = {"serious", "critical"}

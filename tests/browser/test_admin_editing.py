@@ -25,14 +25,16 @@ def editor_accounts(served_catalogue: Gunicorn) -> tuple[str, ...]:
 # The main theme must be among the themes when the transaction ends.
 CREATE_SHARED_INITIATIVE = """
 from django.db import transaction
-from initiatives.models import Initiative, Pilot, Theme
+from initiatives.models import Initiative, Organisation, PartnerRole, Theme
 theme = Theme.objects.get(slug="creer-du-lien-social")
 with transaction.atomic():
     initiative = Initiative.objects.create(
-        title="Atelier partagé", slug="atelier-partage", aim="Un atelier.",
-        pilot=Pilot.objects.order_by("slug").first(), main_theme=theme,
+        title="Atelier partagé", slug="atelier-partage", aim="Un atelier.", main_theme=theme,
     )
     initiative.themes.add(theme)
+    initiative.partnerships.create(
+        organisation=Organisation.objects.order_by("slug").first(), role=PartnerRole.LEAD
+    )
 """
 
 
@@ -73,7 +75,9 @@ def test_an_editor_creates_finds_edits_and_reverts_an_initiative(
     page.locator("#id_title").press_sequentially("Jardins partagés de Roubaix")
     expect(page.locator("#id_slug")).to_have_value("jardins-partages-de-roubaix")
     page.fill("#id_aim", "Cultiver ensemble pour apprendre le français.")
-    choose(page, "pilot", "Elia")
+    page.locator("#partnerships-group .add-row a").click()
+    choose(page, "organisation", "Elia")
+    page.select_option("#id_partnerships-0-role", "lead")
     choose(page, "main_theme", "Apprentissage de la langue")
     choose(page, "themes", "Apprentissage de la langue")
     page.locator("#contacts-group .add-row a").click()
@@ -145,12 +149,12 @@ def test_a_second_editor_s_stale_save_is_refused(
         page.context.close()
 
 
-def test_an_editor_cannot_delete_a_pilot_nor_reach_user_management(
+def test_an_editor_cannot_delete_an_organisation_nor_reach_user_management(
     browser, served_catalogue, editor_accounts
 ):
     page = signed_in_page(browser, served_catalogue, "eric")
     expect(page.locator("#content-main")).not_to_contain_text("Utilisateurs")
-    page.goto(f"{served_catalogue.address}/admin/initiatives/pilot/")
+    page.goto(f"{served_catalogue.address}/admin/initiatives/organisation/")
     page.locator("#result_list tbody a").first.click()
     expect(page.locator("#content-main")).to_be_visible()
     expect(page.locator(".deletelink")).to_have_count(0)

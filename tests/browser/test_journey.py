@@ -56,7 +56,7 @@ def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(
     partner = page.locator("section[aria-labelledby=partners-heading] li a").first
     partner_name = partner.inner_text()
     partner.click()
-    expect(page).to_have_url(re.compile("/partners/"))
+    expect(page).to_have_url(re.compile("/organisations/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(partner_name)
     expect(page.get_by_role("link", name="Bail glissant")).to_be_visible()
     screenshot(page, "partner")
