@@ -835,6 +835,13 @@ class Partnership(models.Model):
     def is_lead(self) -> bool:
         return self.role == PartnerRole.LEAD
 
+    @property
+    def role_display(self) -> str:
+        """Its role as read on the site: the role's label, with its level's when known."""
+        if self.level:
+            return f"{self.get_role_display()}, {self.get_level_display()}"
+        return self.get_role_display()
+
 
 class Contact(models.Model):
     """A person or desk to reach about an initiative."""

@@ -175,3 +175,12 @@ def test_it_ranks_a_title_match_above_a_description_match():
     make_initiative("Logement d'abord")
     ranked = Initiative.objects.search("logement").order_by("-rank")
     assert titles(ranked) == ["Logement d'abord", "Chorale"]
+
+
+def test_it_reads_a_partner_s_role_with_its_level_when_known():
+    partner, lead = make_organisation("Forem"), make_organisation("Adoma")
+    initiative = make_initiative(leads=[lead], partners=[partner])
+    link = initiative.partnerships.get(organisation=partner)
+    assert link.role_display == "partenaire"
+    link.role, link.level = "financial", "regional"
+    assert link.role_display == "financier, régional"
