@@ -727,6 +727,11 @@ class Initiative(models.Model):
         """Its partnerships other than leads, in order, each with its organisation."""
         return [link for link in self._partnerships() if not link.is_lead]
 
+    @property
+    def theme_tags(self) -> list[tuple[Theme, bool]]:
+        """(theme, whether it is the main theme) for each of its themes, in order."""
+        return [(theme, theme.pk == self.main_theme_id) for theme in self.themes.all()]
+
 
 class ChildManager(models.Manager):
     """Rows that belong to one initiative, known by its slug and their position."""

@@ -184,3 +184,9 @@ def test_it_reads_a_partner_s_role_with_its_level_when_known():
     assert link.role_display == "partenaire"
     link.role, link.level = "financial", "regional"
     assert link.role_display == "financier, régional"
+
+
+def test_it_tags_its_main_theme_among_its_themes():
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
+    initiative = make_initiative(themes=[language, housing], main_theme=housing)
+    assert initiative.theme_tags == [(housing, True), (language, False)]
