@@ -247,3 +247,13 @@ def test_it_sorts_by_the_lead_s_display_name_then_title(client):
         "Second titre",
         "Sans pilote",
     ]
+
+
+def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
+    make_initiative(themes=[housing, language])
+    one = client.get("/initiatives/", {"theme": "acces-au-logement"}).content.decode()
+    assert "Tout effacer" not in one
+    params = {"theme": ["acces-au-logement", "apprentissage-de-la-langue"]}
+    several = client.get("/initiatives/", params).content.decode()
+    assert '<a class="clear-filters" href="/initiatives/">Tout effacer</a>' in several
