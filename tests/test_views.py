@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -247,6 +250,22 @@ def test_it_sorts_by_the_lead_s_display_name_then_title(client):
         "Second titre",
         "Sans pilote",
     ]
+
+
+def card_meta(response):
+    """The line under each card's title, as a reader sees it, spaces collapsed."""
+    content = response.content.decode()
+    lines = re.findall(r'<p class="card-meta">(.*?)</p>', content, re.S)
+    return [" ".join(html.unescape(line).split()) for line in lines]
+
+
+def test_it_names_every_lead_of_an_initiative_on_its_card_and_none_when_it_has_none(client):
+    leads = [make_organisation("Adoma"), make_organisation("La Cimade", acronym="CIMADE")]
+    make_initiative("Deux pilotes", leads=leads, city="Lyon")
+    make_initiative("Sans pilote", leads=[], city="Lille")
+    response = client.get("/initiatives/", {"sort": "title"})
+    assert card_titles(response) == ["Deux pilotes", "Sans pilote"]
+    assert card_meta(response) == ["Adoma, La Cimade · Lyon · France", "· Lille · France"]
 
 
 def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):
