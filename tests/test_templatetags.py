@@ -1,5 +1,7 @@
 from django.core.paginator import Paginator
 from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
 
 
 def render(source, **context):
@@ -22,3 +24,12 @@ def test_it_links_only_the_pages_that_exist():
 
 def test_it_shows_no_pagination_for_a_single_page():
     assert "<nav" not in render("{% pagination page '' %}", page=Paginator(range(5), 20).page(1))
+
+
+def test_it_offers_the_other_languages_coming_back_to_the_same_page():
+    request = RequestFactory().get("/initiatives/", {"q": "logement"})
+    with translation.override("fr"):
+        html = render("{% language_switcher %}", request=request)
+    assert '<input name="next" type="hidden" value="/initiatives/?q=logement">' in html
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in html
+    assert 'value="fr"' not in html
