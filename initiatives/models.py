@@ -37,6 +37,12 @@ country_code_validator = RegexValidator(
 )
 
 
+def country_name(code: str) -> str:
+    """The name of the country of ISO code `code` in the current language, or the code if it
+    names none."""
+    return countries.name(code) or code
+
+
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
 
 
@@ -203,6 +209,10 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:organisation-detail", args=[self.slug])
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
         """The published initiatives it leads, and those it is partner in, each by title, read
@@ -688,8 +698,8 @@ class Initiative(models.Model):
             )
 
     @property
-    def country_name(self):
-        return countries.name(self.country) or self.country
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     @property
     def place(self):

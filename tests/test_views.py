@@ -276,3 +276,9 @@ def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):
     params = {"theme": ["acces-au-logement", "apprentissage-de-la-langue"]}
     several = client.get("/initiatives/", params).content.decode()
     assert '<a class="clear-filters" href="/initiatives/">Tout effacer</a>' in several
+
+
+def test_it_names_an_organisation_s_country_rather_than_its_code(client):
+    make_organisation("Vluchtelingenwerk", city="Bruxelles", country="BE")
+    response = client.get(reverse("initiatives:organisation-detail", args=["vluchtelingenwerk"]))
+    assert '<p class="card-meta">Autre · Bruxelles · Belgique</p>' in response.content.decode()
