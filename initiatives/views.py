@@ -156,9 +156,10 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             filterset=self.filterset,
             search=self.filterset.search,
             query_without_page=query.urlencode(),
-            export_links=self.get_export_links(query),
             **kwargs,
         )
+        # An empty list offers nothing to export.
+        context["export_links"] = self.get_export_links(query) if context["paginator"].count else []
         # After the pagination, which may find the page invalid.
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
         active_filters = self.get_active_filters(facets)

@@ -282,3 +282,12 @@ def test_it_names_an_organisation_s_country_rather_than_its_code(client):
     make_organisation("Vluchtelingenwerk", city="Bruxelles", country="BE")
     response = client.get(reverse("initiatives:organisation-detail", args=["vluchtelingenwerk"]))
     assert '<p class="card-meta">Autre · Bruxelles · Belgique</p>' in response.content.decode()
+
+
+def test_it_offers_to_export_a_list_unless_it_is_empty(client, initiative):
+    listed = client.get("/initiatives/").content.decode()
+    assert "Exporter cette liste" in listed
+    assert 'href="/initiatives/export.csv?format=' in listed
+    empty = client.get("/initiatives/", {"q": "introuvable"}).content.decode()
+    assert "Aucune initiative ne correspond à ces critères." in empty
+    assert "Exporter cette liste" not in empty
