@@ -18,7 +18,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from .models import (
     Initiative,
@@ -28,6 +27,7 @@ from .models import (
     Status,
     TargetPublic,
     Theme,
+    country_name,
 )
 
 if TYPE_CHECKING:
@@ -120,8 +120,7 @@ def value_counts(field_name, matching):
 def country_options(matching, selected):
     counts = value_counts("country", matching)
     return [
-        Option(code, countries.name(code) or code, count, code in selected)
-        for code, count in counts.items()
+        Option(code, country_name(code), count, code in selected) for code, count in counts.items()
     ]
 
 

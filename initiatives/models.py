@@ -37,6 +37,12 @@ country_code_validator = RegexValidator(
 )
 
 
+def country_name(code: str) -> str:
+    """The name of the country of ISO code `code` in the current language, or the code if it
+    names none."""
+    return countries.name(code) or code
+
+
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
 
 
@@ -203,6 +209,10 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:organisation-detail", args=[self.slug])
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
         """The published initiatives it leads, and those it is partner in, each by title, read
@@ -688,8 +698,8 @@ class Initiative(models.Model):
             )
 
     @property
-    def country_name(self):
-        return countries.name(self.country) or self.country
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     @property
     def place(self):
@@ -726,6 +736,11 @@ class Initiative(models.Model):
     def partner_links(self) -> list["Partnership"]:
         """Its partnerships other than leads, in order, each with its organisation."""
         return [link for link in self._partnerships() if not link.is_lead]
+
+    @property
+    def theme_tags(self) -> list[tuple[Theme, bool]]:
+        """(theme, whether it is the main theme) for each of its themes, in order."""
+        return [(theme, theme.pk == self.main_theme_id) for theme in self.themes.all()]
 
 
 class ChildManager(models.Manager):
@@ -834,6 +849,13 @@ class Partnership(models.Model):
     @property
     def is_lead(self) -> bool:
         return self.role == PartnerRole.LEAD
+
+    @property
+    def role_display(self) -> str:
+        """Its role as read on the site: the role's label, with its level's when known."""
+        if self.level:
+            return f"{self.get_role_display()}, {self.get_level_display()}"
+        return self.get_role_display()
 
 
 class Contact(models.Model):

@@ -156,12 +156,18 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             filterset=self.filterset,
             search=self.filterset.search,
             query_without_page=query.urlencode(),
-            export_links=self.get_export_links(query),
             **kwargs,
         )
+        # An empty list offers nothing to export.
+        context["export_links"] = self.get_export_links(query) if context["paginator"].count else []
         # After the pagination, which may find the page invalid.
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
-        context.update(facets=facets, active_filters=self.get_active_filters(facets))
+        active_filters = self.get_active_filters(facets)
+        context.update(
+            facets=facets,
+            active_filters=active_filters,
+            clear_filters_url=self.get_clear_filters_url(active_filters),
+        )
         return context
 
     def get_locked_options(self) -> dict[str, str]:
@@ -180,6 +186,10 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                 label = _("%(filter)s : %(value)s") % {"filter": facet.label, "value": option.label}
                 active.append((label, self.url_without(facet.name, option.value)))
         return active
+
+    def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
+        """The whole list's address, offered to clear the filters once several are chosen."""
+        return reverse("initiatives:initiative-list") if len(active_filters) > 1 else None
 
     def query_without_page(self):
         query = self.request.GET.copy()

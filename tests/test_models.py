@@ -175,3 +175,18 @@ def test_it_ranks_a_title_match_above_a_description_match():
     make_initiative("Logement d'abord")
     ranked = Initiative.objects.search("logement").order_by("-rank")
     assert titles(ranked) == ["Logement d'abord", "Chorale"]
+
+
+def test_it_reads_a_partner_s_role_with_its_level_when_known():
+    partner, lead = make_organisation("Forem"), make_organisation("Adoma")
+    initiative = make_initiative(leads=[lead], partners=[partner])
+    link = initiative.partnerships.get(organisation=partner)
+    assert link.role_display == "partenaire"
+    link.role, link.level = "financial", "regional"
+    assert link.role_display == "financier, régional"
+
+
+def test_it_tags_its_main_theme_among_its_themes():
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
+    initiative = make_initiative(themes=[language, housing], main_theme=housing)
+    assert initiative.theme_tags == [(housing, True), (language, False)]

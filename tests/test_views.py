@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -247,3 +250,44 @@ def test_it_sorts_by_the_lead_s_display_name_then_title(client):
         "Second titre",
         "Sans pilote",
     ]
+
+
+def card_meta(response):
+    """The line under each card's title, as a reader sees it, spaces collapsed."""
+    content = response.content.decode()
+    lines = re.findall(r'<p class="card-meta">(.*?)</p>', content, re.S)
+    return [" ".join(html.unescape(line).split()) for line in lines]
+
+
+def test_it_names_every_lead_of_an_initiative_on_its_card_and_none_when_it_has_none(client):
+    leads = [make_organisation("Adoma"), make_organisation("La Cimade", acronym="CIMADE")]
+    make_initiative("Deux pilotes", leads=leads, city="Lyon")
+    make_initiative("Sans pilote", leads=[], city="Lille")
+    response = client.get("/initiatives/", {"sort": "title"})
+    assert card_titles(response) == ["Deux pilotes", "Sans pilote"]
+    assert card_meta(response) == ["Adoma, La Cimade · Lyon · France", "· Lille · France"]
+
+
+def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
+    make_initiative(themes=[housing, language])
+    one = client.get("/initiatives/", {"theme": "acces-au-logement"}).content.decode()
+    assert "Tout effacer" not in one
+    params = {"theme": ["acces-au-logement", "apprentissage-de-la-langue"]}
+    several = client.get("/initiatives/", params).content.decode()
+    assert '<a class="clear-filters" href="/initiatives/">Tout effacer</a>' in several
+
+
+def test_it_names_an_organisation_s_country_rather_than_its_code(client):
+    make_organisation("Vluchtelingenwerk", city="Bruxelles", country="BE")
+    response = client.get(reverse("initiatives:organisation-detail", args=["vluchtelingenwerk"]))
+    assert '<p class="card-meta">Autre · Bruxelles · Belgique</p>' in response.content.decode()
+
+
+def test_it_offers_to_export_a_list_unless_it_is_empty(client, initiative):
+    listed = client.get("/initiatives/").content.decode()
+    assert "Exporter cette liste" in listed
+    assert 'href="/initiatives/export.csv?format=' in listed
+    empty = client.get("/initiatives/", {"q": "introuvable"}).content.decode()
+    assert "Aucune initiative ne correspond à ces critères." in empty
+    assert "Exporter cette liste" not in empty
