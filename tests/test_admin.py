@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import initiative_form, make_initiative, make_organisation, make_theme
+from .factories import initiative_form, make_initiative, make_organisation, make_theme
+from .pages import change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def test_it_lists_and_adds_every_model_for_a_superuser(admin_client, model):
 
 def test_it_shows_an_initiative_s_change_page_with_its_inlines(admin_client):
     initiative = make_initiative("Mon toit pour toi")
-    response = admin_client.get(
-        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-    )
+    response = admin_client.get(change_url(initiative))
     content = response.content.decode()
     assert response.status_code == 200
     assert "Mon toit pour toi" in content

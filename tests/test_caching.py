@@ -12,14 +12,8 @@ from initiatives import caching
 from initiatives.filters import InitiativeFilter
 from initiatives.models import CatalogueRevision, Initiative, Organisation
 
-from .conftest import (
-    card_titles,
-    make_contact,
-    make_initiative,
-    make_organisation,
-    make_public,
-    make_theme,
-)
+from .factories import make_contact, make_initiative, make_organisation, make_public, make_theme
+from .pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +80,7 @@ def test_a_change_by_sql_alone_shows_at_once(client, housing):
 
 
 def test_only_writes_to_what_lists_show_change_the_revision(housing):
-    initiative = Initiative.objects.first()
+    initiative = Initiative.objects.earliest("pk")
     revision = CatalogueRevision.objects.current()
     make_contact(initiative)  # contacts are not on lists
     assert CatalogueRevision.objects.current() == revision

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import make_contact, make_initiative, make_result, make_source
+from .factories import make_contact, make_initiative, make_result, make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import (
-    card_titles,
+from .factories import (
     initiative_form,
     make_contact,
     make_initiative,
@@ -18,6 +17,7 @@ from .conftest import (
     make_result,
     make_theme,
 )
+from .pages import card_titles
 
 pytestmark = pytest.mark.django_db
 

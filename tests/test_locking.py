@@ -1,34 +1,23 @@
 """Two editors change the same initiative: the second save, from a stale form, is refused."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django_webtest import DjangoTestApp
 
 from initiatives.models import Initiative
 
-from .conftest import make_contact, make_initiative
+from .factories import make_contact, make_initiative, make_user
+from .pages import change_form, change_url
 
 pytestmark = pytest.mark.django_db
 
 
 def editor_app(username, first_name=""):
     """A browser of its own (its own cookies), signed in as a new editor."""
-    user = User.objects.create_superuser(username, f"{username}@example.org", "x")
-    user.first_name = first_name
-    user.save()
+    user = make_user(username, first_name, is_staff=True, is_superuser=True)
     app = DjangoTestApp()
     app.set_user(user)
     return app
-
-
-def change_url(initiative):
-    return reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-
-
-def change_form(app, initiative):
-    """The initiative's change form, as the editor's browser opened it."""
-    return app.get(change_url(initiative)).forms["initiative_form"]
 
 
 @pytest.fixture

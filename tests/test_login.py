@@ -7,20 +7,21 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.models import User
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.login import client_ip
 
+from .factories import make_user
+
 PASSWORD = "correct-horse-battery-42"
 
 
 @pytest.fixture
 def staff(db):
-    User.objects.create_user("claire", password=PASSWORD, is_staff=True)
-    User.objects.create_user("malik", password=PASSWORD, is_staff=True)
+    make_user("claire", password=PASSWORD, is_staff=True)
+    make_user("malik", password=PASSWORD, is_staff=True)
 
 
 def sign_in(client, username, password, **headers):

@@ -4,7 +4,7 @@ import pytest
 
 from initiatives.models import Initiative
 
-from .conftest import (
+from .factories import (
     make_contact,
     make_initiative,
     make_organisation,

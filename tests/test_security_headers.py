@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from .pages import change_url
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,9 +46,7 @@ def test_it_keeps_the_pages_free_of_inline_script_and_style(client, initiative):
 
 
 def test_it_keeps_the_admin_working_under_the_policy(admin_client, initiative):
-    response = admin_client.get(
-        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-    )
+    response = admin_client.get(change_url(initiative))
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
     content = response.content.decode()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative, validate_phone
 
-from .conftest import initiative_form, make_initiative, make_organisation, make_theme
+from .factories import initiative_form, make_initiative, make_organisation, make_theme
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import (
-    card_titles,
+from .factories import (
     make_contact,
     make_initiative,
     make_organisation,
@@ -10,6 +9,7 @@ from .conftest import (
     make_result,
     make_theme,
 )
+from .pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
