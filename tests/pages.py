@@ -19,6 +19,11 @@ def card_titles(page: HttpResponse | str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", title)) for title in CARD_TITLE.findall(content)]
 
 
+def link_texts(page: Any, href: str) -> list[str]:
+    """The text of each link of a WebTest page to `href`, its white space folded."""
+    return [" ".join(link.get_text().split()) for link in page.html.select(f'a[href="{href}"]')]
+
+
 def change_url(initiative: Initiative) -> str:
     """The address of the initiative's change form in the admin."""
     return reverse("admin:initiatives_initiative_change", args=[initiative.pk])

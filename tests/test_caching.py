@@ -13,7 +13,7 @@ from initiatives.filters import InitiativeFilter
 from initiatives.models import CatalogueRevision, Initiative, Organisation
 
 from .factories import make_contact, make_initiative, make_organisation, make_public, make_theme
-from .pages import card_titles
+from .pages import card_titles, link_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,12 @@ def test_a_new_initiative_shows_at_once(client, housing, url):
     assert "3 initiatives" in client.get(url).content.decode()
     make_initiative("Logement des familles", themes=[housing])
     assert "4 initiatives" in client.get(url).content.decode()
+
+
+def test_a_new_initiative_counts_at_once_in_its_theme_on_the_home_page(django_app, housing):
+    assert link_texts(django_app.get("/"), "/themes/logement/") == ["Logement 3 initiatives"]
+    make_initiative("Logement des familles", themes=[housing])
+    assert link_texts(django_app.get("/"), "/themes/logement/") == ["Logement 4 initiatives"]
 
 
 def test_a_renamed_partner_shows_at_once_in_the_facets(client, housing):

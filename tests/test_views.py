@@ -9,20 +9,27 @@ from .factories import (
     make_result,
     make_theme,
 )
-from .pages import card_titles
+from .pages import card_titles, link_texts
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_shows_the_themes_with_their_counts_on_the_home_page(client):
-    housing = make_theme("Accès au logement")
+def test_it_shows_the_themes_with_their_counts_and_a_search_box_on_the_home_page(django_app):
+    housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
     make_initiative(themes=[housing])
     make_initiative(themes=[housing])
-    response = client.get("/")
+    make_initiative(themes=[language])
+    response = django_app.get("/")
     assert response.status_code == 200
-    assert "Accès au logement" in response.content.decode()
-    assert "2 initiatives" in response.content.decode()
-    assert 'name="q"' in response.content.decode()
+    # Each theme's link says its own count: "3 initiatives" is the catalogue's total.
+    assert link_texts(response, housing.get_absolute_url()) == ["Accès au logement 2 initiatives"]
+    assert link_texts(response, language.get_absolute_url()) == [
+        "Apprentissage de la langue 1 initiative"
+    ]
+    assert "3 initiatives décrites" in response.text
+    (search,) = {form for form in response.forms.values() if "q" in form.fields}
+    search["q"] = "logement"
+    assert search.submit().request.path == reverse("initiatives:initiative-list")
 
 
 def test_it_lists_published_initiatives(client, initiative):
