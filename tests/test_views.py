@@ -191,17 +191,6 @@ def test_it_answers_an_unknown_organisation_with_a_404(client, db):
     assert client.get("/organisations/personne/").status_code == 404
 
 
-@pytest.mark.parametrize("rows", [5, 50])
-def test_it_lists_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
-    partner, theme = make_organisation(), make_theme()
-    for _ in range(rows):
-        make_initiative(themes=[theme, make_theme()], partners=[partner])
-    # The catalogue's revision (1), filter choices (1), the chosen theme (1), a count per facet
-    # (8), the count, the page, its themes and leads (4).
-    with django_assert_max_num_queries(15):
-        assert client.get("/initiatives/", {"theme": theme.slug}).status_code == 200
-
-
 def test_it_speaks_english_when_asked(client, initiative):
     response = client.get("/initiatives/", headers={"accept-language": "en"})
     assert "All initiatives" in response.content.decode()
