@@ -68,13 +68,3 @@ def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
     assert response.status_code == 200
     assert "doit figurer parmi les thèmes" in response.content.decode()
     assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
-
-
-def test_it_refuses_an_end_year_before_the_start_year(admin_client):
-    pilot, housing = make_organisation(), make_theme("Logement")
-    response = admin_client.post(
-        reverse("admin:initiatives_initiative_add"),
-        initiative_form(pilot, housing, [housing], start_year="2020", end_year="2018"),
-    )
-    assert response.status_code == 200
-    assert "ne peut précéder" in response.content.decode()

@@ -119,12 +119,6 @@ def test_it_lists_only_published_initiatives():
     assert list(Initiative.objects.published()) == [shown]
 
 
-def test_it_finds_initiatives_by_a_word_without_its_accents():
-    found = make_initiative("Accès au logement des réfugiés")
-    make_initiative("Apprentissage du français")
-    assert list(Initiative.objects.search("refugies")) == [found]
-
-
 def test_it_describes_its_period():
     assert make_initiative(start_year=2018, end_year=2021).period == "2018–2021"
     assert make_initiative(status=Status.ONGOING).period == ""
@@ -144,6 +138,7 @@ def titles(queryset):
 def test_it_searches_in_french_ignoring_accents_and_word_endings():
     housing = make_initiative("Accès au logement des réfugiés")
     make_initiative("Apprentissage du français")
+    assert titles(Initiative.objects.search("refugies")) == [housing.title]
     assert titles(Initiative.objects.search("refugie")) == [housing.title]
     assert titles(Initiative.objects.search("LOGEMENTS")) == [housing.title]
 

@@ -138,29 +138,17 @@ def test_it_lists_a_theme_s_initiatives(client):
     assert "Autre chose" not in response.content.decode()
 
 
-def test_it_lists_a_pilot_s_initiatives(client):
-    pilot = make_organisation("Adoma")
-    make_initiative("Accompagner vers le logement ordinaire", leads=[pilot])
-    response = client.get("/pilots/adoma/", follow=True)
-    assert response.status_code == 200
-    assert "Accompagner vers le logement ordinaire" in response.content.decode()
-
-
-def test_it_lists_a_partner_s_initiatives(client):
-    ofii = make_organisation("Ofii")
-    make_initiative("Première", partners=[ofii])
-    make_initiative("Seconde", partners=[ofii])
-    content = client.get("/partners/ofii/", follow=True).content.decode()
-    assert "Première" in content and "Seconde" in content
-
-
 @pytest.mark.parametrize("former", ["/pilots/la-cimade/", "/partners/la-cimade/"])
 def test_it_redirects_the_former_pages_of_pilots_and_partners_for_good(client, former):
-    make_organisation("La Cimade")
+    cimade = make_organisation("La Cimade")
+    make_initiative("Permanences juridiques", leads=[cimade])
+    make_initiative("Hébergement solidaire", partners=[cimade])
     response = client.get(f"{former}?page=2&sort=title")
     assert response.status_code == 301
     assert response["Location"] == "/organisations/la-cimade/?page=2&sort=title"
-    assert client.get(former)["Location"] == "/organisations/la-cimade/"
+    followed = client.get(former, follow=True)
+    assert followed.redirect_chain == [("/organisations/la-cimade/", 301)]
+    assert card_titles(followed) == ["Permanences juridiques", "Hébergement solidaire"]
 
 
 def test_it_shows_an_organisation_with_the_initiatives_it_leads_and_those_it_partners(client):
