@@ -110,7 +110,7 @@ def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(staff):
         (1, "", "127.0.0.1"),
     ],
 )
-def test_client_ip(settings, count, forwarded, expected):
+def test_it_takes_the_client_address_the_trusted_proxies_saw(settings, count, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
