@@ -192,13 +192,18 @@ def test_a_theme_page_exports_its_theme(client, small_catalogue):
 
 
 @pytest.mark.parametrize("rows", [5, 50])
-def test_it_exports_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
+def test_it_exports_in_the_same_queries_for_5_rows_as_for_50(
+    client, django_assert_num_queries, rows
+):
     partner = make_organisation()
     for _ in range(rows):
         initiative = make_initiative(partners=[partner])
         make_contact(initiative)
         make_result(initiative)
-    with django_assert_max_num_queries(15):
+    # The catalogue's revision, the filter choices, then every row in one query read through a
+    # server-side cursor (its savepoint, the cursor, the savepoint's release). Counted here, not
+    # in test_query_budgets: the rows are read only as the response is streamed.
+    with django_assert_num_queries(5):
         assert len(read_csv(client.get(EXPORT))) == rows
 
 
