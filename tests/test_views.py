@@ -93,7 +93,9 @@ def test_it_answers_an_unknown_initiative_with_a_404(client, db):
     assert client.get("/initiatives/no-such-thing/").status_code == 404
 
 
-def test_it_shows_an_initiative_with_its_pilot_partners_contacts_and_results(client, initiative):
+def test_it_shows_an_initiative_with_its_pilot_partners_contacts_results_and_sources(
+    client, initiative
+):
     make_contact(
         initiative, name="Claire Louazel", email="claire@example.org", phones=["04 91 07 80 00"]
     )
