@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import initiative_form, make_initiative, make_organisation, make_theme
+from .factories import initiative_form, make_initiative, make_organisation, make_theme
+from .pages import change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def test_it_lists_and_adds_every_model_for_a_superuser(admin_client, model):
 
 def test_it_shows_an_initiative_s_change_page_with_its_inlines(admin_client):
     initiative = make_initiative("Mon toit pour toi")
-    response = admin_client.get(
-        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-    )
+    response = admin_client.get(change_url(initiative))
     content = response.content.decode()
     assert response.status_code == 200
     assert "Mon toit pour toi" in content
@@ -69,13 +68,3 @@ def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
     assert response.status_code == 200
     assert "doit figurer parmi les thèmes" in response.content.decode()
     assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
-
-
-def test_it_refuses_an_end_year_before_the_start_year(admin_client):
-    pilot, housing = make_organisation(), make_theme("Logement")
-    response = admin_client.post(
-        reverse("admin:initiatives_initiative_add"),
-        initiative_form(pilot, housing, [housing], start_year="2020", end_year="2018"),
-    )
-    assert response.status_code == 200
-    assert "ne peut précéder" in response.content.decode()

@@ -12,14 +12,8 @@ from initiatives import caching
 from initiatives.filters import InitiativeFilter
 from initiatives.models import CatalogueRevision, Initiative, Organisation
 
-from .conftest import (
-    card_titles,
-    make_contact,
-    make_initiative,
-    make_organisation,
-    make_public,
-    make_theme,
-)
+from .factories import make_contact, make_initiative, make_organisation, make_public, make_theme
+from .pages import card_titles, link_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +53,12 @@ def test_a_new_initiative_shows_at_once(client, housing, url):
     assert "4 initiatives" in client.get(url).content.decode()
 
 
+def test_a_new_initiative_counts_at_once_in_its_theme_on_the_home_page(django_app, housing):
+    assert link_texts(django_app.get("/"), "/themes/logement/") == ["Logement 3 initiatives"]
+    make_initiative("Logement des familles", themes=[housing])
+    assert link_texts(django_app.get("/"), "/themes/logement/") == ["Logement 4 initiatives"]
+
+
 def test_a_renamed_partner_shows_at_once_in_the_facets(client, housing):
     assert "Partenaire commun" in client.get("/initiatives/").content.decode()
     Organisation.objects.filter(name="Partenaire commun").update(name="Partenaire renommé")
@@ -86,7 +86,7 @@ def test_a_change_by_sql_alone_shows_at_once(client, housing):
 
 
 def test_only_writes_to_what_lists_show_change_the_revision(housing):
-    initiative = Initiative.objects.first()
+    initiative = Initiative.objects.earliest("pk")
     revision = CatalogueRevision.objects.current()
     make_contact(initiative)  # contacts are not on lists
     assert CatalogueRevision.objects.current() == revision

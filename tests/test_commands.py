@@ -1,15 +1,21 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import make_contact, make_initiative, make_result, make_source
+from .factories import make_contact, make_initiative, make_result, make_source
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_lists_initiatives_missing_a_contact_a_result_or_a_source(capsys):
-    complete = make_initiative("Complète", sources=[make_source()])
-    make_contact(complete)
-    make_result(complete)
+@pytest.fixture
+def complete():
+    """An initiative with a contact, a result and a source: nothing missing."""
+    initiative = make_initiative("Complète", sources=[make_source()])
+    make_contact(initiative)
+    make_result(initiative)
+    return initiative
+
+
+def test_it_lists_initiatives_missing_a_contact_a_result_or_a_source(capsys, complete):
     make_initiative("Incomplète")
     call_command("audit_catalogue")
     output = capsys.readouterr().out
@@ -24,9 +30,6 @@ def test_it_fails_when_strict_and_something_is_missing():
         call_command("audit_catalogue", "--strict")
 
 
-def test_it_passes_when_strict_and_nothing_is_missing(capsys):
-    complete = make_initiative("Complète", sources=[make_source()])
-    make_contact(complete)
-    make_result(complete)
+def test_it_passes_when_strict_and_nothing_is_missing(capsys, complete):
     call_command("audit_catalogue", "--strict")
     assert "rien ne manque" in capsys.readouterr().out

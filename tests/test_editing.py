@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import translation
@@ -14,7 +13,7 @@ from django.utils.timezone import localtime
 
 from initiatives.models import Initiative
 
-from .conftest import make_contact, make_initiative, make_theme
+from .factories import make_contact, make_initiative, make_theme, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +23,6 @@ def french():
     """Messages in the editors' language, whatever an earlier test left active."""
     with translation.override("fr"):
         yield
-
-
-def make_editor(username, first_name=""):
-    return User.objects.create_user(username, first_name=first_name)
 
 
 def stale_message(initiative, base_version):
@@ -40,7 +35,7 @@ def stale_message(initiative, base_version):
 
 @pytest.mark.parametrize("published", [True, False])
 def test_set_published_saves_each_initiative_whose_state_changes_with_who_did_it(published):
-    alice = make_editor("alice")
+    alice = make_user("alice")
     changed = make_initiative(is_published=not published)
     unchanged = make_initiative(is_published=published)
     before = {changed.pk: changed.history.count(), unchanged.pk: unchanged.history.count()}
@@ -59,7 +54,7 @@ def test_set_published_saves_each_initiative_whose_state_changes_with_who_did_it
 
 
 def test_check_version_refuses_an_older_version_saying_who_changed_what_and_when():
-    alice, bruno = make_editor("alice", "Alice"), make_editor("bruno", "Bruno")
+    alice, bruno = make_user("alice", "Alice"), make_user("bruno", "Bruno")
     initiative = make_initiative("Mon toit pour toi", is_published=False)
     initiative.title = "Un toit pour toi"
     initiative.save_edit()
@@ -115,7 +110,7 @@ def test_a_revert_starts_from_today_s_version_with_the_themes_of_its_record():
 
 
 def test_an_edit_records_one_entry_once_its_themes_are_saved():
-    alice = make_editor("alice")
+    alice = make_user("alice")
     initiative = make_initiative("Mon toit pour toi")
     language = make_theme("Langue")
     before = initiative.history.count()
@@ -136,7 +131,7 @@ def test_an_edit_records_one_entry_once_its_themes_are_saved():
 
 
 def test_a_new_initiative_records_one_entry_with_its_themes():
-    alice = make_editor("alice")
+    alice = make_user("alice")
     housing = make_theme("Logement")
     initiative = Initiative(
         title="Nouvelle initiative",
@@ -156,7 +151,7 @@ def test_record_edit_adds_nothing_to_a_save_that_recorded_its_own_entry():
     initiative = make_initiative()
     initiative.save()
     before = initiative.history.count()
-    initiative.record_edit(make_editor("alice"), created=False)
+    initiative.record_edit(make_user("alice"), created=False)
     assert initiative.history.count() == before
 
 
@@ -198,7 +193,7 @@ def finished(outcome):
 
 @pytest.mark.django_db(transaction=True)
 def test_publishing_waits_for_an_edit_being_saved_then_moves_its_version_on():
-    alice, bruno = make_editor("alice", "Alice"), make_editor("bruno", "Bruno")
+    alice, bruno = make_user("alice", "Alice"), make_user("bruno", "Bruno")
     with transaction.atomic():
         initiative = make_initiative("Mon toit pour toi", is_published=True)
 
@@ -220,7 +215,7 @@ def test_publishing_waits_for_an_edit_being_saved_then_moves_its_version_on():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_edit_checked_while_publishing_waits_and_is_refused_as_stale():
-    bruno = make_editor("bruno", "Bruno")
+    bruno = make_user("bruno", "Bruno")
     with transaction.atomic():
         initiative = make_initiative("Mon toit pour toi", is_published=False)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import (
+from .factories import (
     initiative_form,
     make_contact,
     make_initiative,

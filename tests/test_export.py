@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .conftest import (
-    card_titles,
+from .factories import (
     initiative_form,
     make_contact,
     make_initiative,
@@ -18,6 +17,7 @@ from .conftest import (
     make_result,
     make_theme,
 )
+from .pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +96,10 @@ def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, smal
 
 
 def test_it_gives_the_header_alone_when_nothing_matches(client, small_catalogue):
-    body = body_of(client.get(EXPORT, {"q": "introuvable"}))
-    assert body.splitlines() == ["\ufeff" + ",".join(next(csv.reader(io.StringIO(body[1:]))))]
-    assert body.startswith("\ufeffurl,titre,objectif,")
+    header, *rows = body_of(client.get(EXPORT, {"q": "introuvable"})).splitlines()
+    assert rows == []
+    assert header.startswith("\ufeffurl,titre,objectif,")
+    assert '"' not in header, "no column name needs quoting"
 
 
 def test_it_joins_multi_valued_cells_and_keeps_line_breaks(client):
@@ -164,7 +165,7 @@ def test_it_leaves_numbers_as_numbers(client):
     assert (row["annee_debut"], row["annee_fin"]) == ("2018", "2021")
 
 
-@pytest.mark.parametrize("params", [{"theme": "nope"}, {"format": "xlsx"}, {"q": "\x00"}])
+@pytest.mark.parametrize("params", [{"theme": "nope"}, {"q": "\x00"}])
 def test_it_answers_bad_parameters_with_a_400(client, db, params):
     response = client.get(EXPORT, params)
     assert response.status_code == 400
@@ -174,6 +175,7 @@ def test_it_answers_bad_parameters_with_a_400(client, db, params):
 def test_it_says_an_unknown_format_is_wrong_on_the_list_s_page(client, db):
     response = client.get(EXPORT, {"format": "xlsx"})
     assert response.status_code == 400
+    assert 'id="facets"' in response.text
     errors = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', response.text, re.S)
     assert "Format d&#x27;export" in errors[1] and "xlsx" in errors[1]
 
@@ -190,13 +192,18 @@ def test_a_theme_page_exports_its_theme(client, small_catalogue):
 
 
 @pytest.mark.parametrize("rows", [5, 50])
-def test_it_exports_in_a_constant_number_of_queries(client, django_assert_max_num_queries, rows):
+def test_it_exports_in_the_same_queries_for_5_rows_as_for_50(
+    client, django_assert_num_queries, rows
+):
     partner = make_organisation()
     for _ in range(rows):
         initiative = make_initiative(partners=[partner])
         make_contact(initiative)
         make_result(initiative)
-    with django_assert_max_num_queries(15):
+    # The catalogue's revision, the filter choices, then every row in one query read through a
+    # server-side cursor (its savepoint, the cursor, the savepoint's release). Counted here, not
+    # in test_query_budgets: the rows are read only as the response is streamed.
+    with django_assert_num_queries(5):
         assert len(read_csv(client.get(EXPORT))) == rows
 
 

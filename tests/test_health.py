@@ -1,5 +1,7 @@
 import pytest
 from django.db import OperationalError
+from django.http import HttpResponse
+from django.test import RequestFactory
 
 from catalogue.views import server_error
 
@@ -28,21 +30,23 @@ def test_it_needs_no_session_nor_language_prefix(client):
     assert "sessionid" not in response.cookies
 
 
-def test_it_answers_503_for_a_database_error_raised_outside_a_view(rf):
-    # What Django's 500 handler gets when a middleware (a session read, say) hits the outage.
+def server_error_while_handling(error: Exception) -> HttpResponse:
+    """What Django's 500 handler answers for a request that raised `error`."""
     try:
-        raise OperationalError("connection to server failed")
-    except OperationalError:
-        response = server_error(rf.get("/initiatives/"))
+        raise error
+    except type(error):
+        return server_error(RequestFactory().get("/initiatives/"))
+
+
+def test_it_answers_503_for_a_database_error_raised_outside_a_view():
+    # What Django's 500 handler gets when a middleware (a session read, say) hits the outage.
+    response = server_error_while_handling(OperationalError("connection to server failed"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Service momentanément indisponible" in response.content.decode()
 
 
-def test_it_keeps_the_500_page_for_other_errors(rf):
-    try:
-        raise ValueError("a bug")
-    except ValueError:
-        response = server_error(rf.get("/initiatives/"))
+def test_it_keeps_the_500_page_for_other_errors():
+    response = server_error_while_handling(ValueError("a bug"))
     assert response.status_code == 500
     assert "Une erreur est survenue" in response.content.decode()

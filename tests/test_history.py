@@ -6,18 +6,22 @@ from django.urls import reverse
 
 from initiatives.models import Contact, Initiative
 
-from .conftest import make_contact, make_initiative, make_theme
+from .factories import (
+    initiative_form,
+    make_contact,
+    make_initiative,
+    make_organisation,
+    make_theme,
+)
+from .pages import change_form
 
 pytestmark = pytest.mark.django_db
 
 
-def change_url(initiative):
-    return reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-
-
 def edit(app, user, initiative, themes=None, **changes):
     """Opens the initiative's change form as `user`, changes some fields and saves it."""
-    form = app.get(change_url(initiative), user=user).forms["initiative_form"]
+    app.set_user(user)
+    form = change_form(app, initiative)
     for name, value in changes.items():
         form[name] = value
     if themes is not None:
@@ -56,8 +60,6 @@ def test_it_records_who_changed_which_fields_in_one_entry(django_app, admin_user
 
 
 def test_it_records_an_initiative_added_through_the_admin_with_its_themes(admin_client):
-    from .conftest import initiative_form, make_organisation
-
     housing = make_theme("Logement")
     response = admin_client.post(
         reverse("admin:initiatives_initiative_add"),

@@ -1,44 +1,33 @@
 """Two editors change the same initiative: the second save, from a stale form, is refused."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django_webtest import DjangoTestApp
 
 from initiatives.models import Initiative
 
-from .conftest import make_contact, make_initiative
+from .factories import make_contact, make_initiative, make_user
+from .pages import change_form, change_url
 
 pytestmark = pytest.mark.django_db
 
 
-def editor_app(username, first_name=""):
-    """A browser of its own (its own cookies), signed in as a new editor."""
-    user = User.objects.create_superuser(username, f"{username}@example.org", "x")
-    user.first_name = first_name
-    user.save()
+def signed_in_browser(username, first_name=""):
+    """A browser of its own (its own cookies), signed in to the admin as a new superuser."""
+    user = make_user(username, first_name, is_staff=True, is_superuser=True)
     app = DjangoTestApp()
     app.set_user(user)
     return app
 
 
-def change_url(initiative):
-    return reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-
-
-def change_form(app, initiative):
-    """The initiative's change form, as the editor's browser opened it."""
-    return app.get(change_url(initiative)).forms["initiative_form"]
-
-
 @pytest.fixture
-def editors(django_app):
-    # django_app sets up the sign-in of the apps' users.
-    return editor_app("alice", "Alice"), editor_app("bruno", "Bruno")
+def browsers(django_app):
+    """Alice's and Bruno's browsers. (django_app sets up the sign-in of their users.)"""
+    return signed_in_browser("alice", "Alice"), signed_in_browser("bruno", "Bruno")
 
 
-def test_the_second_save_from_a_stale_form_is_refused_saying_what_changed(editors):
-    alice, bruno = editors
+def test_the_second_save_from_a_stale_form_is_refused_saying_what_changed(browsers):
+    alice, bruno = browsers
     initiative = make_initiative("Mon toit pour toi", aim="Loger")
     alice_form = change_form(alice, initiative)
     bruno_form = change_form(bruno, initiative)
@@ -60,8 +49,8 @@ def test_the_second_save_from_a_stale_form_is_refused_saying_what_changed(editor
     assert initiative.version == 2
 
 
-def test_a_form_opened_after_the_change_saves(editors):
-    alice, bruno = editors
+def test_a_form_opened_after_the_change_saves(browsers):
+    alice, bruno = browsers
     initiative = make_initiative("Mon toit pour toi")
     alice_form = change_form(alice, initiative)
     alice_form["title"] = "Un toit pour toi"
@@ -79,8 +68,8 @@ def test_a_form_opened_after_the_change_saves(editors):
     )
 
 
-def test_a_change_to_contacts_only_makes_other_forms_stale(editors):
-    alice, bruno = editors
+def test_a_change_to_contacts_only_makes_other_forms_stale(browsers):
+    alice, bruno = browsers
     initiative = make_initiative()
     make_contact(initiative, email="ancien@example.org")
     alice_form = change_form(alice, initiative)
@@ -96,8 +85,8 @@ def test_a_change_to_contacts_only_makes_other_forms_stale(editors):
     assert initiative.contacts.get().email == "nouveau@example.org"
 
 
-def test_publishing_from_the_list_makes_open_forms_stale(editors):
-    alice, bruno = editors
+def test_publishing_from_the_list_makes_open_forms_stale(browsers):
+    alice, bruno = browsers
     initiative = make_initiative(is_published=True)
     bruno_form = change_form(bruno, initiative)
     changelist = alice.get(reverse("admin:initiatives_initiative_changelist"))
@@ -111,8 +100,8 @@ def test_publishing_from_the_list_makes_open_forms_stale(editors):
     assert Initiative.objects.get(pk=initiative.pk).is_published is False
 
 
-def test_a_form_without_its_version_is_refused(editors):
-    alice, _ = editors
+def test_a_form_without_its_version_is_refused(browsers):
+    alice, _ = browsers
     initiative = make_initiative("Mon toit pour toi")
     form = change_form(alice, initiative)
     form["title"] = "Autre"

@@ -7,20 +7,21 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.models import User
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.login import client_ip
 
+from .factories import make_user
+
 PASSWORD = "correct-horse-battery-42"
 
 
 @pytest.fixture
 def staff(db):
-    User.objects.create_user("claire", password=PASSWORD, is_staff=True)
-    User.objects.create_user("malik", password=PASSWORD, is_staff=True)
+    make_user("claire", password=PASSWORD, is_staff=True)
+    make_user("malik", password=PASSWORD, is_staff=True)
 
 
 def sign_in(client, username, password, **headers):
@@ -109,7 +110,7 @@ def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(staff):
         (1, "", "127.0.0.1"),
     ],
 )
-def test_client_ip(settings, count, forwarded, expected):
+def test_it_takes_the_client_address_the_trusted_proxies_saw(settings, count, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from initiatives.roles import ADMINISTRATORS, EDITORS
 
-from .conftest import make_initiative, make_source
+from .factories import make_initiative, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +127,8 @@ def test_an_administrator_reaches(administrator, entries, name, entry):
 
 
 def test_an_account_outside_the_staff_is_sent_to_the_login_page(entries):
-    User.objects.create_user("lecteur", password="x")
     client = Client()
-    client.force_login(User.objects.get(username="lecteur"))
+    client.force_login(make_user("lecteur"))
     response = client.get(admin_url("initiatives_initiative_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(admin_url("login"))
@@ -154,7 +153,7 @@ def test_make_editor_creates_a_staff_account_that_can_sign_in(monkeypatch):
 
 
 def test_make_editor_moves_an_existing_account_between_roles():
-    User.objects.create_user("claire")
+    make_user("claire")
     call_command("make_editor", "claire", "--admin", stdout=None)
     call_command("make_editor", "claire", stdout=None)
     user = User.objects.get(username="claire")

@@ -11,13 +11,8 @@ from initiatives import search
 from initiatives.models import Acronym, Initiative, SearchWord
 from initiatives.search import ExpandedQuery, Search
 
-from .conftest import (
-    card_titles,
-    make_initiative,
-    make_organisation,
-    make_public,
-    make_theme,
-)
+from .factories import make_initiative, make_organisation, make_public, make_theme
+from .pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +170,7 @@ def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):
     make_initiative("Brouillon", themes=[housing], is_published=False)
     response = client.get(initiative.get_absolute_url())
     close = response.text.split('id="close-heading"')[1]
-    titles = re.findall(r'<h3 class="card-title"><a href="[^"]*">(.*?)</a>', close)
-    assert titles == ["Même pilote", "Même partenaire", "Même thème"]
+    assert card_titles(close) == ["Même pilote", "Même partenaire", "Même thème"]
 
 
 def test_it_builds_a_search_without_querying_the_database(django_assert_num_queries):
@@ -200,12 +194,11 @@ def test_it_expands_a_search_once_however_often_the_list_filters_by_it(
         assert [initiative.title for initiative in initiatives] == ["Logement pour tous"]
 
 
-def test_it_expands_an_acronym_and_its_expansion_into_each_other(db):
-    Acronym.objects.create(acronym="CPH", expansion="centre provisoire d'hébergement")
+def test_it_expands_an_acronym_and_its_expansion_into_each_other(acronyms):
     for text in ("CPH", "centre provisoire d'hébergement"):
         tsquery = search.expand(text).tsquery
         assert "'cph'" in tsquery and "'provisoir'" in tsquery
-    assert search.expand("CADA").tsquery == "'cad'"  # no rule: only stemmed
+    assert search.expand("CAFS").tsquery == "'caf'"  # no rule: only stemmed
 
 
 def test_it_corrects_a_search_only_when_it_finds_nothing(django_assert_num_queries):

@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from .factories import make_user
+from .pages import change_url
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,9 +47,7 @@ def test_it_keeps_the_pages_free_of_inline_script_and_style(client, initiative):
 
 
 def test_it_keeps_the_admin_working_under_the_policy(admin_client, initiative):
-    response = admin_client.get(
-        reverse("admin:initiatives_initiative_change", args=[initiative.pk])
-    )
+    response = admin_client.get(change_url(initiative))
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
     content = response.content.decode()
@@ -55,9 +56,15 @@ def test_it_keeps_the_admin_working_under_the_policy(admin_client, initiative):
     assert 'src="http' not in content
 
 
-def test_it_marks_the_csrf_and_session_cookies_http_only(admin_client):
-    response = admin_client.get(reverse("admin:initiatives_initiative_add"))
+def test_it_marks_the_csrf_and_session_cookies_http_only(client):
+    response = client.get(reverse("admin:login"))
     assert response.cookies["csrftoken"]["httponly"] is True
+    make_user("claire", password="correct-horse-battery-42", is_staff=True)
+    response = client.post(
+        reverse("admin:login"), {"username": "claire", "password": "correct-horse-battery-42"}
+    )
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["httponly"] is True
 
 
 def test_it_marks_the_language_cookie_http_only(client):

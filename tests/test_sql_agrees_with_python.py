@@ -9,7 +9,7 @@ import pytest
 from initiatives.exports import CONTACT_LINE, organisation_display_name
 from initiatives.models import Contact, Organisation
 
-from .conftest import make_contact, make_initiative, make_organisation
+from .factories import make_contact, make_initiative, make_organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,13 @@ from django.urls import reverse
 
 from initiatives.models import Initiative, validate_phone
 
-from .conftest import initiative_form, make_initiative, make_organisation, make_theme
+from .factories import initiative_form, make_initiative, make_organisation, make_theme
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def new_initiative():
+def new_initiative_form():
     housing = make_theme("Logement")
     return initiative_form(make_organisation(), housing, [housing])
 
@@ -44,33 +44,35 @@ def test_it_refuses_what_is_not_a_phone_number(phone):
         validate_phone(phone)
 
 
-def test_the_admin_refuses_a_bad_phone_number_in_french(admin_client, new_initiative):
-    data = with_contact(new_initiative, phones="01 43 14 88 92, appeler le matin")
+def test_the_admin_refuses_a_bad_phone_number_in_french(admin_client, new_initiative_form):
+    data = with_contact(new_initiative_form, phones="01 43 14 88 92, appeler le matin")
     refused(admin_client, data, "« appeler le matin » n&#x27;est pas un numéro de téléphone")
 
 
-def test_the_admin_saves_several_phone_numbers(admin_client, new_initiative):
-    data = with_contact(new_initiative, phones="01 43 14 88 92, +33 6 15 05 29 04")
+def test_the_admin_saves_several_phone_numbers(admin_client, new_initiative_form):
+    data = with_contact(new_initiative_form, phones="01 43 14 88 92, +33 6 15 05 29 04")
     response = admin_client.post(reverse("admin:initiatives_initiative_add"), data)
     assert response.status_code == 302
     contact = Initiative.objects.get(slug="nouvelle-initiative").contacts.get()
     assert contact.phones == ["01 43 14 88 92", "+33 6 15 05 29 04"]
 
 
-def test_the_admin_refuses_a_bad_email(admin_client, new_initiative):
-    data = with_contact(new_initiative, email="claire.exemple.org")
+def test_the_admin_refuses_a_bad_email(admin_client, new_initiative_form):
+    data = with_contact(new_initiative_form, email="claire.exemple.org")
     refused(admin_client, data, "Saisissez une adresse de courriel valide.")
 
 
-def test_the_admin_refuses_a_contact_without_name_or_organisation(admin_client, new_initiative):
-    data = with_contact(new_initiative, name="", role="Accueil")
+def test_the_admin_refuses_a_contact_without_name_or_organisation(
+    admin_client, new_initiative_form
+):
+    data = with_contact(new_initiative_form, name="", role="Accueil")
     refused(admin_client, data, "Indiquez au moins un nom ou une organisation.")
 
 
-def test_the_admin_refuses_a_bad_website(admin_client, new_initiative):
+def test_the_admin_refuses_a_bad_website(admin_client, new_initiative_form):
     refused(
         admin_client,
-        new_initiative | {"website": "http://pas une adresse"},
+        new_initiative_form | {"website": "http://pas une adresse"},
         "Saisissez une URL valide.",
     )
 
@@ -83,15 +85,15 @@ def test_the_admin_refuses_a_bad_website(admin_client, new_initiative):
         ({"start_year": "2020", "end_year": "2018"}, "L&#x27;année de fin ne peut précéder"),
     ],
 )
-def test_the_admin_refuses_impossible_years(admin_client, new_initiative, fields, message):
-    refused(admin_client, new_initiative | fields, message)
+def test_the_admin_refuses_impossible_years(admin_client, new_initiative_form, fields, message):
+    refused(admin_client, new_initiative_form | fields, message)
 
 
-def test_the_admin_refuses_a_slug_already_taken(admin_client, new_initiative):
+def test_the_admin_refuses_a_slug_already_taken(admin_client, new_initiative_form):
     make_initiative("Mon toit")
     refused(
         admin_client,
-        new_initiative | {"slug": "mon-toit"},
+        new_initiative_form | {"slug": "mon-toit"},
         "Le slug « mon-toit » est déjà celui de l&#x27;initiative « Mon toit »",
     )
 

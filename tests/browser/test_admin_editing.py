@@ -22,18 +22,18 @@ def editor_accounts(served_catalogue: Gunicorn) -> tuple[str, ...]:
     return EDITORS
 
 
-# The main theme must be among the themes when the transaction ends.
+# Built by the tests' own builder; the main theme must be among the themes when the
+# transaction ends.
 CREATE_SHARED_INITIATIVE = """
 from django.db import transaction
-from initiatives.models import Initiative, Organisation, PartnerRole, Theme
-theme = Theme.objects.get(slug="creer-du-lien-social")
+from initiatives.models import Organisation, Theme
+from tests.factories import make_initiative
 with transaction.atomic():
-    initiative = Initiative.objects.create(
-        title="Atelier partagé", slug="atelier-partage", aim="Un atelier.", main_theme=theme,
-    )
-    initiative.themes.add(theme)
-    initiative.partnerships.create(
-        organisation=Organisation.objects.order_by("slug").first(), role=PartnerRole.LEAD
+    make_initiative(
+        "Atelier partagé",
+        aim="Un atelier.",
+        themes=[Theme.objects.get(slug="creer-du-lien-social")],
+        leads=[Organisation.objects.order_by("slug").first()],
     )
 """
 
