@@ -5,6 +5,15 @@ from django.db import connection, transaction
 from .factories import make_initiative, make_organisation, make_source
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), a module's tests share a
+    worker, so its module-scoped data loads once; the browser tests share one worker and so one
+    served catalogue."""
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="module")
 def catalogue_data(django_db_setup, django_db_blocker):
     """The catalogue's data (load_catalogue), loaded once for a module in a transaction rolled
