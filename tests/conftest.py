@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
 
 from .factories import make_initiative, make_organisation, make_source
 
@@ -12,6 +14,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language, French, whatever language an earlier request
+    left active in its worker's thread."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(scope="module")
