@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection
@@ -51,7 +52,7 @@ REVISION_TABLES = (
 )
 
 
-def revision(request: HttpRequest | None) -> str | None:
+def revision(request: HttpRequest | None) -> UUID | None:
     """The catalogue's revision when `request` began: read once, then kept on the request."""
     if request is None:
         return CatalogueRevision.objects.current()
@@ -60,13 +61,13 @@ def revision(request: HttpRequest | None) -> str | None:
     return request.catalogue_revision  # type: ignore[attr-defined]
 
 
-def cache_key(revision: str, key: Hashable) -> str:
+def cache_key(revision: UUID, key: Hashable) -> str:
     """The cache's key for `key` (a tuple of plain values) at `revision`, in this database."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
     return f"catalogue:{connection.settings_dict['NAME']}:{revision}:{digest}"
 
 
-def cached(revision: str | None, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(revision: UUID | None, key: Hashable, compute: Callable[[], T]) -> T:
     """compute(), or its value cached for `revision` under `key` (a tuple of plain values)."""
     if revision is None:
         return compute()
@@ -111,7 +112,7 @@ class ListCache:
         self.filterset = filterset
 
     @property
-    def revision(self) -> str | None:
+    def revision(self) -> UUID | None:
         return revision(self.request) if self.filterset.is_valid() else None
 
     @cached_property

@@ -6,7 +6,9 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 
 import csv
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib.postgres.aggregates import StringAgg
@@ -18,14 +20,17 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Concat, NullIf
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -98,12 +103,12 @@ class ConcatWS(Func):
     output_field = TextField()
 
 
-def present(expression):
+def present(expression: Combinable) -> NullIf:
     """NULL for an empty text, so that concat_ws leaves it out."""
     return NullIf(expression, Value(""))
 
 
-def squashed(field):
+def squashed(field: str) -> NullIf:
     """The text on one line, its runs of white space folded."""
     return present(Func(F(field), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace"))
 
@@ -181,13 +186,13 @@ def organisation_display_name(path: str = "") -> Case:
     )
 
 
-def label(field, choices):
+def label(field: str, choices: Iterable[tuple[Any, str | Promise]]) -> Case:
     """The label of a choice, in the language of the request."""
     whens = [When(**{field: value}, then=Value(str(text))) for value, text in choices]
     return Case(*whens, default=F(field), output_field=TextField())
 
 
-def columns():
+def columns() -> list[tuple[str, Combinable]]:
     """(header, SQL expression) of each column after the URL."""
     return [
         ("titre", F("title")),
@@ -227,7 +232,9 @@ def columns():
     ]
 
 
-def export_rows(queryset, expressions):
+def export_rows(
+    queryset: QuerySet, expressions: Iterable[Combinable]
+) -> QuerySet[Initiative, tuple[Any, ...]]:
     """The slug and `expressions` of each initiative of `queryset`, in its order, as tuples.
 
     Filtering through related rows can repeat an initiative; selecting the matching primary
@@ -245,7 +252,7 @@ def export_rows(queryset, expressions):
     )
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """Text a spreadsheet would read as a formula gets a leading quote; numbers stay numbers."""
     if value is None:
         return ""
@@ -254,7 +261,7 @@ def neutralise(value):
     return value
 
 
-def initiative_rows(queryset, build_url):
+def initiative_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[list[Any]]:
     """The header, then one row per initiative, read in chunks from a server-side cursor."""
     headers, expressions = zip(*columns(), strict=True)
     yield ["url", *headers]
@@ -272,11 +279,11 @@ def initiative_rows(queryset, build_url):
 class EchoBuffer:
     """A file-like object whose write() returns what it is given, for streaming csv.writer."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(rows, export_format):
+def csv_lines(rows: Iterable[Iterable[Any]], export_format: str) -> Iterator[str]:
     with_bom, delimiter = ExportFormat.settings[export_format]
     writer = csv.writer(EchoBuffer(), delimiter=delimiter)
     if with_bom:
@@ -285,12 +292,17 @@ def csv_lines(rows, export_format):
         yield writer.writerow(row)
 
 
-def export_filename(*labels):
+def export_filename(*labels: str) -> str:
     name = "-".join(["initiatives", *(slugify(label) for label in labels if label)])
     return f"{name}-{date.today().isoformat()}.csv"
 
 
-def csv_response(queryset, request, export_format=ExportFormat.DEFAULT, filename_labels=()):
+def csv_response(
+    queryset: QuerySet,
+    request: HttpRequest,
+    export_format: str = ExportFormat.DEFAULT,
+    filename_labels: Iterable[str] = (),
+) -> StreamingHttpResponse:
     """A streaming CSV download of `queryset`, in its order."""
     rows = initiative_rows(queryset, request.build_absolute_uri)
     # Read the header and the first chunk of rows before answering: a database failure (an

@@ -48,7 +48,7 @@ class Option:
     # Chosen by the page itself (a theme page's theme): shown, not to be unchosen.
     locked: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.label = str(self.label)  # translated now: options are cached per language
 
     @property
@@ -65,11 +65,11 @@ class Facet:
     note: str | Promise = ""
 
     @property
-    def selected(self):
+    def selected(self) -> list[Option]:
         return [option for option in self.options if option.selected]
 
 
-def matching_without(filterset, name):
+def matching_without(filterset: InitiativeFilter, name: str) -> QuerySet:
     """The primary keys of the initiatives every active filter but `name` lets through."""
     queryset = filterset.queryset
     for field_name, value in filterset.form.cleaned_data.items():
@@ -106,7 +106,7 @@ def related_options(
     return [Option(row.slug, str(row), row.count, row.slug in selected) for row in rows]
 
 
-def value_counts(field_name, matching):
+def value_counts(field_name: str, matching: QuerySet) -> dict[str, int]:
     """{value of `field_name`: count among `matching`} for every value of published rows."""
     rows = (
         Initiative.objects.published()
@@ -117,14 +117,14 @@ def value_counts(field_name, matching):
     return {row[field_name]: row["count"] for row in rows}
 
 
-def country_options(matching, selected):
+def country_options(matching: QuerySet, selected: list[str]) -> list[Option]:
     counts = value_counts("country", matching)
     return [
         Option(code, country_name(code), count, code in selected) for code, count in counts.items()
     ]
 
 
-def region_options(matching, selected):
+def region_options(matching: QuerySet, selected: list[str]) -> list[Option]:
     counts = value_counts("region", matching)
     return [
         Option(slugify(region), region, count, slugify(region) in selected)
@@ -133,7 +133,7 @@ def region_options(matching, selected):
     ]
 
 
-def status_options(matching, selected):
+def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
     counts = value_counts("status", matching)
     return [
         Option(value, str(capfirst(label)), counts.get(value, 0), value in selected)
@@ -183,7 +183,10 @@ def build_facets(
     facets = []
     for name, options, note in FACETS:
 
-        def count(name=name, options=options):
+        def count(
+            name: str = name,
+            options: Callable[[QuerySet, list[str]], list[Option]] = options,
+        ) -> list[Option]:
             return options(matching_without(filterset, name), filterset.chosen(name))
 
         counted = cache.facet(name, count)

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
 from django.utils.functional import Promise, cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,7 @@ class Sort:
         (PILOT, _("pilote")),
         (RECENT, _("les plus récentes")),
     ]
-    orderings = {
+    orderings: dict[str, list[str | OrderBy]] = {
         TITLE: ["title"],
         PILOT: [FIRST_LEAD.asc(nulls_last=True), "title"],
         RECENT: [F("start_year").desc(nulls_last=True), "title"],
@@ -56,7 +57,7 @@ class RelatedSlugFilter(django_filters.ModelMultipleChoiceFilter):
 
     A semi-join (`pk IN (…)`) rather than a join: no duplicate rows, so no DISTINCT."""
 
-    def filter(self, queryset, value):
+    def filter(self, queryset: QuerySet, value: list[Any]) -> QuerySet:
         if not value:
             return queryset
         related = Initiative.objects.filter(**{f"{self.related_name}__in": value})
@@ -147,15 +148,15 @@ class InitiativeFilter(django_filters.FilterSet):
     ) -> InitiativeQuerySet:
         return queryset if self.search is None else queryset.search(self.search)
 
-    def filter_region(self, queryset, name, value):
+    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(region__in=[self.regions[slug] for slug in value])
 
-    def filter_sort(self, queryset, name, value):
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == Sort.RELEVANCE:
             return queryset  # filter_queryset orders by rank when there is a search
         return queryset.order_by(*Sort.orderings[value])
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         searching = "rank" in queryset.query.annotations
         if searching and self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE):

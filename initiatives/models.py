@@ -6,8 +6,9 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -46,7 +47,7 @@ def country_name(code: str) -> str:
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
 
 
-def validate_phone(value):
+def validate_phone(value: str) -> None:
     """A phone number as people write it: digits, spaces, dots, hyphens, parentheses, a leading +;
     from 3 digits (short numbers) to 15 (the international maximum)."""
     digits = sum(character.isdigit() for character in value)
@@ -62,7 +63,7 @@ def validate_phone(value):
 
 
 class SlugManager(models.Manager):
-    def get_by_natural_key(self, slug):
+    def get_by_natural_key(self, slug: str) -> models.Model:
         return self.get(slug=slug)
 
 
@@ -97,10 +98,10 @@ class Source(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="source_slug_not_empty"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
 
@@ -123,10 +124,10 @@ class Vocabulary(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="%(class)s_slug_not_empty"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
 
@@ -135,7 +136,7 @@ class Theme(Vocabulary):
         verbose_name = _("thème")
         verbose_name_plural = _("thèmes")
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("initiatives:theme-detail", args=[self.slug])
 
 
@@ -259,7 +260,7 @@ class Scope(models.TextChoices):
 
 
 class AcronymManager(models.Manager):
-    def get_by_natural_key(self, acronym):
+    def get_by_natural_key(self, acronym: str) -> models.Model:
         return self.get(acronym=acronym)
 
 
@@ -281,10 +282,10 @@ class Acronym(models.Model):
             models.CheckConstraint(condition=~Q(expansion=""), name="acronym_expansion_not_empty"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.acronym} ({self.expansion})"
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str]:
         return (self.acronym,)
 
 
@@ -300,18 +301,18 @@ class SearchWord(models.Model):
             GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="search_word_trigram"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.word
 
 
 class InitiativeQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug):
+    def get_by_natural_key(self, slug: str) -> "Initiative":
         return self.get(slug=slug)
 
-    def published(self):
+    def published(self) -> "InitiativeQuerySet":
         return self.filter(is_published=True)
 
-    def for_theme(self, theme):
+    def for_theme(self, theme: Theme) -> "InitiativeQuerySet":
         return self.filter(
             Exists(Initiative.themes.through.objects.filter(initiative=OuterRef("pk"), theme=theme))
         )
@@ -574,10 +575,10 @@ class Initiative(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
     natural_key.dependencies = [  # type: ignore[attr-defined]
@@ -585,10 +586,10 @@ class Initiative(models.Model):
         "initiatives.targetpublic",
     ]
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("initiatives:initiative-detail", args=[self.slug])
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
@@ -691,7 +692,7 @@ class Initiative(models.Model):
             self._history_user = user
             initiative_history.create_historical_record(self, "+" if created else "~")
 
-    def clean(self):
+    def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError(
                 {"end_year": _("L'année de fin ne peut précéder l'année de début.")}
@@ -702,12 +703,12 @@ class Initiative(models.Model):
         return country_name(self.country)
 
     @property
-    def place(self):
+    def place(self) -> str:
         parts = (self.city, self.department, self.region, self.country_name)
         return ", ".join(part for part in parts if part)
 
     @property
-    def period(self):
+    def period(self) -> str:
         if self.start_year and self.end_year:
             if self.start_year == self.end_year:
                 return str(self.start_year)
@@ -746,7 +747,7 @@ class Initiative(models.Model):
 class ChildManager(models.Manager):
     """Rows that belong to one initiative, known by its slug and their position."""
 
-    def get_by_natural_key(self, initiative_slug, position):
+    def get_by_natural_key(self, initiative_slug: str, position: int) -> models.Model:
         return self.get(initiative__slug=initiative_slug, position=position)
 
 
@@ -902,7 +903,7 @@ class Contact(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return " — ".join(part for part in (self.name, self.organisation) if part)
 
     def public_fields(self) -> dict[str, Any]:
@@ -916,7 +917,7 @@ class Contact(models.Model):
             shown = ("name", "role", "organisation", "email", "phones", "address", "website")
         return {field: getattr(self, field) for field in shown}
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str, int]:
         return (self.initiative.slug, self.position)
 
     natural_key.dependencies = ["initiatives.initiative"]  # type: ignore[attr-defined]
@@ -977,21 +978,21 @@ class Result(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text[:80]
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str, int]:
         return (self.initiative.slug, self.position)
 
     natural_key.dependencies = ["initiatives.initiative"]  # type: ignore[attr-defined]
 
     @property
-    def as_of_display(self):
+    def as_of_display(self) -> str:
         """The as-of date at the precision the source gives it."""
         return format_as_of(self.as_of, self.as_of_precision)
 
 
-def format_as_of(as_of, precision):
+def format_as_of(as_of: date | None, precision: str) -> str:
     if not as_of:
         return ""
     if precision == DatePrecision.YEAR:
@@ -1002,7 +1003,7 @@ def format_as_of(as_of, precision):
 
 
 class CitationManager(models.Manager):
-    def get_by_natural_key(self, initiative_slug, source_slug):
+    def get_by_natural_key(self, initiative_slug: str, source_slug: str) -> models.Model:
         return self.get(initiative__slug=initiative_slug, source__slug=source_slug)
 
 
@@ -1033,17 +1034,17 @@ class Citation(models.Model):
             models.UniqueConstraint(fields=["initiative", "source"], name="citation_unique")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.source} — {self.location}" if self.location else str(self.source)
 
-    def natural_key(self):
+    def natural_key(self) -> tuple[str, str]:
         return (self.initiative.slug, self.source.slug)
 
     natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]  # type: ignore[attr-defined]
 
 
 class CatalogueRevisionQuerySet(models.QuerySet):
-    def current(self):
+    def current(self) -> UUID | None:
         """The key of the catalogue's last change, or None if it has none recorded."""
         return self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", flat=True).first()
 
@@ -1068,5 +1069,5 @@ class CatalogueRevision(models.Model):
         verbose_name = _("révision du catalogue")
         verbose_name_plural = _("révisions du catalogue")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.key)

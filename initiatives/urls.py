@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -7,7 +10,7 @@ from . import views
 app_name = "initiatives"
 
 
-def read_only(view):
+def read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A public page: GET and HEAD only, any other method a 405.
 
     The pages change nothing, so CSRF protection has nothing to guard on them; exempting them

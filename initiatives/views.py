@@ -49,7 +49,7 @@ class HomeView(TemplateView):
         }
 
 
-def address(path, query):
+def address(path: str, query: QueryDict) -> str:
     """`path` with the query string of `query` (a QueryDict), if any."""
     return f"{path}?{query.urlencode()}" if query else path
 
