@@ -476,17 +476,8 @@ class InitiativeQuerySet(models.QuerySet):
         self, user: "AbstractBaseUser | None", day: date | None = None
     ) -> list["Initiative"]:
         """Records that a person verified the initiatives selected on `day` (today unless
-        given), and returns those whose date changed. Each is saved, as set_published() does,
-        so that its version moves on and its history names `user`."""
-        day = day or timezone.localdate()
-        changed = []
-        with transaction.atomic():
-            for initiative in self.select_for_update().exclude(verified_on=day):
-                initiative.verified_on = day
-                initiative._history_user = user
-                initiative.save(update_fields=["verified_on", "updated_at"])
-                changed.append(initiative)
-        return changed
+        given), and returns those whose date changed, each saved as set_published() does."""
+        return self.set_each("verified_on", day or timezone.localdate(), user)
 
     def with_related(self) -> "InitiativeQuerySet":
         """What a card of an initiative shows (its main theme, themes and leads, its status now
@@ -506,12 +497,20 @@ class InitiativeQuerySet(models.QuerySet):
         changes, and returns them. Each is saved, so that its version moves on and its history
         records `user`; the rows are locked first, so that an edit saved meanwhile is either
         seen here or refused as made from an older version."""
+        return self.set_each("is_published", published, user)
+
+    def set_each(
+        self, field: str, value: Any, user: "AbstractBaseUser | None"
+    ) -> list["Initiative"]:
+        """Sets `field` to `value` on the initiatives selected whose value differs, saving each
+        (its version moves on, its history records `user`) with its row locked first, and
+        returns them."""
         changed = []
         with transaction.atomic():
-            for initiative in self.select_for_update().exclude(is_published=published):
-                initiative.is_published = published
+            for initiative in self.select_for_update().exclude(**{field: value}):
+                setattr(initiative, field, value)
                 initiative._history_user = user
-                initiative.save(update_fields=["is_published", "updated_at"])
+                initiative.save(update_fields=[field, "updated_at"])
                 changed.append(initiative)
         return changed
 
