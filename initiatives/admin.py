@@ -190,9 +190,19 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "country",
         "status",
         "is_published",
+        "verified_on",
         "updated_at",
     )
-    list_filter = ("is_published", "status", "main_theme", "themes", "country", "scope", "sources")
+    list_filter = (
+        "is_published",
+        "status",
+        "main_theme",
+        "themes",
+        "country",
+        "scope",
+        "sources",
+        ("verified_on", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("main_theme",)
     search_fields = ("title", "aim", "organisations__name", "organisations__acronym")
     search_help_text = _("Titre, objectif, pilote ou partenaire.")
@@ -201,7 +211,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "updated_at"
     inlines = (PartnershipInline, ContactInline, ResultInline, CitationInline)
-    actions = ("publish", "unpublish", "export_csv")
+    actions = ("publish", "unpublish", "mark_verified", "export_csv")
     fieldsets = (
         (None, {"fields": ("title", "slug", "aim", "description", "is_published")}),
         (_("Thèmes et publics"), {"fields": ("main_theme", "themes", "publics")}),
@@ -216,9 +226,24 @@ class InitiativeAdmin(CatalogueModelAdmin):
                 )
             },
         ),
-        (_("Financement et liens"), {"fields": ("funding", "website", "language")}),
+        (_("Financement et liens"), {"fields": ("funding", "website")}),
+        (
+            _("Langue et traduction du catalogue"),
+            {
+                "fields": (
+                    "language",
+                    "aim_translation",
+                    "description_translation",
+                    "funding_translation",
+                ),
+                "description": _(
+                    "Un texte qui n'est pas en français garde son original ; sa traduction "
+                    "française est présentée au public comme celle du catalogue."
+                ),
+            },
+        ),
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
-        (_("Suivi"), {"fields": ("created_at", "updated_at", "base_version")}),
+        (_("Suivi"), {"fields": ("verified_on", "created_at", "updated_at", "base_version")}),
     )
 
     def get_queryset(self, request):
@@ -272,6 +297,25 @@ class InitiativeAdmin(CatalogueModelAdmin):
                 changed,
             )
             % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Marquer les initiatives sélectionnées comme vérifiées aujourd'hui"),
+        permissions=["change"],
+    )
+    def mark_verified(self, request, queryset):
+        changed = queryset.mark_verified(request.user)
+        for initiative in changed:
+            self.log_change(request, initiative, [{"changed": {"fields": ["verified_on"]}}])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d initiative marquée comme vérifiée aujourd'hui.",
+                "%(count)d initiatives marquées comme vérifiées aujourd'hui.",
+                len(changed),
+            )
+            % {"count": len(changed)},
             messages.SUCCESS,
         )
 

@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from .models import CatalogueRevision, Initiative
+from .models import CatalogueRevision, Initiative, current_year
 
 if TYPE_CHECKING:
     from .filters import InitiativeFilter
@@ -62,9 +62,11 @@ def revision(request: HttpRequest | None) -> UUID | None:
 
 
 def cache_key(revision: UUID, key: Hashable) -> str:
-    """The cache's key for `key` (a tuple of plain values) at `revision`, in this database."""
+    """The cache's key for `key` (a tuple of plain values) at `revision`, in this database,
+    this year: a status shown depends on the year (an end year passes) as well as on the
+    data, so nothing cached in one year is read in the next."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return f"catalogue:{connection.settings_dict['NAME']}:{revision}:{digest}"
+    return f"catalogue:{connection.settings_dict['NAME']}:{revision}:{current_year()}:{digest}"
 
 
 def cached(revision: UUID | None, key: Hashable, compute: Callable[[], T]) -> T:

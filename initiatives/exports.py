@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Concat, NullIf
+from django.db.models.functions import Cast, Concat, ExtractYear, NullIf
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -44,6 +44,7 @@ from .models import (
     Result,
     Scope,
     Status,
+    latest_source_date,
 )
 
 # Cells starting with these could be run as formulas by a spreadsheet (OWASP: CSV injection).
@@ -229,6 +230,8 @@ def columns() -> list[tuple[str, Combinable]]:
         ("financement", F("funding")),
         ("site_web", F("website")),
         ("sources", names(Citation, "source__title", "source__title")),
+        ("annee_source", ExtractYear(latest_source_date())),
+        ("verifiee_le", F("verified_on")),
     ]
 
 

@@ -24,7 +24,7 @@ from .models import (
     Organisation,
     PartnerRole,
     Source,
-    Status,
+    StatusNow,
     TargetPublic,
     Theme,
     country_name,
@@ -134,10 +134,20 @@ def region_options(matching: QuerySet, selected: list[str]) -> list[Option]:
 
 
 def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    counts = value_counts("status", matching)
+    """The statuses a reader is shown (StatusNow), each offered only if some initiative has it
+    (or it is chosen): a status the catalogue holds none of would only ever count 0."""
+    rows = (
+        Initiative.objects.published()
+        .with_status_now()
+        .values("status_now")
+        .annotate(count=Count("pk", filter=Q(pk__in=matching)))
+        .order_by()
+    )
+    counts = {row["status_now"]: row["count"] for row in rows}
     return [
         Option(value, str(capfirst(label)), counts.get(value, 0), value in selected)
-        for value, label in Status.choices
+        for value, label in StatusNow.choices
+        if counts.get(value) or value in selected
     ]
 
 

@@ -18,7 +18,7 @@ from .models import (
     Organisation,
     Partnership,
     Source,
-    Status,
+    StatusNow,
     TargetPublic,
     Theme,
 )
@@ -108,8 +108,12 @@ class InitiativeFilter(django_filters.FilterSet):
     pilot = organisation_filter("led_by", _("Pilote"))
     partner = organisation_filter("partnered_with", _("Partenaire"))
     organisation = organisation_filter("involving", _("Organisation"))
+    # The status a reader is shown (StatusNow): the source's, or ended per the source's dates.
     status = django_filters.MultipleChoiceFilter(
-        label=_("Statut"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Statut"),
+        choices=StatusNow.choices,
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
     )
     source = slug_filter("sources", Source.objects.all(), _("Source"))
     sort = django_filters.ChoiceFilter(
@@ -150,6 +154,11 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(region__in=[self.regions[slug] for slug in value])
+
+    def filter_status(
+        self, queryset: InitiativeQuerySet, name: str, value: list[str]
+    ) -> InitiativeQuerySet:
+        return queryset.with_status_now().filter(status_now__in=value)
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == Sort.RELEVANCE:

@@ -6,6 +6,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -16,9 +17,11 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -244,10 +247,80 @@ class Organisation(models.Model):
 
 
 class Status(models.TextChoices):
+    """The status as the source gives it, at the source's date."""
+
     PLANNED = "planned", _("en projet")
     ONGOING = "ongoing", _("en cours")
     COMPLETED = "completed", _("terminée")
     UNKNOWN = "unknown", _("inconnu")
+
+
+class StatusNow(models.TextChoices):
+    """The status a reader is shown today: the source's, unless the source said the initiative
+    was planned or ongoing and its end year has passed since (`status_now()`). The `status`
+    filter takes these codes."""
+
+    PLANNED = Status.PLANNED.value, Status.PLANNED.label
+    ONGOING = Status.ONGOING.value, Status.ONGOING.label
+    ENDED_PER_SOURCE = "ended-per-source", _("terminée d'après les dates de la source")
+    COMPLETED = Status.COMPLETED.value, Status.COMPLETED.label
+    UNKNOWN = Status.UNKNOWN.value, Status.UNKNOWN.label
+
+
+def current_year() -> int:
+    """The year today, in the site's time zone: what a status is read against."""
+    return timezone.localdate().year
+
+
+def status_now(year: int) -> Case:
+    """StatusNow in SQL: the source's status, or ENDED_PER_SOURCE for an initiative the source
+    said planned or ongoing whose end year is before `year`."""
+    return Case(
+        When(
+            Q(status__in=[Status.PLANNED, Status.ONGOING], end_year__lt=year),
+            then=Value(StatusNow.ENDED_PER_SOURCE.value),
+        ),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
+def latest_source_date() -> Subquery:
+    """An initiative's source date in SQL: the date of its most recent dated source, None if
+    no source of it is dated."""
+    return Subquery(
+        Citation.objects.filter(initiative=OuterRef("pk"), source__published_on__isnull=False)
+        .order_by("-source__published_on")
+        .values("source__published_on")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueText:
+    """A text of an initiative as a reader gets it: the original, in `language`, or, when the
+    catalogue translated it into French, the translation, the original kept beside it."""
+
+    original: str
+    language: str
+    translation: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.original or self.translation)
+
+    @property
+    def text(self) -> str:
+        """The text shown first: the translation if there is one, else the original."""
+        return self.translation or self.original
+
+    @property
+    def lang(self) -> str:
+        """The language of `text`, for its `lang` attribute."""
+        return Language.FRENCH.value if self.translation else self.language
+
+    @property
+    def language_name(self) -> str:
+        """The name of the original's language."""
+        return str(Language(self.language).label) if self.language in Language.values else ""
 
 
 class Scope(models.TextChoices):
@@ -390,10 +463,27 @@ class InitiativeQuerySet(models.QuerySet):
         close.sort(key=lambda found: (found.closeness, found.title))
         return close[:limit]
 
+    def with_status_now(self, year: int | None = None) -> "InitiativeQuerySet":
+        """Each with `status_now`, the status a reader is shown in `year` (this year unless
+        given): a StatusNow code, computed in SQL so that lists filter and count by it."""
+        return self.annotate(status_now=status_now(current_year() if year is None else year))
+
+    def with_freshness(self, year: int | None = None) -> "InitiativeQuerySet":
+        """Each with `status_now` (with_status_now) and `source_date` (latest_source_date)."""
+        return self.with_status_now(year).annotate(source_date=latest_source_date())
+
+    def mark_verified(
+        self, user: "AbstractBaseUser | None", day: date | None = None
+    ) -> list["Initiative"]:
+        """Records that a person verified the initiatives selected on `day` (today unless
+        given), and returns those whose date changed, each saved as set_published() does."""
+        return self.set_each("verified_on", day or timezone.localdate(), user)
+
     def with_related(self) -> "InitiativeQuerySet":
-        """What a card of an initiative shows (its main theme, themes and leads), fetched in a
-        constant number of queries."""
-        return self.select_related("main_theme").prefetch_related(
+        """What a card of an initiative shows (its main theme, themes and leads, its status now
+        and its source's date), fetched in a constant number of queries."""
+        cards = self.with_freshness()
+        return cards.select_related("main_theme").prefetch_related(
             "themes",
             Prefetch(
                 "partnerships",
@@ -407,12 +497,20 @@ class InitiativeQuerySet(models.QuerySet):
         changes, and returns them. Each is saved, so that its version moves on and its history
         records `user`; the rows are locked first, so that an edit saved meanwhile is either
         seen here or refused as made from an older version."""
+        return self.set_each("is_published", published, user)
+
+    def set_each(
+        self, field: str, value: Any, user: "AbstractBaseUser | None"
+    ) -> list["Initiative"]:
+        """Sets `field` to `value` on the initiatives selected whose value differs, saving each
+        (its version moves on, its history records `user`) with its row locked first, and
+        returns them."""
         changed = []
         with transaction.atomic():
-            for initiative in self.select_for_update().exclude(is_published=published):
-                initiative.is_published = published
+            for initiative in self.select_for_update().exclude(**{field: value}):
+                setattr(initiative, field, value)
                 initiative._history_user = user
-                initiative.save(update_fields=["is_published", "updated_at"])
+                initiative.save(update_fields=[field, "updated_at"])
                 changed.append(initiative)
         return changed
 
@@ -508,13 +606,48 @@ class Initiative(models.Model):
     # Kept current by database triggers (migrations 0003, 0011): title > aim > description >
     # organisations (leads, then partners), in the `french_unaccent` text search configuration.
     search_vector = SearchVectorField(null=True, editable=False)
+    aim_translation = models.TextField(
+        _("objectif traduit"),
+        blank=True,
+        help_text=_("Traduction française du catalogue, quand l'objectif n'est pas en français."),
+    )
+    description_translation = models.TextField(
+        _("description traduite"),
+        blank=True,
+        help_text=_(
+            "Traduction française du catalogue, quand la description n'est pas en français."
+        ),
+    )
+    funding_translation = models.TextField(
+        _("financement traduit"),
+        blank=True,
+        help_text=_(
+            "Traduction française du catalogue, quand le financement n'est pas en français."
+        ),
+    )
+    # The last date a person checked the entry (with its lead or a newer document); never set
+    # by loading data, so that nothing looks more recently checked than it was.
+    verified_on = models.DateField(
+        _("vérifiée le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Dernière date à laquelle une personne a vérifié la fiche. Vide : jamais vérifiée "
+            "depuis la source."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+    # The row's modification time, for staff: not a date the public reads as "checked".
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     # Incremented by every save: an edit made from an older version is refused (check_version).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
     history = initiative_history
+
+    # Annotated by InitiativeQuerySet.with_freshness(), which the pages' querysets call.
+    status_now: str
+    source_date: date | None
 
     class Meta:
         verbose_name = _("initiative")
@@ -569,6 +702,15 @@ class Initiative(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(scope__in=Scope.values), name="initiative_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(language=Language.FRENCH)
+                | Q(aim_translation="", description_translation="", funding_translation=""),
+                name="initiative_translation_of_other_language",
+                violation_error_message=_(
+                    "Un texte d'origine en français n'a pas de traduction : changez la langue de "
+                    "la source ou videz les traductions."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="initiative_not_its_own_parent"
@@ -701,6 +843,28 @@ class Initiative(models.Model):
     @property
     def country_name(self) -> str:
         return country_name(self.country)
+
+    @property
+    def aim_text(self) -> CatalogueText:
+        return CatalogueText(self.aim, self.language, self.aim_translation)
+
+    @property
+    def description_text(self) -> CatalogueText:
+        return CatalogueText(self.description, self.language, self.description_translation)
+
+    @property
+    def funding_text(self) -> CatalogueText:
+        return CatalogueText(self.funding, self.language, self.funding_translation)
+
+    @property
+    def status_now_label(self) -> str:
+        """The label of `status_now` (with_freshness()), capitalised."""
+        return str(capfirst(StatusNow(self.status_now).label))
+
+    @property
+    def status_ended_per_source(self) -> bool:
+        """Whether the status shown is the source's dates' and not the source's own."""
+        return self.status_now == StatusNow.ENDED_PER_SOURCE
 
     @property
     def place(self) -> str:

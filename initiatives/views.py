@@ -272,6 +272,7 @@ class InitiativeDetailView(DetailView):
     def get_queryset(self):
         return (
             Initiative.objects.published()
+            .with_freshness()
             .select_related("main_theme", "parent")
             .prefetch_related(
                 "themes",

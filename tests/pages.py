@@ -32,3 +32,27 @@ def change_url(initiative: Initiative) -> str:
 def change_form(app: DjangoTestApp, initiative: Initiative) -> Any:
     """The initiative's change form, as the signed-in editor's browser `app` opened it."""
     return app.get(change_url(initiative)).forms["initiative_form"]
+
+
+def facet_options(page: Any, name: str) -> list[str]:
+    """The options a WebTest page's filter `name` offers, as a reader reads them: « label (n) »."""
+    options = []
+    for box in page.html.select(f'input[name="{name}"]'):
+        label = page.html.select_one(f'label[for="{box["id"]}"]')
+        options.append(" ".join(label.get_text().split()))
+    return options
+
+
+def card_statuses(page: HttpResponse | str) -> list[str]:
+    """The status line of each card of a page (or a part of its HTML), in order."""
+    content = page if isinstance(page, str) else page.content.decode()
+    lines = re.findall(r'<p class="card-status">(.*?)</p>', content, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).split()) for line in lines]
+
+
+def facts(page: Any) -> dict[str, str]:
+    """The facts beside a WebTest initiative page, {term: what it says}, white space folded."""
+    return {
+        " ".join(term.get_text().split()): " ".join(term.find_next_sibling("dd").get_text().split())
+        for term in page.html.select(".initiative-facts dt")
+    }

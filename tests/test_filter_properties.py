@@ -13,7 +13,7 @@ from initiatives.models import (
     Organisation,
     Partnership,
     Source,
-    Status,
+    StatusNow,
     TargetPublic,
     Theme,
 )
@@ -49,7 +49,7 @@ def valid_values(catalogue_data, django_db_blocker):
         values = {name: sorted(set(found)) for name, found in slugs.items()}
         regions = Initiative.objects.exclude(region="").values_list("region", flat=True)
         values["region"] = sorted({slugify(region) for region in regions})
-    values["status"] = list(Status.values)
+    values["status"] = list(StatusNow.values)
     values["sort"] = [value for value, _ in Sort.choices]
     values["format"] = [value for value, _ in ExportFormat.choices]
     values["q"] = ["logement", "réfugiés", '"bail glissant"', "soins or santé", "-marseille"]

@@ -14,6 +14,8 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 from django.db.models import Model
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.utils import get_history_manager_for_model
 
 from initiatives.management.commands import load_catalogue
@@ -29,6 +31,7 @@ from initiatives.models import (
     Theme,
 )
 
+from .pages import facts
 from .test_sql_agrees_with_python import assert_same_contact_lines, assert_same_display_names
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +222,68 @@ def test_it_gives_rows_without_history_a_first_entry_unless_told_not_to(
     assert sorted(pk for pk, *_ in history_entries(Theme)) == sorted(
         Theme.objects.values_list("pk", flat=True)
     )
+
+
+# Freshness and languages.
+
+
+def test_it_dates_the_sources_as_the_documents_do(catalogue_data):
+    assert dict(Source.objects.values_list("slug", "published_on")) == {
+        FORUM: date(2019, 4, 30),
+        "ab-refugies-social-prefecture-2018": date(2018, 9, 26),
+        "interreg-journee-internationale-des-migrants-2019": date(2019, 12, 18),
+        "approche-amsterdam": None,
+        "france-terre-dasile-integration": None,
+    }
+
+
+def test_loading_the_fixtures_never_makes_an_initiative_look_recently_checked(
+    catalogue_data, django_app
+):
+    assert not Initiative.objects.filter(verified_on__isnull=False).exists()
+    page = django_app.get(Initiative.objects.get(slug="ab-refugies-social").get_absolute_url())
+    assert facts(page)["Date de la source la plus récente"] == "18 décembre 2019"
+    assert facts(page)["Vérification"] == "Jamais vérifiée depuis la source"
+    assert facts(page)["Statut"].startswith("Terminée d'après les dates de la source")
+    assert "Mise à jour" not in page.text
+    assert date_format(timezone.localdate(), "DATE_FORMAT") not in page.text
+
+
+def test_it_keeps_the_dutch_texts_with_the_catalogue_s_french_translation(catalogue_data):
+    for slug in ("ab-refugies-emploi", "intergrapsy"):
+        initiative = Initiative.objects.get(slug=slug)
+        assert initiative.language == "nl"
+        assert initiative.aim_translation and initiative.description_translation, slug
+    emploi = Initiative.objects.get(slug="ab-refugies-emploi")
+    assert "ten minste 230 vluchtelingen" in emploi.aim
+    assert "au moins 230 réfugiés" in emploi.aim_translation
+    assert "Fonds européen de développement régional" in emploi.funding_translation
+
+
+def test_it_sums_up_intergrapsy_and_not_ab_refugies_social(catalogue_data):
+    intergrapsy = Initiative.objects.get(slug="intergrapsy")
+    assert intergrapsy.aim.startswith("IntergraPsy is bedoeld voor")
+    assert "psychosociaal lijden" in intergrapsy.aim
+    assert "souffrance psychosociale" in intergrapsy.aim_translation
+    assert "AB Réfugiés-Social" not in intergrapsy.aim
+    # What « dit systeem » refers to opens the description.
+    assert intergrapsy.description.startswith("Het doel van het grensoverschrijdende project")
+
+
+def test_it_gives_periods_the_documents_give_and_no_other(catalogue_data):
+    periods = {
+        slug: (start, end, status)
+        for slug, start, end, status in Initiative.objects.values_list(
+            "slug", "start_year", "end_year", "status"
+        )
+    }
+    assert periods["ab-refugies-social"] == (2018, 2021, "ongoing")
+    # « tegen 2021 » is the horizon of a target, not the project's end.
+    assert periods["ab-refugies-emploi"] == (None, None, "ongoing")
+    # « engagée en septembre 2018 pour 18 mois ».
+    assert periods["accompagnement-vers-le-logement-ordinaire-a-besancon"] == (
+        2018,
+        2020,
+        "ongoing",
+    )
+    assert periods["centre-provisoire-dhebergement-pour-migrants-lgbtqi"] == (None, None, "planned")

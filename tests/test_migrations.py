@@ -127,3 +127,47 @@ def test_it_carries_pilots_and_partners_over_to_organisations_and_back(
     assert pilots == [("adoma",)]
     assert partners == [("la-cimade",), ("ofii",)]
     assert initiatives == [("adoma", 2)]
+
+
+AN_INITIATIVE = """
+INSERT INTO initiatives_theme (slug, name, description, position)
+VALUES ('soins', 'Soins', '', 1);
+INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
+    department, region, country, scope, status, funding, website, language, is_published,
+    created_at, updated_at, version)
+SELECT 'intergrapsy', 'IntergraPsy', 'Snel reageren.', '', theme.id, '', '', '', 'FR',
+       'cross-border', 'ongoing', '', '', 'nl', true, now(), now(), 1
+FROM initiatives_theme AS theme;
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS initiative;
+"""
+
+
+def test_it_carries_initiatives_over_unverified_and_untranslated_and_back(
+    scratch_database: str,
+) -> None:
+    url = scratch_database
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    with psycopg.connect(url) as database:
+        database.execute(AN_INITIATIVE)
+
+    manage(url, "migrate", "initiatives", "0013_freshness", "--no-input")
+    (carried,) = run(
+        url,
+        "SELECT slug, aim, verified_on, aim_translation, description_translation "
+        "FROM initiatives_initiative",
+    )
+    assert carried == [("intergrapsy", "Snel reageren.", None, "", "")]
+    # A translation is searched as the texts are.
+    with psycopg.connect(url) as database:
+        database.execute("UPDATE initiatives_initiative SET aim_translation = 'Réagir vite.'")
+    (found,) = run(
+        url,
+        "SELECT slug FROM initiatives_initiative "
+        "WHERE search_vector @@ websearch_to_tsquery('french_unaccent', 'reagir')",
+    )
+    assert found == [("intergrapsy",)]
+
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    (back,) = run(url, "SELECT slug, aim FROM initiatives_initiative")
+    assert back == [("intergrapsy", "Snel reageren.")]

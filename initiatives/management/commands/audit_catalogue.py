@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Exists, OuterRef, QuerySet
 
-from initiatives.models import Citation, Contact, Initiative, Result
+from initiatives.models import Citation, Contact, Initiative, InitiativeQuerySet, Result, StatusNow
 
 # What every initiative should have at least one of.
 REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
@@ -27,12 +27,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, strict: bool = False, **options: Any) -> None:
-        initiatives = Initiative.objects.all()
+        initiatives: InitiativeQuerySet = Initiative.objects.all()
         gaps = 0
         for label, model in REQUIRED_CHILDREN:
             missing = initiatives.filter(~Exists(model.objects.filter(initiative=OuterRef("pk"))))
             gaps += self.report(label, missing)
         gaps += self.report("sans thème", initiatives.filter(themes__isnull=True))
+        gaps += self.report("au statut que ses dates contredisent", dated_out(initiatives))
         total = initiatives.count()
         if gaps:
             self.stdout.write(f"{gaps} manque(s) sur {total} initiative(s).")
@@ -48,3 +49,9 @@ class Command(BaseCommand):
             for slug in slugs:
                 self.stdout.write(f"  - {slug}")
         return len(slugs)
+
+
+def dated_out(initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
+    """Initiatives the source said planned or ongoing whose end year has passed: the public
+    reads them as ended per the source's dates until someone checks them."""
+    return initiatives.with_status_now().filter(status_now=StatusNow.ENDED_PER_SOURCE)
