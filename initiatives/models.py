@@ -1129,12 +1129,12 @@ class Result(models.Model):
 
     @property
     def figure_is_in_text(self) -> bool:
-        """Whether the text (or its translation) already states the figure's numbers."""
-        numbers = [self.value, self.value_max]
-        texts = [digits_of(self.text), digits_of(self.text_translation)]
+        """Whether the text (or its translation) already states the figure's numbers, in
+        digits or in (French) words: « 12 bourses », « une centaine », « trois ans »."""
+        texts = [self.text, self.text_translation]
         return all(
-            any(digits_of(format_number(number)) in text for text in texts)
-            for number in numbers
+            any(states_number(text, number) for text in texts)
+            for number in (self.value, self.value_max)
             if number is not None
         )
 
@@ -1153,7 +1153,39 @@ def format_number(value: Decimal) -> str:
 
 def digits_of(text: str) -> str:
     """The text with the white space and grouping signs inside numbers taken out."""
-    return re.sub(r"(?<=\d)[\s\u202f.](?=\d{3}\b)", "", text)
+    return re.sub(r"(?<=\d)[\s\u202f.,](?=\d{3}\b)", "", text)
+
+
+# How the documents write some numbers in words (the French ones the catalogue translates to).
+NUMBER_WORDS = {
+    0: ("aucun", "aucune"),
+    1: ("un", "une"),
+    2: ("deux",),
+    3: ("trois",),
+    4: ("quatre",),
+    5: ("cinq",),
+    6: ("six",),
+    7: ("sept",),
+    8: ("huit",),
+    9: ("neuf",),
+    10: ("dix", "dizaine"),
+    12: ("douze", "douzaine"),
+    15: ("quinze", "quinzaine"),
+    20: ("vingt", "vingtaine"),
+    30: ("trente", "trentaine"),
+    40: ("quarante", "quarantaine"),
+    50: ("cinquante", "cinquantaine"),
+    100: ("cent", "centaine"),
+}
+
+
+def states_number(text: str, number: Decimal) -> bool:
+    """Whether `text` gives `number`, in digits or in words."""
+    digits = digits_of(format_number(number))
+    if re.search(rf"(?<![\d,.]){re.escape(digits)}(?![\d]|,\d)", digits_of(text)):
+        return True
+    words = NUMBER_WORDS.get(int(number), ()) if number == int(number) else ()
+    return any(re.search(rf"\b{word}s?\b", text, flags=re.IGNORECASE) for word in words)
 
 
 # « 4e trimestre 2018 », « Q4 2018 »: the quarters by their number.
