@@ -147,30 +147,73 @@ AS_OF = Case(
         as_of_precision=DatePrecision.YEAR, then=Func(F("as_of"), Value("YYYY"), function="to_char")
     ),
     When(
+        as_of_precision=DatePrecision.QUARTER,
+        then=Func(F("as_of"), Value('YYYY-"T"Q'), function="to_char"),
+    ),
+    When(
         as_of_precision=DatePrecision.MONTH,
         then=Func(F("as_of"), Value("YYYY-MM"), function="to_char"),
     ),
     default=Func(F("as_of"), Value("YYYY-MM-DD"), function="to_char"),
     output_field=TextField(),
 )
-RESULT_LINE = Case(
-    When(value__isnull=True, then=F("text")),
-    default=Concat(
-        ConcatWS(
-            Value(" "),
-            Cast(Func(F("value"), function="trim_scale"), TextField()),
-            present(F("unit")),
-            present(F("measure")),
-            Case(
-                When(
-                    as_of__isnull=False,
-                    then=Concat(Value("("), AS_OF, Value(")"), output_field=TextField()),
-                ),
+# In French whatever the interface's language, as the export's codes.
+QUALIFIER_WORDS = {
+    Qualifier.MORE_THAN: "plus de",
+    Qualifier.AT_LEAST: "au moins",
+    Qualifier.ABOUT: "environ",
+    Qualifier.LESS_THAN: "moins de",
+    Qualifier.UP_TO: "jusqu'à",
+}
+# "objectif : 230 … (2021) : <text>", "contexte : …": what is not a result says so.
+NATURE_PREFIX = Case(
+    When(nature=ResultNature.TARGET, then=Value("objectif : ")),
+    When(nature=ResultNature.CONTEXT, then=Value("contexte : ")),
+    default=Value(""),
+    output_field=TextField(),
+)
+# "12", "plus de 109", "22 à 29".
+FIGURE = ConcatWS(
+    Value(" "),
+    Case(
+        *(When(qualifier=value, then=Value(words)) for value, words in QUALIFIER_WORDS.items()),
+        output_field=TextField(),
+    ),
+    Cast(Func(F("value"), function="trim_scale"), TextField()),
+    Case(
+        When(
+            value_max__isnull=False,
+            then=Concat(
+                Value("à "),
+                Cast(Func(F("value_max"), function="trim_scale"), TextField()),
                 output_field=TextField(),
             ),
         ),
-        Value(" : "),
-        F("text"),
+        output_field=TextField(),
+    ),
+)
+RESULT_LINE = Concat(
+    NATURE_PREFIX,
+    Case(
+        When(value__isnull=True, then=F("text")),
+        default=Concat(
+            ConcatWS(
+                Value(" "),
+                FIGURE,
+                present(F("unit")),
+                present(F("measure")),
+                Case(
+                    When(
+                        as_of__isnull=False,
+                        then=Concat(Value("("), AS_OF, Value(")"), output_field=TextField()),
+                    ),
+                    output_field=TextField(),
+                ),
+            ),
+            Value(" : "),
+            F("text"),
+            output_field=TextField(),
+        ),
         output_field=TextField(),
     ),
     output_field=TextField(),
