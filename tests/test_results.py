@@ -136,6 +136,22 @@ def test_the_page_says_a_range_and_a_quarter_in_words(client, employment):
     assert "20 to 50 jeunes par an" in section_text(english, "target")
 
 
+def test_the_page_adds_no_figure_a_sentence_gives_in_words(client, initiative):
+    make_result(
+        initiative,
+        text="Une centaine de bénévoles interviennent.",
+        qualifier="about",
+        value=100,
+        measure="bénévoles",
+    )
+    make_result(initiative, text="Réunification familiale pour 1/3 des mesures", value="33.33")
+    content = client.get(initiative.get_absolute_url()).content.decode()
+    achieved = section_text(content, "achieved")
+    assert "Une centaine de bénévoles interviennent." in achieved
+    assert "environ 100" not in achieved
+    assert "1/3 des mesures 33,33" in achieved
+
+
 def test_the_page_gives_a_translation_as_the_catalogue_s_with_the_original(client, employment):
     content = client.get(employment.get_absolute_url()).content.decode()
     assert '<span lang="fr">Avec ce projet, il veut aider d&#x27;ici 2021' in content
