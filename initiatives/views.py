@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import caching
-from .exports import ExportFormat, ExportFormatForm, csv_response, result_rows
+from .exports import (
+    ExportFormat,
+    ExportFormatForm,
+    csv_response,
+    initiative_rows,
+    result_rows,
+)
 from .facets import build_facets
 from .filters import InitiativeFilter
 from .models import (
@@ -262,6 +268,10 @@ class ThemeDetailView(InitiativeListView):
 class InitiativeExportView(FilteredInitiativesMixin, View):
     """The filtered list as CSV: every matching row, in the list's order, streamed."""
 
+    # What the file holds: one row per initiative, and the first word of its name, if any.
+    rows_of = staticmethod(initiative_rows)
+    filename_label = ""
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if not filterset.is_valid():
@@ -272,25 +282,16 @@ class InitiativeExportView(FilteredInitiativesMixin, View):
             self.get_filtered_queryset(filterset),
             request,
             export_format=self.export_form.cleaned_data["format"],
-            filename_labels=[theme.slug for theme in data["theme"] or ()],
+            filename_labels=[self.filename_label, *(theme.slug for theme in data["theme"] or ())],
+            rows_of=self.rows_of,
         )
 
 
 class ResultExportView(InitiativeExportView):
     """The results of the filtered list as CSV, one row per result: same parameters."""
 
-    def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset()
-        if not filterset.is_valid():
-            return InitiativeListView.as_view()(request, *args, **kwargs)
-        data = filterset.form.cleaned_data
-        return csv_response(
-            self.get_filtered_queryset(filterset),
-            request,
-            export_format=self.export_form.cleaned_data["format"],
-            filename_labels=["resultats", *(theme.slug for theme in data["theme"] or ())],
-            rows_of=result_rows,
-        )
+    rows_of = staticmethod(result_rows)
+    filename_label = "resultats"
 
 
 class InitiativeDetailView(DetailView):
