@@ -258,6 +258,15 @@ def test_the_list_links_to_the_results_of_its_very_list(client, employment):
     assert f'href="{reverse("initiatives:result-export")}?q=emploi"' in content
 
 
+def test_a_theme_page_links_to_its_theme_s_results(client, db):
+    housing = make_theme("Accès au logement")
+    make_result(make_initiative(themes=[housing]), text="500 baux glissants", value=500)
+    content = client.get(housing.get_absolute_url()).content.decode()
+    assert f'href="{RESULTS}?theme=acces-au-logement"' in content
+    rows = read_results(client.get(RESULTS, {"theme": "acces-au-logement"}))
+    assert [row["valeur"] for row in rows] == ["500"]
+
+
 @pytest.mark.parametrize(
     "fields",
     [
