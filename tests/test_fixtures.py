@@ -242,6 +242,13 @@ def test_it_tells_targets_and_context_from_results(catalogue_data, client):
     assert "Objectifs annoncés" in page and ">Résultats<" not in page
 
 
+def test_its_pages_print_each_figure_once(catalogue_data, client):
+    page = client.get("/initiatives/bail-glissant/").content.decode()
+    assert page.count("500 baux glissants") == 1
+    page = client.get("/initiatives/programme-muses/").content.decode()
+    assert page.count("21 visites de musées") == 1
+
+
 def test_it_keeps_qualifiers_ranges_and_quarters(catalogue_data):
     network = Initiative.objects.get(slug="lappui-pedagogique-du-reseau-insertion")
     assert network.results.get(value=109).qualifier == "more-than"
