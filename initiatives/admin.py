@@ -122,9 +122,11 @@ class ResultInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ("source",)
     fields = (
-        "position",
+        ("position", "nature"),
         "text",
-        ("value", "unit", "measure"),
+        ("text_translation", "text_language"),
+        ("qualifier", "value", "value_max"),
+        ("unit", "measure"),
         ("as_of", "as_of_precision"),
         "source",
     )

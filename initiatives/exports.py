@@ -6,12 +6,12 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 
 import csv
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.aggregates import JSONBAgg, StringAgg
 from django.db import models, transaction
 from django.db.models import (
     Case,
@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Concat, ExtractYear, NullIf
+from django.db.models.functions import Cast, Concat, ExtractYear, JSONArray, NullIf
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -41,7 +41,9 @@ from .models import (
     Initiative,
     PartnerRole,
     Partnership,
+    Qualifier,
     Result,
+    ResultNature,
     Scope,
     Status,
     latest_source_date,
@@ -146,30 +148,73 @@ AS_OF = Case(
         as_of_precision=DatePrecision.YEAR, then=Func(F("as_of"), Value("YYYY"), function="to_char")
     ),
     When(
+        as_of_precision=DatePrecision.QUARTER,
+        then=Func(F("as_of"), Value('YYYY-"T"Q'), function="to_char"),
+    ),
+    When(
         as_of_precision=DatePrecision.MONTH,
         then=Func(F("as_of"), Value("YYYY-MM"), function="to_char"),
     ),
     default=Func(F("as_of"), Value("YYYY-MM-DD"), function="to_char"),
     output_field=TextField(),
 )
-RESULT_LINE = Case(
-    When(value__isnull=True, then=F("text")),
-    default=Concat(
-        ConcatWS(
-            Value(" "),
-            Cast(Func(F("value"), function="trim_scale"), TextField()),
-            present(F("unit")),
-            present(F("measure")),
-            Case(
-                When(
-                    as_of__isnull=False,
-                    then=Concat(Value("("), AS_OF, Value(")"), output_field=TextField()),
-                ),
+# In French whatever the interface's language, as the export's codes.
+QUALIFIER_WORDS = {
+    Qualifier.MORE_THAN: "plus de",
+    Qualifier.AT_LEAST: "au moins",
+    Qualifier.ABOUT: "environ",
+    Qualifier.LESS_THAN: "moins de",
+    Qualifier.UP_TO: "jusqu'à",
+}
+# "objectif : 230 … (2021) : <text>", "contexte : …": what is not a result says so.
+NATURE_PREFIX = Case(
+    When(nature=ResultNature.TARGET, then=Value("objectif : ")),
+    When(nature=ResultNature.CONTEXT, then=Value("contexte : ")),
+    default=Value(""),
+    output_field=TextField(),
+)
+# "12", "plus de 109", "22 à 29".
+FIGURE = ConcatWS(
+    Value(" "),
+    Case(
+        *(When(qualifier=value, then=Value(words)) for value, words in QUALIFIER_WORDS.items()),
+        output_field=TextField(),
+    ),
+    Cast(Func(F("value"), function="trim_scale"), TextField()),
+    Case(
+        When(
+            value_max__isnull=False,
+            then=Concat(
+                Value("à "),
+                Cast(Func(F("value_max"), function="trim_scale"), TextField()),
                 output_field=TextField(),
             ),
         ),
-        Value(" : "),
-        F("text"),
+        output_field=TextField(),
+    ),
+)
+RESULT_LINE = Concat(
+    NATURE_PREFIX,
+    Case(
+        When(value__isnull=True, then=F("text")),
+        default=Concat(
+            ConcatWS(
+                Value(" "),
+                FIGURE,
+                present(F("unit")),
+                present(F("measure")),
+                Case(
+                    When(
+                        as_of__isnull=False,
+                        then=Concat(Value("("), AS_OF, Value(")"), output_field=TextField()),
+                    ),
+                    output_field=TextField(),
+                ),
+            ),
+            Value(" : "),
+            F("text"),
+            output_field=TextField(),
+        ),
         output_field=TextField(),
     ),
     output_field=TextField(),
@@ -279,6 +324,82 @@ def initiative_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iter
             yield [prefix + slug + suffix, *map(neutralise, cells)]
 
 
+def code(field: str, codes: Mapping[str, str]) -> Case:
+    """A choice's language-independent code in the CSV (SPEC): `codes` maps its values."""
+    whens = [When(**{field: value}, then=Value(text)) for value, text in codes.items()]
+    return Case(*whens, default=Value(""), output_field=TextField())
+
+
+def number(field: str) -> Func:
+    """A decimal as text without trailing zeros (12, not 12.00), NULL staying NULL."""
+    return Cast(Func(F(field), function="trim_scale"), TextField())
+
+
+# The codes of /initiatives/results.csv, French as the SPEC gives them.
+NATURE_CODES: dict[str, str] = {
+    ResultNature.ACHIEVED: "resultat",
+    ResultNature.TARGET: "objectif",
+    ResultNature.CONTEXT: "contexte",
+}
+QUALIFIER_CODES: dict[str, str] = {
+    Qualifier.MORE_THAN: "plus_de",
+    Qualifier.AT_LEAST: "au_moins",
+    Qualifier.ABOUT: "environ",
+    Qualifier.LESS_THAN: "moins_de",
+    Qualifier.UP_TO: "jusqu_a",
+}
+PRECISION_CODES: dict[str, str] = {
+    DatePrecision.YEAR: "annee",
+    DatePrecision.QUARTER: "trimestre",
+    DatePrecision.MONTH: "mois",
+    DatePrecision.DAY: "jour",
+}
+
+
+def result_columns() -> list[tuple[str, Combinable]]:
+    """(header, SQL expression on a result) of each column after the initiative's URL and
+    title. `source` is the source's slug, the value the list's `source` parameter takes."""
+    return [
+        ("nature", code("nature", NATURE_CODES)),
+        ("qualificatif", code("qualifier", QUALIFIER_CODES)),
+        ("valeur", number("value")),
+        ("valeur_max", number("value_max")),
+        ("unite", F("unit")),
+        ("mesure", F("measure")),
+        # Stored on the first day of its period already.
+        ("date", Cast(F("as_of"), TextField())),
+        ("precision", code("as_of_precision", PRECISION_CODES)),
+        ("texte", F("text")),
+        ("traduction", F("text_translation")),
+        ("source", F("source__slug")),
+    ]
+
+
+def result_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[list[Any]]:
+    """The header, then one row per result of each initiative of `queryset`, in its order.
+
+    Each initiative's results come as one JSON array of text cells, computed by PostgreSQL
+    with the initiative's row: one query, streamed as the initiatives' export is.
+    """
+    headers, expressions = zip(*result_columns(), strict=True)
+    cells = JSONArray(*expressions)
+    results = Subquery(
+        Result.objects.filter(initiative=OuterRef("pk"))
+        .order_by()
+        .values("initiative")
+        .annotate(value=JSONBAgg(cells, order_by="position"))
+        .values("value")
+    )
+    yield ["initiative", "titre", *headers]
+    url = build_url(reverse("initiatives:initiative-detail", args=["--slug--"]))
+    prefix, suffix = url.split("--slug--")
+    with transaction.atomic():
+        rows = export_rows(queryset, [F("title"), results]).iterator(chunk_size=CHUNK_SIZE)
+        for slug, title, initiative_results in rows:
+            for result in initiative_results or ():
+                yield [prefix + slug + suffix, *map(neutralise, [title, *result])]
+
+
 class EchoBuffer:
     """A file-like object whose write() returns what it is given, for streaming csv.writer."""
 
@@ -305,9 +426,11 @@ def csv_response(
     request: HttpRequest,
     export_format: str = ExportFormat.DEFAULT,
     filename_labels: Iterable[str] = (),
+    rows_of: Callable[[QuerySet, Callable[[str], str]], Iterator[list[Any]]] = initiative_rows,
 ) -> StreamingHttpResponse:
-    """A streaming CSV download of `queryset`, in its order."""
-    rows = initiative_rows(queryset, request.build_absolute_uri)
+    """A streaming CSV download of `queryset`, in its order, one row per initiative (or per
+    what `rows_of` gives for it, such as its results)."""
+    rows = rows_of(queryset, request.build_absolute_uri)
     # Read the header and the first chunk of rows before answering: a database failure (an
     # outage, answered 503) then comes while the status can still say so, not as a download cut
     # off after a 200. An export of up to CHUNK_SIZE rows is then read whole and its cursor closed.

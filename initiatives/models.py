@@ -6,8 +6,9 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -903,6 +904,11 @@ class Initiative(models.Model):
         return [link for link in self._partnerships() if not link.is_lead]
 
     @property
+    def result_sections(self) -> list["ResultSection"]:
+        """Its results as its page shows them: achieved, targets, context apart."""
+        return result_sections(self.results.all())
+
+    @property
     def theme_tags(self) -> list[tuple[Theme, bool]]:
         """(theme, whether it is the main theme) for each of its themes, in order."""
         return [(theme, theme.pk == self.main_theme_id) for theme in self.themes.all()]
@@ -1090,7 +1096,44 @@ class Contact(models.Model):
 class DatePrecision(models.TextChoices):
     DAY = "day", _("jour")
     MONTH = "month", _("mois")
+    QUARTER = "quarter", _("trimestre")
     YEAR = "year", _("année")
+
+
+class ResultNature(models.TextChoices):
+    ACHIEVED = "achieved", _("résultat")
+    TARGET = "target", pgettext_lazy("result nature", "objectif")
+    CONTEXT = "context", _("contexte")
+
+
+class Qualifier(models.TextChoices):
+    MORE_THAN = "more-than", _("plus de")
+    AT_LEAST = "at-least", _("au moins")
+    ABOUT = "about", _("environ")
+    LESS_THAN = "less-than", _("moins de")
+    UP_TO = "up-to", _("jusqu'à")
+
+
+class ResultQuerySet(models.QuerySet):
+    def achieved(self) -> "ResultQuerySet":
+        return self.filter(nature=ResultNature.ACHIEVED)
+
+    def targets(self) -> "ResultQuerySet":
+        return self.filter(nature=ResultNature.TARGET)
+
+    def context(self) -> "ResultQuerySet":
+        return self.filter(nature=ResultNature.CONTEXT)
+
+    def targets_without_horizon(self) -> "ResultQuerySet":
+        """Targets that do not say by when."""
+        return self.targets().filter(as_of__isnull=True)
+
+    def without_source(self) -> "ResultQuerySet":
+        return self.filter(source__isnull=True)
+
+
+class ResultManager(ChildManager.from_queryset(ResultQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class Result(models.Model):
@@ -1100,8 +1143,43 @@ class Result(models.Model):
         Initiative, on_delete=models.CASCADE, related_name="results", verbose_name=_("initiative")
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
-    text = models.TextField(_("texte"))
+    nature = models.CharField(
+        _("nature"),
+        max_length=10,
+        choices=ResultNature.choices,
+        default=ResultNature.ACHIEVED,
+        help_text=_(
+            "Un résultat obtenu, un objectif (sa date est son horizon, « d'ici 2021 ») ou un "
+            "contexte qui ne décrit pas ce que l'initiative a fait."
+        ),
+    )
+    text = models.TextField(_("texte"), help_text=_("Les mots de la source, dans sa langue."))
+    text_translation = models.TextField(
+        _("traduction du texte"),
+        blank=True,
+        help_text=_("Traduction en français du catalogue, quand la source n'est pas en français."),
+    )
+    text_language = models.CharField(
+        _("langue du texte"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Vide : la langue de l'initiative."),
+    )
+    qualifier = models.CharField(
+        _("qualificatif"), max_length=10, choices=Qualifier.choices, blank=True
+    )
     value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value_max = models.DecimalField(
+        _("valeur haute"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Pour une fourchette (« 20 à 50 ») : sa borne haute, la valeur étant la basse."
+        ),
+    )
     unit = models.CharField(_("unité"), max_length=60, blank=True, help_text=_("%, €, places…"))
     measure = models.CharField(
         _("ce qui est compté"), max_length=300, blank=True, help_text=_("« bourses attribuées »…")
@@ -1109,10 +1187,13 @@ class Result(models.Model):
     as_of = models.DateField(_("à la date du"), null=True, blank=True)
     as_of_precision = models.CharField(
         _("précision de la date"),
-        max_length=5,
+        max_length=7,
         choices=DatePrecision.choices,
         blank=True,
-        help_text=_("Une date connue au mois ou à l'année s'enregistre au premier jour."),
+        help_text=_(
+            "Une date connue au mois, au trimestre ou à l'année s'enregistre au premier jour de "
+            "sa période. Pour un objectif, c'est son horizon."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -1123,7 +1204,7 @@ class Result(models.Model):
         verbose_name=_("source"),
     )
 
-    objects = ChildManager()
+    objects = ResultManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -1140,6 +1221,36 @@ class Result(models.Model):
                 | Q(as_of__isnull=False, as_of_precision__in=DatePrecision.values),
                 name="result_as_of_has_precision",
             ),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True)
+                | Q(value__isnull=False, value_max__gte=F("value")),
+                name="result_range_is_ordered",
+                violation_error_message=_(
+                    "Une fourchette a une valeur basse, et une valeur haute qui ne lui est pas "
+                    "inférieure."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier="") | Q(value__isnull=False),
+                name="result_qualifier_has_value",
+                violation_error_message=_("Un qualificatif (« plus de »…) qualifie une valeur."),
+            ),
+            models.CheckConstraint(
+                # A date known to its month, quarter or year is stored on its period's first day.
+                condition=Q(as_of_precision__in=["", DatePrecision.DAY])
+                | Q(as_of_precision=DatePrecision.MONTH, as_of__day=1)
+                | Q(
+                    as_of_precision=DatePrecision.QUARTER,
+                    as_of__day=1,
+                    as_of__month__in=[1, 4, 7, 10],
+                )
+                | Q(as_of_precision=DatePrecision.YEAR, as_of__day=1, as_of__month=1),
+                name="result_as_of_starts_its_period",
+                violation_error_message=_(
+                    "Une date connue au mois, au trimestre ou à l'année s'enregistre au premier "
+                    "jour de sa période."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1155,15 +1266,166 @@ class Result(models.Model):
         """The as-of date at the precision the source gives it."""
         return format_as_of(self.as_of, self.as_of_precision)
 
+    @property
+    def as_of_label(self) -> str:
+        """The as-of date as the page says it: a target's is its horizon (« d'ici 2021 »)."""
+        if not self.as_of:
+            return ""
+        if self.nature == ResultNature.TARGET:
+            return _("d'ici %(date)s") % {"date": self.as_of_display}
+        return self.as_of_display
+
+    @property
+    def figure_display(self) -> str:
+        """The figure in words: « plus de 109 salariés », « 20 à 50 % … »; empty without one."""
+        if self.value is None:
+            return ""
+        figure = format_number(self.value)
+        if self.value_max is not None and self.value_max != self.value:
+            figure = _("%(low)s à %(high)s") % {
+                "low": figure,
+                "high": format_number(self.value_max),
+            }
+        words = [str(self.get_qualifier_display()) if self.qualifier else "", figure]
+        words += [self.unit, self.measure]
+        return " ".join(word for word in words if word)
+
+    @property
+    def figure_is_in_text(self) -> bool:
+        """Whether the text (or its translation) already states the figure's numbers, in
+        digits or in (French) words: « 12 bourses », « une centaine », « trois ans »."""
+        texts = [self.text, self.text_translation]
+        return all(
+            any(states_number(text, number) for text in texts)
+            for number in (self.value, self.value_max)
+            if number is not None
+        )
+
+    @property
+    def language(self) -> str:
+        """The language of the text: its own, or else its initiative's."""
+        return self.text_language or self.initiative.language
+
+
+def format_number(value: Decimal) -> str:
+    """A figure as French (or English) writes it: « 1 900 », « 33,33 »."""
+    exponent = value.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def digits_of(text: str) -> str:
+    """The text with the white space and grouping signs inside numbers taken out."""
+    return re.sub(r"(?<=\d)[\s\u202f.,](?=\d{3}\b)", "", text)
+
+
+# How the documents write some numbers in words (the French ones the catalogue translates to).
+NUMBER_WORDS = {
+    0: ("aucun", "aucune"),
+    1: ("un", "une"),
+    2: ("deux",),
+    3: ("trois",),
+    4: ("quatre",),
+    5: ("cinq",),
+    6: ("six",),
+    7: ("sept",),
+    8: ("huit",),
+    9: ("neuf",),
+    10: ("dix", "dizaine"),
+    12: ("douze", "douzaine"),
+    15: ("quinze", "quinzaine"),
+    20: ("vingt", "vingtaine"),
+    30: ("trente", "trentaine"),
+    40: ("quarante", "quarantaine"),
+    50: ("cinquante", "cinquantaine"),
+    100: ("cent", "centaine"),
+}
+
+
+def states_number(text: str, number: Decimal) -> bool:
+    """Whether `text` gives `number`, in digits or in words."""
+    digits = digits_of(format_number(number))
+    if re.search(rf"(?<![\d,.]){re.escape(digits)}(?![\d]|,\d)", digits_of(text)):
+        return True
+    words = NUMBER_WORDS.get(int(number), ()) if number == int(number) else ()
+    return any(re.search(rf"\b{word}s?\b", text, flags=re.IGNORECASE) for word in words)
+
+
+# « 4e trimestre 2018 », « Q4 2018 »: the quarters by their number.
+QUARTERS = {
+    1: _("1er trimestre %(year)s"),
+    2: _("2e trimestre %(year)s"),
+    3: _("3e trimestre %(year)s"),
+    4: _("4e trimestre %(year)s"),
+}
+
 
 def format_as_of(as_of: date | None, precision: str) -> str:
     if not as_of:
         return ""
     if precision == DatePrecision.YEAR:
         return str(as_of.year)
+    if precision == DatePrecision.QUARTER:
+        return QUARTERS[(as_of.month - 1) // 3 + 1] % {"year": as_of.year}
     if precision == DatePrecision.MONTH:
         return date_format(as_of, "F Y")
     return date_format(as_of, "DATE_FORMAT")
+
+
+@dataclass
+class ResultStatement:
+    """One sentence of an initiative's results on its page, with the figures it gives.
+
+    Consecutive results quoting the same sentence are one statement, so that the sentence, and
+    each figure, is printed once; a figure is added in words only where the sentence does not
+    state it.
+    """
+
+    text: str
+    translation: str
+    language: str
+    figures: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+
+    def add(self, result: Result) -> None:
+        if result.value is not None and not result.figure_is_in_text:
+            self.figures.append(result.figure_display)
+        if result.as_of_label and result.as_of_label not in self.dates:
+            self.dates.append(result.as_of_label)
+
+
+@dataclass
+class ResultSection:
+    """The statements of one nature: results, targets or context."""
+
+    nature: str
+    heading: str
+    statements: list[ResultStatement]
+
+
+RESULT_HEADINGS = [
+    (ResultNature.ACHIEVED, _("Résultats")),
+    (ResultNature.TARGET, _("Objectifs annoncés")),
+    (ResultNature.CONTEXT, _("Contexte (ne décrit pas un résultat de l'initiative)")),
+]
+
+
+def result_sections(results: Iterable[Result]) -> list[ResultSection]:
+    """`results` (in their order) as the page shows them: achieved results, targets, then
+    context, each section a list of statements; sections without statement left out."""
+    by_nature: dict[str, list[ResultStatement]] = {nature: [] for nature, __ in RESULT_HEADINGS}
+    for result in results:
+        statements = by_nature[result.nature]
+        if not statements or statements[-1].text != result.text:
+            statements.append(
+                ResultStatement(result.text, result.text_translation, result.language)
+            )
+        statements[-1].add(result)
+    return [
+        ResultSection(nature, str(heading), by_nature[nature])
+        for nature, heading in RESULT_HEADINGS
+        if by_nature[nature]
+    ]
 
 
 class CitationManager(models.Manager):

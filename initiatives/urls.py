@@ -28,6 +28,11 @@ urlpatterns = [
         name="initiative-export",
     ),
     path(
+        "initiatives/results.csv",
+        read_only(views.ResultExportView.as_view()),
+        name="result-export",
+    ),
+    path(
         "initiatives/<slug:slug>/",
         read_only(views.InitiativeDetailView.as_view()),
         name="initiative-detail",

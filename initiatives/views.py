@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import caching
-from .exports import ExportFormat, ExportFormatForm, csv_response
+from .exports import (
+    ExportFormat,
+    ExportFormatForm,
+    csv_response,
+    initiative_rows,
+    result_rows,
+)
 from .facets import build_facets
 from .filters import InitiativeFilter
 from .models import (
@@ -160,6 +166,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         )
         # An empty list offers nothing to export.
         context["export_links"] = self.get_export_links(query) if context["paginator"].count else []
+        if context["export_links"]:
+            context["result_export_link"] = self.get_result_export_link(self.filterset.data)
         # After the pagination, which may find the page invalid.
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
         active_filters = self.get_active_filters(facets)
@@ -218,6 +226,12 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             links.append((label, url))
         return links
 
+    def get_result_export_link(self, query: QueryDict) -> str:
+        """The results of this very list as CSV, one row per result."""
+        query = query.copy()
+        query.pop("page", None)
+        return address(reverse("initiatives:result-export"), query)
+
 
 class ThemeDetailView(InitiativeListView):
     """The list with one theme chosen: its filters, pagination and export work as on the list."""
@@ -254,6 +268,10 @@ class ThemeDetailView(InitiativeListView):
 class InitiativeExportView(FilteredInitiativesMixin, View):
     """The filtered list as CSV: every matching row, in the list's order, streamed."""
 
+    # What the file holds: one row per initiative, and the first word of its name, if any.
+    rows_of = staticmethod(initiative_rows)
+    filename_label = ""
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if not filterset.is_valid():
@@ -264,8 +282,16 @@ class InitiativeExportView(FilteredInitiativesMixin, View):
             self.get_filtered_queryset(filterset),
             request,
             export_format=self.export_form.cleaned_data["format"],
-            filename_labels=[theme.slug for theme in data["theme"] or ()],
+            filename_labels=[self.filename_label, *(theme.slug for theme in data["theme"] or ())],
+            rows_of=self.rows_of,
         )
+
+
+class ResultExportView(InitiativeExportView):
+    """The results of the filtered list as CSV, one row per result: same parameters."""
+
+    rows_of = staticmethod(result_rows)
+    filename_label = "resultats"
 
 
 class InitiativeDetailView(DetailView):

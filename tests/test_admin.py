@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,4 +70,47 @@ def test_it_refuses_a_main_theme_missing_from_the_themes(admin_client):
     )
     assert response.status_code == 200
     assert "doit figurer parmi les thèmes" in response.content.decode()
+    assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
+
+
+def result_rows(**fields: str) -> dict[str, str]:
+    """One result row of the initiative's admin form."""
+    return {"results-TOTAL_FORMS": "1"} | {f"results-0-{name}": v for name, v in fields.items()}
+
+
+def test_it_shows_a_result_s_nature_qualifier_range_and_precision(admin_client):
+    content = admin_client.get(reverse("admin:initiatives_initiative_add")).content.decode()
+    for field in ("nature", "qualifier", "value", "value_max", "as_of_precision"):
+        assert f'name="results-__prefix__-{field}"' in content
+    assert '<option value="quarter">trimestre</option>' in content
+    assert '<option value="target">objectif</option>' in content
+
+
+def test_it_saves_a_target_with_a_range_by_a_quarter(admin_client):
+    pilot, housing = make_organisation(), make_theme("Logement")
+    form = initiative_form(pilot, housing, [housing]) | result_rows(
+        position="1",
+        nature="target",
+        text="Accompagner des jeunes",
+        qualifier="at-least",
+        value="20",
+        value_max="50",
+        as_of="2021-10-01",
+        as_of_precision="quarter",
+    )
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), form)
+    assert response.status_code == 302
+    page = admin_client.get("/initiatives/nouvelle-initiative/").content.decode()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Accompagner des jeunes au moins 20 à 50 (d'ici 4e trimestre 2021)" in text
+
+
+def test_it_refuses_a_range_running_backwards(admin_client):
+    pilot, housing = make_organisation(), make_theme("Logement")
+    form = initiative_form(pilot, housing, [housing]) | result_rows(
+        position="1", nature="achieved", text="50 à 20", value="50", value_max="20"
+    )
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), form)
+    assert response.status_code == 200
+    assert "une valeur haute qui ne lui est pas inférieure" in response.content.decode()
     assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -9,9 +11,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def complete():
     """An initiative with a contact, a result and a source: nothing missing."""
-    initiative = make_initiative("Complète", sources=[make_source()])
+    source = make_source()
+    initiative = make_initiative("Complète", sources=[source])
     make_contact(initiative)
-    make_result(initiative)
+    make_result(initiative, source=source)
     return initiative
 
 
@@ -33,3 +36,29 @@ def test_it_fails_when_strict_and_something_is_missing():
 def test_it_passes_when_strict_and_nothing_is_missing(capsys, complete):
     call_command("audit_catalogue", "--strict")
     assert "rien ne manque" in capsys.readouterr().out
+
+
+def test_it_lists_targets_without_a_horizon_and_results_without_a_source(capsys, complete):
+    source = complete.sources.get()
+    make_result(complete, nature="target", text="Accueillir 40 familles", source=source)
+    make_result(
+        complete,
+        nature="target",
+        text="Loger 20 jeunes d'ici 2021",
+        source=source,
+        as_of=date(2021, 1, 1),
+        as_of_precision="year",
+    )
+    make_result(complete, text="12 bourses attribuées")
+    call_command("audit_catalogue")
+    output = capsys.readouterr().out
+    assert "1 objectif(s) sans horizon" in output and "Accueillir 40 familles" in output
+    assert "Loger 20 jeunes" not in output
+    assert "1 résultat(s) sans source" in output and "12 bourses attribuées" in output
+    assert "2 manque(s) sur 1 initiative(s)" in output
+
+
+def test_it_fails_when_strict_and_a_target_has_no_horizon(complete):
+    make_result(complete, nature="target", source=complete.sources.get())
+    with pytest.raises(CommandError):
+        call_command("audit_catalogue", "--strict")

@@ -132,6 +132,36 @@ def test_it_joins_multi_valued_cells_and_keeps_line_breaks(client):
     )
 
 
+def test_its_results_cell_says_targets_context_qualifiers_ranges_and_quarters(client):
+    initiative = make_initiative()
+    make_result(initiative, text="Plus de 109 salariés", value=109, qualifier="more-than")
+    make_result(
+        initiative,
+        text="Aider 20 à 50 jeunes d'ici 2021",
+        nature="target",
+        value=20,
+        value_max=50,
+        measure="jeunes",
+        as_of=date(2021, 1, 1),
+        as_of_precision="year",
+    )
+    make_result(initiative, text="L'un des 28 centres", nature="context")
+    make_result(
+        initiative,
+        text="23 jeunes au dernier trimestre",
+        value=23,
+        as_of=date(2018, 10, 1),
+        as_of_precision="quarter",
+    )
+    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    assert english["resultats"] == (
+        "plus de 109 : Plus de 109 salariés"
+        " | objectif : 20 à 50 jeunes (2021) : Aider 20 à 50 jeunes d'ici 2021"
+        " | contexte : L'un des 28 centres"
+        " | 23 (2018-T4) : 23 jeunes au dernier trimestre"
+    )
+
+
 def test_it_leaves_out_hidden_personal_data(client):
     initiative = make_initiative()
     make_contact(

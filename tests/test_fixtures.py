@@ -156,6 +156,8 @@ def test_it_holds_ab_refugies_emploi_s_target(catalogue_data):
     project = Initiative.objects.get(slug="ab-refugies-emploi")
     target = project.results.get(value=230)
     assert target.as_of.year == 2021
+    assert (target.nature, target.qualifier) == ("target", "at-least")
+    assert "au moins 230 réfugiés" in target.text_translation
     assert project.language == "nl"
     partners = {link.organisation.slug for link in project.partner_links}
     assert partners >= {"vdab", "missions-locales"}
@@ -287,3 +289,51 @@ def test_it_gives_periods_the_documents_give_and_no_other(catalogue_data):
         "ongoing",
     )
     assert periods["centre-provisoire-dhebergement-pour-migrants-lgbtqi"] == (None, None, "planned")
+
+
+def test_it_tells_targets_and_context_from_results(catalogue_data, client):
+    emploi = Initiative.objects.get(slug="ab-refugies-emploi")
+    assert {(result.value, result.nature, result.as_of) for result in emploi.results.all()} >= {
+        (Decimal("230"), "target", date(2021, 1, 1)),
+        (Decimal("20"), "target", date(2021, 1, 1)),
+        (Decimal("50"), "target", date(2021, 1, 1)),
+    }
+    assert not emploi.results.filter(text_translation="").exists()
+    cph = Initiative.objects.get(slug="centre-provisoire-dhebergement-cph-de-creteil")
+    assert cph.results.get(value=28).nature == "context"
+    assert cph.results.get(value=50, unit="places").nature == "achieved"
+    observatory = Initiative.objects.get(
+        slug="lobservatoire-de-lintegration-des-refugies-statutaires"
+    )
+    assert observatory.results.get(as_of=date(2007, 1, 1)).nature == "target"
+    page = client.get(emploi.get_absolute_url()).content.decode()
+    assert "Objectifs annoncés" in page and ">Résultats<" not in page
+
+
+def test_its_pages_print_each_figure_once(catalogue_data, client):
+    page = client.get("/initiatives/bail-glissant/").content.decode()
+    assert page.count("500 baux glissants") == 1
+    page = client.get("/initiatives/programme-muses/").content.decode()
+    assert page.count("21 visites de musées") == 1
+
+
+def test_it_keeps_qualifiers_ranges_and_quarters(catalogue_data):
+    network = Initiative.objects.get(slug="lappui-pedagogique-du-reseau-insertion")
+    assert network.results.get(value=109).qualifier == "more-than"
+    amsterdam = Initiative.objects.get(slug="lapproche-damsterdam")
+    cities = amsterdam.results.get(value=22)
+    assert (cities.value_max, cities.nature) == (Decimal("29"), "context")
+    assert not amsterdam.results.filter(value=29).exists()
+    conjugaison = Initiative.objects.get(slug="projet-conjugaison")
+    quarter = conjugaison.results.get(value=23)
+    assert (quarter.as_of, quarter.as_of_precision) == (date(2018, 10, 1), "quarter")
+    assert quarter.as_of_display == "4e trimestre 2018"
+
+
+def test_every_result_has_a_source_and_targets_a_horizon_where_the_source_gives_one(
+    catalogue_data,
+):
+    assert not Result.objects.without_source().exists()
+    # The two plans the forum's catalogue gives without a date.
+    undated = Result.objects.targets_without_horizon().values_list("initiative__slug", flat=True)
+    assert sorted(undated) == ["pole-solidarites-benevoles", "programme-muses"]

@@ -171,3 +171,59 @@ def test_it_carries_initiatives_over_unverified_and_untranslated_and_back(
     manage(url, "migrate", "initiatives", "0012", "--no-input")
     (back,) = run(url, "SELECT slug, aim FROM initiatives_initiative")
     assert back == [("intergrapsy", "Snel reageren.")]
+
+
+AN_INITIATIVE_WITH_RESULTS = """
+INSERT INTO initiatives_theme (slug, name, description, position)
+VALUES ('logement', 'Logement', '', 1);
+INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
+    department, region, country, scope, status, funding, website, language, is_published,
+    created_at, updated_at, version)
+SELECT 'toit', 'Un toit', '', '', theme.id, '', '', '', 'FR', 'local', 'unknown', '', '', 'fr',
+       true, now(), now(), 1
+FROM initiatives_theme AS theme;
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS initiative;
+INSERT INTO initiatives_result (initiative_id, position, text, value, unit, measure, as_of,
+                                as_of_precision)
+SELECT initiative.id, 1, '500 baux glissants', 500, '', 'baux glissants', '2018-06-30', 'year'
+FROM initiatives_initiative AS initiative;
+INSERT INTO initiatives_result (initiative_id, position, text, value, unit, measure, as_of,
+                                as_of_precision)
+SELECT initiative.id, 2, '110 demandes en novembre 2018', 110, '', 'demandes', '2018-11-15',
+       'month'
+FROM initiatives_initiative AS initiative;
+"""
+
+RESULTS = (
+    "SELECT position, nature, qualifier, value, value_max, as_of::text, as_of_precision "
+    "FROM initiatives_result ORDER BY position"
+)
+
+
+def test_it_carries_results_over_as_achieved_on_their_period_s_first_day_and_back(
+    scratch_database: str,
+) -> None:
+    url = scratch_database
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    with psycopg.connect(url) as database:
+        database.execute(AN_INITIATIVE_WITH_RESULTS)
+
+    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
+    (results,) = run(url, RESULTS)
+    assert results == [
+        (1, "achieved", "", 500, None, "2018-01-01", "year"),
+        (2, "achieved", "", 110, None, "2018-11-01", "month"),
+    ]
+    with psycopg.connect(url) as database:
+        database.execute(
+            "UPDATE initiatives_result SET nature = 'target', as_of = '2018-10-01', "
+            "as_of_precision = 'quarter', value_max = 600 WHERE position = 1"
+        )
+    with psycopg.connect(url) as database:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            database.execute("UPDATE initiatives_result SET value_max = 10 WHERE position = 2")
+
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    (results,) = run(url, "SELECT position, as_of::text, as_of_precision FROM initiatives_result")
+    assert sorted(results) == [(1, "2018-10-01", "month"), (2, "2018-11-01", "month")]

@@ -3,7 +3,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Exists, OuterRef, QuerySet
 
-from initiatives.models import Citation, Contact, Initiative, InitiativeQuerySet, Result, StatusNow
+from initiatives.models import (
+    Citation,
+    Contact,
+    Initiative,
+    InitiativeQuerySet,
+    Result,
+    ResultQuerySet,
+    StatusNow,
+)
 
 # What every initiative should have at least one of.
 REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
@@ -13,10 +21,21 @@ REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
 ]
 
 
+def targets_without_horizon() -> ResultQuerySet:
+    """Targets that do not say by when they are to be reached."""
+    return Result.objects.targets_without_horizon()
+
+
+def results_without_source() -> ResultQuerySet:
+    """Results that name no document they come from."""
+    return Result.objects.without_source()
+
+
 class Command(BaseCommand):
     help = (
         "Liste les initiatives auxquelles il manque un thème, un contact, un résultat "
-        "ou une source. Avec --strict, sort en erreur s'il en manque."
+        "ou une source, les objectifs sans horizon et les résultats sans source. Avec "
+        "--strict, sort en erreur s'il en manque."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +53,8 @@ class Command(BaseCommand):
             gaps += self.report(label, missing)
         gaps += self.report("sans thème", initiatives.filter(themes__isnull=True))
         gaps += self.report("au statut que ses dates contredisent", dated_out(initiatives))
+        gaps += self.report_results("objectif(s) sans horizon", targets_without_horizon())
+        gaps += self.report_results("résultat(s) sans source", results_without_source())
         total = initiatives.count()
         if gaps:
             self.stdout.write(f"{gaps} manque(s) sur {total} initiative(s).")
@@ -50,6 +71,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {slug}")
         return len(slugs)
 
+    def report_results(self, label: str, results: ResultQuerySet) -> int:
+        found = list(results.select_related("initiative").order_by("initiative__slug", "position"))
+        if found:
+            self.stdout.write(self.style.WARNING(f"{len(found)} {label} :"))
+            for result in found:
+                self.stdout.write(f"  - {result.initiative.slug} n° {result.position} : {result}")
+        return len(found)
 
 def dated_out(initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
     """Initiatives the source said planned or ongoing whose end year has passed: the public
