@@ -32,3 +32,26 @@ def change_url(initiative: Initiative) -> str:
 def change_form(app: DjangoTestApp, initiative: Initiative) -> Any:
     """The initiative's change form, as the signed-in editor's browser `app` opened it."""
     return app.get(change_url(initiative)).forms["initiative_form"]
+
+
+def visible_text(fragment: str) -> str:
+    """What a reader reads of an HTML fragment: tags dropped, entities decoded, spaces folded."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return re.sub(r" ([,.])", r"\1", text)  # a tag closed before a comma adds no space
+
+
+def section_text(page: HttpResponse, heading_id: str) -> str:
+    """The text of the page's section titled by the heading of id `heading_id`."""
+    content = page.content.decode()
+    section = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', content, re.S)
+    assert section, f"no section {heading_id}"
+    return visible_text(section.group(1))
+
+
+def facts(page: HttpResponse) -> dict[str, str]:
+    """The « En bref » list of an initiative's page: {term: its description's text}."""
+    content = page.content.decode()
+    aside = re.search(r'<aside class="initiative-facts".*?</aside>', content, re.S)
+    assert aside, "no facts"
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", aside.group(0), re.S)
+    return {visible_text(term): visible_text(description) for term, description in pairs}
