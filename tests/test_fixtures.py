@@ -333,3 +333,17 @@ def test_an_organisation_page_shows_the_contact_details_the_documents_give(clien
 
 def test_every_contact_names_an_organisation(catalogue_data):
     assert not Contact.objects.filter(organisation="").exists()
+
+
+@pytest.mark.parametrize(
+    "words, initiative",
+    [
+        ("Délégation générale à l'emploi et à la formation professionnelle", "Intégracode"),
+        ("Direction générale des étrangers en France", "Séjour de vacances"),
+    ],
+)
+def test_a_search_finds_the_acronyms_the_documents_expand_and_their_expansions(
+    client, catalogue_data, words, initiative
+):
+    titles = card_titles(client.get("/initiatives/", {"q": words}))
+    assert any(title.startswith(initiative) for title in titles), titles
