@@ -791,6 +791,7 @@ class PartnerRole(models.TextChoices):
     OPERATIONAL = "operational", _("opérationnel")
     INSTITUTIONAL = "institutional", _("institutionnel")
     STEERING = "steering", _("comité de pilotage")
+    ALLOCATION_COMMITTEE = "allocation-committee", _("commission d'attribution")
     PRESCRIBER = "prescriber", _("prescripteur")
     LOCAL_OPERATOR = "local-operator", _("opérateur local")
     PARTNER = "partner", _("partenaire")

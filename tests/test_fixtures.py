@@ -347,3 +347,11 @@ def test_a_search_finds_the_acronyms_the_documents_expand_and_their_expansions(
 ):
     titles = card_titles(client.get("/initiatives/", {"q": words}))
     assert any(title.startswith(initiative) for title in titles), titles
+
+
+def test_the_coup_de_pouce_fund_names_its_allocation_committee_s_members(client, catalogue_data):
+    partners = section_text(
+        initiative_page(client, "fonds-de-dotation-coup-de-pouce"), "partners-heading"
+    )
+    assert "Secours Catholique — commission d'attribution" in partners
+    assert "comité de pilotage" not in partners
