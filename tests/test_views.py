@@ -388,3 +388,10 @@ def test_it_gives_no_country_to_a_european_fund(client):
         )
     )
     assert '<p class="card-meta">Organisation internationale</p>' in response.content.decode()
+
+
+def test_it_points_from_a_part_without_contact_to_the_initiative_it_belongs_to(client):
+    project = make_initiative("AB Réfugiés - Social")
+    teams = make_initiative("IntergraPsy", leads=[], parent=project)
+    contacts = section_text(client.get(teams.get_absolute_url()), "contacts-heading")
+    assert contacts.endswith("Voir aussi l'initiative dont elle fait partie, AB Réfugiés - Social.")
