@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -66,8 +69,18 @@ class OrganisationAdmin(CatalogueModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "acronym", "slug", "kind", "description")}),
-        (_("Coordonnées"), {"fields": ("website", "address", "city", "country")}),
+        (
+            _("Coordonnées"),
+            {"fields": ("website", "address", "city", "country", ("email", "phones"))},
+        ),
     )
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, ArrayField):
+            kwargs["form_class"] = PhoneListField  # each number checked, as for contacts
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class PartnershipInline(admin.TabularInline):
@@ -136,7 +149,7 @@ class CitationInline(admin.TabularInline):
     model = Citation
     extra = 0
     autocomplete_fields = ("source",)
-    fields = ("source", "location")
+    fields = ("source", "location", "title_assigned", "staff_note")
 
 
 class InitiativeAdminForm(forms.ModelForm):

@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Concat, ExtractYear, JSONArray, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, JSONArray, NullIf
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    NO_LEAD,
     Citation,
     Contact,
     DatePrecision,
@@ -245,11 +246,16 @@ def columns() -> list[tuple[str, Combinable]]:
         ("objectif", F("aim")),
         (
             "pilote",
-            names(
-                Partnership,
-                organisation_display_name("organisation__"),
-                "position",
-                Q(role=PartnerRole.LEAD),
+            Coalesce(
+                names(
+                    Partnership,
+                    organisation_display_name("organisation__"),
+                    "position",
+                    Q(role=PartnerRole.LEAD),
+                ),
+                # Never an empty cell a reader would fill in: the source names no lead.
+                Value(str(NO_LEAD)),
+                output_field=TextField(),
             ),
         ),
         ("theme_principal", F("main_theme__name")),

@@ -44,7 +44,9 @@ country_code_validator = RegexValidator(
 
 def country_name(code: str) -> str:
     """The name of the country of ISO code `code` in the current language, or the code if it
-    names none."""
+    names none (nothing for no code)."""
+    if not code:
+        return ""
     return countries.name(code) or code
 
 
@@ -64,6 +66,17 @@ def validate_phone(value: str) -> None:
             code="invalid_phone",
             params={"value": value},
         )
+
+
+def phone_list_field(help_text: Any) -> ArrayField:
+    """Phone numbers, each as people write it (validate_phone)."""
+    return ArrayField(
+        models.CharField(max_length=40, validators=[validate_phone]),
+        verbose_name=_("téléphones"),
+        default=list,
+        blank=True,
+        help_text=help_text,
+    )
 
 
 class SlugManager(models.Manager):
@@ -179,8 +192,19 @@ class Organisation(models.Model):
     address = models.TextField(_("adresse"), blank=True)
     city = models.CharField(_("ville"), max_length=120, blank=True)
     country = models.CharField(
-        _("pays"), max_length=2, default="FR", validators=[country_code_validator]
+        _("pays"),
+        max_length=2,
+        default="FR",
+        blank=True,
+        validators=[country_code_validator],
+        help_text=_("Vide pour un fonds ou un programme européen, qui n'est d'aucun pays."),
     )
+    email = models.EmailField(
+        _("courriel"),
+        blank=True,
+        help_text=_("Celui de l'organisation elle-même, tel que la source le donne."),
+    )
+    phones = phone_list_field(_("Ceux de l'organisation elle-même ; séparez-les par des virgules."))
 
     objects = SlugManager()
     history = HistoricalRecords()
@@ -193,7 +217,8 @@ class Organisation(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
             models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="organisation_country_iso"
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="organisation_country_iso",
             ),
         ]
 
@@ -218,6 +243,11 @@ class Organisation(models.Model):
     @property
     def country_name(self) -> str:
         return country_name(self.country)
+
+    @property
+    def has_contact_details(self) -> bool:
+        """Whether the documents give a way to reach the organisation itself."""
+        return bool(self.website or self.address or self.email or self.phones)
 
     def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
         """The published initiatives it leads, and those it is partner in, each by title, read
@@ -921,13 +951,19 @@ class ChildManager(models.Manager):
         return self.get(initiative__slug=initiative_slug, position=position)
 
 
+# What the site and the export say of an initiative whose source names no lead.
+NO_LEAD = _("porteur non précisé par la source")
+
+
 class PartnerRole(models.TextChoices):
     LEAD = "lead", pgettext_lazy("partnership role", "pilote")
     FINANCIAL = "financial", _("financier")
     OPERATIONAL = "operational", _("opérationnel")
     INSTITUTIONAL = "institutional", _("institutionnel")
     STEERING = "steering", _("comité de pilotage")
+    ALLOCATION_COMMITTEE = "allocation-committee", _("commission d'attribution")
     PRESCRIBER = "prescriber", _("prescripteur")
+    LOCAL_OPERATOR = "local-operator", _("opérateur local")
     PARTNER = "partner", _("partenaire")
 
 
@@ -1040,13 +1076,7 @@ class Contact(models.Model):
     role = models.CharField(_("fonction"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
-    phones = ArrayField(
-        models.CharField(max_length=40, validators=[validate_phone]),
-        verbose_name=_("téléphones"),
-        default=list,
-        blank=True,
-        help_text=_("Séparez plusieurs numéros par des virgules."),
-    )
+    phones = phone_list_field(_("Séparez plusieurs numéros par des virgules."))
     address = models.TextField(_("adresse postale"), blank=True)
     website = models.URLField(_("site web"), max_length=300, blank=True)
     hide_personal_data = models.BooleanField(
@@ -1446,7 +1476,20 @@ class Citation(models.Model):
         _("emplacement dans la source"),
         max_length=300,
         blank=True,
-        help_text=_("Page, section ou rubrique."),
+        help_text=_("Page, section ou rubrique, telle que le public la lit."),
+    )
+    title_assigned = models.BooleanField(
+        _("titre attribué par le catalogue"),
+        default=False,
+        help_text=_(
+            "La source n'imprime pas de titre pour cette initiative : celui du catalogue est "
+            "tiré de son texte. Le public le voit."
+        ),
+    )
+    staff_note = models.TextField(
+        _("note éditoriale"),
+        blank=True,
+        help_text=_("Pour l'équipe seulement : jamais montrée sur le site public ni exportée."),
     )
 
     objects = CitationManager()

@@ -81,6 +81,25 @@ def make_initiative(
     return initiative
 
 
+EDITORIAL_NOTE = "Fiche de l'association Kodiko (titre absent du texte extrait)"
+
+
+def make_citation(initiative: Initiative, source: Source, **fields: Any) -> Citation:
+    return Citation.objects.create(initiative=initiative, source=source, **fields)
+
+
+def make_noted_citation(initiative: Initiative) -> Citation:
+    """A citation of a source that prints no title for `initiative`, with the staff's note
+    (EDITORIAL_NOTE) saying so."""
+    return make_citation(
+        initiative,
+        make_source(),
+        location="Fiche pilote Kodiko",
+        staff_note=EDITORIAL_NOTE,
+        title_assigned=True,
+    )
+
+
 def make_contact(initiative: Initiative, **fields: Any) -> Contact:
     fields.setdefault("position", next(_counter))
     fields.setdefault("name", "Claire Exemple")

@@ -50,9 +50,25 @@ def card_statuses(page: HttpResponse | str) -> list[str]:
     return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).split()) for line in lines]
 
 
+def visible_text(fragment: str) -> str:
+    """What a reader reads of an HTML fragment: tags dropped, entities decoded, spaces folded."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return re.sub(r" ([,.])", r"\1", text)  # a tag closed before a comma adds no space
+
+
+def section_text(page: HttpResponse, heading_id: str) -> str:
+    """The text of the page's section titled by the heading of id `heading_id`."""
+    content = page.content.decode()
+    section = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', content, re.S)
+    assert section, f"no section {heading_id}"
+    return visible_text(section.group(1))
+
+
 def facts(page: Any) -> dict[str, str]:
-    """The facts beside a WebTest initiative page, {term: what it says}, white space folded."""
-    return {
-        " ".join(term.get_text().split()): " ".join(term.find_next_sibling("dd").get_text().split())
-        for term in page.html.select(".initiative-facts dt")
-    }
+    """The « En bref » list of an initiative's page (a Django or a WebTest response):
+    {term: its description's text}."""
+    content = page.content.decode() if isinstance(page, HttpResponse) else page.text
+    aside = re.search(r'<aside class="initiative-facts".*?</aside>', content, re.S)
+    assert aside, "no facts"
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", aside.group(0), re.S)
+    return {visible_text(term): visible_text(description) for term, description in pairs}

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .factories import initiative_form, make_initiative, make_organisation, make_theme
+from .factories import (
+    initiative_form,
+    make_initiative,
+    make_noted_citation,
+    make_organisation,
+    make_theme,
+)
 from .pages import change_url
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +120,34 @@ def test_it_refuses_a_range_running_backwards(admin_client):
     assert response.status_code == 200
     assert "une valeur haute qui ne lui est pas inférieure" in response.content.decode()
     assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
+
+
+def test_it_shows_staff_the_editorial_note_of_a_citation(admin_client):
+    initiative = make_initiative("Programme de co-training")
+    make_noted_citation(initiative)
+    content = admin_client.get(change_url(initiative)).content.decode()
+    assert "Fiche de l&#x27;association Kodiko (titre absent du texte extrait)" in content
+    assert re.search(r'name="citations-0-title_assigned"[^>]* checked', content)
+
+
+def test_it_edits_an_organisation_s_own_contact_details(admin_client):
+    elia = make_organisation("Elia")
+    url = reverse("admin:initiatives_organisation_change", args=[elia.pk])
+    data = {
+        "name": "Elia",
+        "acronym": "",
+        "slug": "elia",
+        "kind": "association",
+        "description": "",
+        "website": "",
+        "address": "1 rue Saint Ferreol - 13001 Marseille",
+        "city": "Marseille",
+        "country": "FR",
+        "email": "bailglissant@eliasud.org",
+        "phones": "04 91 13 01 63, numéro",
+    }
+    refused = admin_client.post(url, data)
+    assert "n&#x27;est pas un numéro de téléphone" in refused.content.decode()
+    admin_client.post(url, data | {"phones": "04 91 13 01 63"})
+    elia.refresh_from_db()
+    assert (elia.email, elia.phones) == ("bailglissant@eliasud.org", ["04 91 13 01 63"])

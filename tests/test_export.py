@@ -12,6 +12,7 @@ from .factories import (
     initiative_form,
     make_contact,
     make_initiative,
+    make_noted_citation,
     make_organisation,
     make_public,
     make_result,
@@ -290,3 +291,18 @@ def test_it_exports_what_the_organisation_parameter_lists(client):
     make_initiative("Sans elle")
     rows = read_csv(client.get(EXPORT, {"organisation": "la-cimade"}))
     assert [row["titre"] for row in rows] == ["Accompagnée par elle", "Pilotée par elle"]
+
+
+def test_it_says_when_the_source_names_no_lead(client):
+    make_initiative("AB Réfugiés Emploi", leads=[])
+    assert read_csv(client.get(EXPORT))[0]["pilote"] == "porteur non précisé par la source"
+    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    assert english["pilote"] == "lead not specified by the source"
+
+
+def test_it_never_exports_an_editorial_note(client):
+    initiative = make_initiative("Programme de co-training")
+    make_noted_citation(initiative)
+    body = body_of(client.get(EXPORT))
+    assert "Programme de co-training" in body
+    assert "titre absent du texte extrait" not in body

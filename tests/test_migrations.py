@@ -227,3 +227,55 @@ def test_it_carries_results_over_as_achieved_on_their_period_s_first_day_and_bac
     manage(url, "migrate", "initiatives", "0012", "--no-input")
     (results,) = run(url, "SELECT position, as_of::text, as_of_precision FROM initiatives_result")
     assert sorted(results) == [(1, "2018-10-01", "month"), (2, "2018-11-01", "month")]
+
+
+CITATIONS_WITH_NOTES = """
+INSERT INTO initiatives_theme (slug, name, description, position)
+VALUES ('emploi', 'Emploi', '', 1);
+INSERT INTO initiatives_source (slug, title, publisher, url, language, description)
+VALUES ('forum', 'Catalogue du forum', '', '', 'fr', '');
+INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
+    department, region, country, scope, status, funding, website, language, is_published,
+    created_at, updated_at, version)
+SELECT rows.slug, rows.title, '', '', theme.id, '', '', '', 'FR', 'local', 'unknown', '', '', 'fr',
+       true, now(), now(), 1
+FROM initiatives_theme AS theme,
+     (VALUES ('kodiko', 'Co-training'), ('duos', 'Duos de demain')) AS rows (slug, title);
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS initiative;
+INSERT INTO initiatives_citation (initiative_id, source_id, location)
+SELECT initiative.id, source.id, CASE initiative.slug
+    WHEN 'kodiko' THEN 'Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko'
+    ELSE 'Fiche « Duos de demain »' END
+FROM initiatives_initiative AS initiative, initiatives_source AS source;
+"""
+
+
+def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
+    scratch_database: str,
+) -> None:
+    url = scratch_database
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    with psycopg.connect(url) as database:
+        database.execute(CITATIONS_WITH_NOTES)
+    citations = (
+        "SELECT i.slug, c.location, c.staff_note, c.title_assigned FROM initiatives_citation c "
+        "JOIN initiatives_initiative i ON i.id = c.initiative_id ORDER BY 1"
+    )
+
+    manage(url, "migrate", "--no-input")
+    assert run(url, citations)[0] == [
+        ("duos", "Fiche « Duos de demain »", "", False),
+        (
+            "kodiko",
+            "Fiche « Co-training », pilote Kodiko",
+            "Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko",
+            True,
+        ),
+    ]
+
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    assert run(url, citations.replace("c.staff_note, c.title_assigned", "''"))[0] == [
+        ("duos", "Fiche « Duos de demain »", ""),
+        ("kodiko", "Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko", ""),
+    ]

@@ -7,12 +7,13 @@ from django.urls import reverse
 from .factories import (
     make_contact,
     make_initiative,
+    make_noted_citation,
     make_organisation,
     make_public,
     make_result,
     make_theme,
 )
-from .pages import card_titles, link_texts
+from .pages import card_titles, facts, link_texts, section_text
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +252,10 @@ def test_it_names_every_lead_of_an_initiative_on_its_card_and_none_when_it_has_n
     make_initiative("Sans pilote", leads=[], city="Lille")
     response = client.get("/initiatives/", {"sort": "title"})
     assert card_titles(response) == ["Deux pilotes", "Sans pilote"]
-    assert card_meta(response) == ["Adoma, La Cimade · Lyon · France", "· Lille · France"]
+    assert card_meta(response) == [
+        "Adoma, La Cimade · Lyon · France",
+        "porteur non précisé par la source · Lille · France",
+    ]
 
 
 def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):
@@ -277,3 +281,117 @@ def test_it_offers_to_export_a_list_unless_it_is_empty(client, initiative):
     empty = client.get("/initiatives/", {"q": "introuvable"}).content.decode()
     assert "Aucune initiative ne correspond à ces critères." in empty
     assert "Exporter cette liste" not in empty
+
+
+def test_it_says_when_the_source_names_no_lead(client):
+    initiative = make_initiative("AB Réfugiés Emploi", leads=[])
+    response = client.get(initiative.get_absolute_url())
+    assert facts(response)["Pilote"] == "porteur non précisé par la source"
+
+
+def test_it_names_every_lead_of_an_initiative_on_its_page(client):
+    leads = [make_organisation("Adoma"), make_organisation("La Cimade")]
+    initiative = make_initiative("Deux pilotes", leads=leads)
+    response = client.get(initiative.get_absolute_url())
+    assert facts(response)["Pilotes"] == "Adoma, La Cimade"
+
+
+def test_it_says_when_an_initiative_has_no_contact_and_gives_its_lead_s(client):
+    lead = make_organisation(
+        "Elia",
+        website="https://www.eliasud.org",
+        address="1 rue Saint Ferreol - 13001 Marseille",
+        phones=["04 91 13 01 63"],
+    )
+    initiative = make_initiative("Bail glissant", leads=[lead])
+    contacts = section_text(client.get(initiative.get_absolute_url()), "contacts-heading")
+    assert contacts == (
+        "Contacts La source ne donne pas de contact pour cette initiative. "
+        "Coordonnées de l'organisation qui la porte, Elia : "
+        "1 rue Saint Ferreol - 13001 Marseille Tél. 04 91 13 01 63 https://www.eliasud.org"
+    )
+
+
+def test_it_says_when_the_lead_s_contact_details_are_not_given_either(client):
+    lead = make_organisation("France terre d'asile")
+    initiative = make_initiative("Relais insertion", leads=[lead])
+    response = client.get(initiative.get_absolute_url())
+    assert section_text(response, "contacts-heading") == (
+        "Contacts La source ne donne pas de contact pour cette initiative. Les documents ne "
+        "donnent pas non plus les coordonnées de l'organisation qui la porte, France terre d'asile."
+    )
+    assert lead.get_absolute_url() in response.content.decode()
+
+
+def test_it_says_when_there_is_no_contact_and_no_lead_to_turn_to(client):
+    initiative = make_initiative("IntergraPsy", leads=[])
+    contacts = section_text(client.get(initiative.get_absolute_url()), "contacts-heading")
+    assert contacts == (
+        "Contacts La source ne donne pas de contact pour cette initiative. "
+        "Elle ne nomme pas non plus de porteur à qui s'adresser."
+    )
+
+
+def test_it_shows_the_initiative_s_own_contacts_rather_than_its_lead_s(client):
+    lead = make_organisation("Elia", phones=["04 91 13 01 63"])
+    initiative = make_initiative("Bail glissant", leads=[lead])
+    make_contact(initiative, name="Fabrice Bizet", role="Directeur")
+    contacts = section_text(client.get(initiative.get_absolute_url()), "contacts-heading")
+    assert contacts == "Contacts Fabrice Bizet, Directeur"
+
+
+def test_it_keeps_editorial_notes_off_the_page_and_marks_a_title_it_gave(client, initiative):
+    make_noted_citation(initiative)
+    response = client.get(initiative.get_absolute_url())
+    content = response.content.decode()
+    assert "titre absent du texte extrait" not in content
+    assert "Fiche pilote Kodiko (titre attribué par le catalogue)" in facts(response)["Sources"]
+
+
+def test_it_marks_no_title_as_given_by_the_catalogue_when_the_source_prints_it(client, initiative):
+    response = client.get(initiative.get_absolute_url())
+    assert "titre attribué" not in response.content.decode()
+
+
+def test_it_shows_an_organisation_s_contact_details(client):
+    make_organisation(
+        "Centre académique des examens et des certifications",
+        acronym="CAEC",
+        address="28, rue de Saurupt - BP 3039 - 54012 NANCY Cedex",
+        email="gip-caec@ac-nancy-metz.fr",
+        phones=["03 83 55 65 55"],
+        website="https://www.example.org",
+    )
+    url = reverse(
+        "initiatives:organisation-detail",
+        args=["centre-academique-des-examens-et-des-certifications"],
+    )
+    assert section_text(client.get(url), "contact-heading") == (
+        "Coordonnées 28, rue de Saurupt - BP 3039 - 54012 NANCY Cedex gip-caec@ac-nancy-metz.fr "
+        "Tél. 03 83 55 65 55 https://www.example.org"
+    )
+
+
+def test_it_says_when_the_documents_give_no_contact_details_for_an_organisation(client):
+    make_organisation("Forem", country="BE")
+    response = client.get(reverse("initiatives:organisation-detail", args=["forem"]))
+    assert section_text(response, "contact-heading") == (
+        "Coordonnées Les documents ne donnent pas de coordonnées pour cette organisation."
+    )
+
+
+def test_it_gives_no_country_to_a_european_fund(client):
+    make_organisation("Fonds européen de développement régional", kind="international", country="")
+    response = client.get(
+        reverse(
+            "initiatives:organisation-detail", args=["fonds-europeen-de-developpement-regional"]
+        )
+    )
+    assert '<p class="card-meta">Organisation internationale</p>' in response.content.decode()
+
+
+def test_it_points_from_a_part_without_contact_to_the_initiative_it_belongs_to(client):
+    project = make_initiative("AB Réfugiés - Social")
+    teams = make_initiative("IntergraPsy", leads=[], parent=project)
+    contacts = section_text(client.get(teams.get_absolute_url()), "contacts-heading")
+    assert contacts.endswith("Voir aussi l'initiative dont elle fait partie, AB Réfugiés - Social.")

@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {result.initiative.slug} n° {result.position} : {result}")
         return len(found)
 
+
 def dated_out(initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
     """Initiatives the source said planned or ongoing whose end year has passed: the public
     reads them as ended per the source's dates until someone checks them."""
