@@ -19,6 +19,14 @@ def card_titles(page: HttpResponse | str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", title)) for title in CARD_TITLE.findall(content)]
 
 
+def card_slugs(page: HttpResponse | str) -> list[str]:
+    """The slugs of the initiatives a page (or a part of its HTML) lists, in order, read from
+    the addresses their titles link to."""
+    content = page if isinstance(page, str) else page.content.decode()
+    links = re.findall(r'<h3 class="card-title"><a href="[^"]*/initiatives/([^/"]+)/">', content)
+    return links
+
+
 def link_texts(page: Any, href: str) -> list[str]:
     """The text of each link of a WebTest page to `href`, its white space folded."""
     return [" ".join(link.get_text().split()) for link in page.html.select(f'a[href="{href}"]')]
