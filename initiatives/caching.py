@@ -36,7 +36,7 @@ T = TypeVar("T")
 CACHE_TIMEOUT = 24 * 60 * 60
 
 # The tables whose rows the cached values count or name: after each statement that writes to
-# one of them, a trigger gives the catalogue a new revision (migrations 0008 and 0011;
+# one of them, a trigger gives the catalogue a new revision (migrations 0008, 0011 and 0013;
 # tests/test_caching.py checks the database's triggers against this list).
 REVISION_TABLES = (
     "initiatives_initiative",
@@ -49,6 +49,7 @@ REVISION_TABLES = (
     "initiatives_organisation",
     "initiatives_source",
     "initiatives_acronym",
+    "initiatives_thesaurusentry",
 )
 
 

@@ -3,12 +3,14 @@ words, and the highlighting of the words found.
 
 A search is typed in web-search syntax ("phrase", -word, or), matched in French without case or
 accents, with the field's acronyms expanded both ways (« CPH » finds « centre provisoire
-d'hébergement » and the reverse). When it finds nothing, its unknown words are replaced by the
-closest words of the catalogue, if only that finds something.
+d'hébergement » and the reverse) and the readers' words of the thesaurus (« housing » finds
+« logement »). When it finds nothing, its unknown words are replaced by the closest words of the
+catalogue, if only that finds something.
 
 Building a `Search` or an `ExpandedQuery` does no database work. The steps that read the database
-are explicit calls: `expand()` (one query), `corrections()` (one query), `Search.query()` (the
-expansion, once per text) and `Search.correction()` (the queries a correction needs).
+are explicit calls: `expand()` and `expand_all()` (one query), `corrections()` (one query),
+`Search.query()` (the expansion, once per text) and `Search.correction()` (the queries a
+correction needs).
 `InitiativeQuerySet.search()` and `.highlighted()` are the entry points the views use.
 """
 
@@ -36,22 +38,41 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 # The words of a search worth correcting when they match nothing: not operators, not short words.
 WORD = re.compile(r"(?<![-\w])\w{4,}")
 
-# The typed text as a tsquery, each acronym of the field or-ed with its expansion and the reverse.
-EXPAND_QUERY_SQL = f"""
+# Each text as a tsquery, each acronym of the field or-ed with its expansion and the reverse, and
+# each reader's word of the thesaurus with the catalogue's terms (and the reverse, both ways).
+# Phrases first: once a word is rewritten, a phrase holding it would no longer match.
+EXPAND_QUERIES_SQL = f"""
 SELECT ts_rewrite(
-    websearch_to_tsquery('{SEARCH_CONFIG}', %s),
+    websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
     $rules$
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym),
-           plainto_tsquery('{SEARCH_CONFIG}', acronym)
-           || plainto_tsquery('{SEARCH_CONFIG}', expansion)
-    FROM initiatives_acronym
-    UNION ALL
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
-           plainto_tsquery('{SEARCH_CONFIG}', expansion)
-           || plainto_tsquery('{SEARCH_CONFIG}', acronym)
-    FROM initiatives_acronym
+    SELECT target, substitute FROM (
+        SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym) AS target,
+               plainto_tsquery('{SEARCH_CONFIG}', acronym)
+               || plainto_tsquery('{SEARCH_CONFIG}', expansion) AS substitute
+        FROM initiatives_acronym
+        UNION ALL
+        SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
+               plainto_tsquery('{SEARCH_CONFIG}', expansion)
+               || plainto_tsquery('{SEARCH_CONFIG}', acronym)
+        FROM initiatives_acronym
+        UNION ALL
+        SELECT websearch_to_tsquery('{SEARCH_CONFIG}', entry.words),
+               websearch_to_tsquery('{SEARCH_CONFIG}', entry.words)
+               || websearch_to_tsquery('{SEARCH_CONFIG}', term)
+        FROM initiatives_thesaurusentry AS entry, unnest(entry.terms) AS term
+        UNION ALL
+        SELECT websearch_to_tsquery('{SEARCH_CONFIG}', term),
+               websearch_to_tsquery('{SEARCH_CONFIG}', term)
+               || websearch_to_tsquery('{SEARCH_CONFIG}', entry.words)
+        FROM initiatives_thesaurusentry AS entry, unnest(entry.terms) AS term
+        WHERE entry.both_ways
+    ) AS rules
+    WHERE numnode(target) > 0
+    ORDER BY numnode(target) DESC
     $rules$
 )::text
+FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)
+ORDER BY typed.position
 """
 
 # For each typed word the catalogue does not contain, the most similar known word (trigrams).
@@ -86,12 +107,19 @@ class ExpandedQuery(SearchQuery):
 
 
 def expand(text: str) -> ExpandedQuery:
-    """`text` in web-search syntax as a French tsquery with the field's acronyms expanded (one
-    query)."""
+    """`text` in web-search syntax as a French tsquery with the field's acronyms and the readers'
+    thesaurus expanded (one query)."""
+    (query,) = expand_all([text])
+    return query
+
+
+def expand_all(texts: list[str]) -> list[ExpandedQuery]:
+    """Each of `texts` expanded as `expand` does, in one query."""
+    if not texts:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(EXPAND_QUERY_SQL, [text])
-        (tsquery,) = cursor.fetchone()
-    return ExpandedQuery(tsquery)
+        cursor.execute(EXPAND_QUERIES_SQL, [texts])
+        return [ExpandedQuery(tsquery) for (tsquery,) in cursor.fetchall()]
 
 
 def corrections(words: Iterable[str]) -> dict[str, str]:
