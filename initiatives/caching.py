@@ -121,9 +121,12 @@ class ListCache:
         return filters_key(self.filterset)
 
     def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
-        """`search` with the text it searches among `initiatives`: corrected if need be."""
+        """`search` with the text it searches among `initiatives`: corrected if need be, unless
+        the reader asked for the search exactly as typed."""
+        if search.verbatim:
+            return search
         key = ("searched", search.typed)
-        search.searched = cached(self.revision, key, lambda: search.correction(initiatives))
+        search.apply(cached(self.revision, key, lambda: search.correction(initiatives)))
         return search
 
     def facet(self, name: str, count: Callable[[], list[T]]) -> list[T]:

@@ -167,8 +167,24 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             facets=facets,
             active_filters=active_filters,
             clear_filters_url=self.get_clear_filters_url(active_filters),
+            search_notice=self.get_search_notice(),
         )
         return context
+
+    def get_search_notice(self) -> dict[str, Any] | None:
+        """What the list searched instead of what was typed, and the address of the search
+        exactly as typed; None if it searched what was typed."""
+        search = self.filterset.search
+        if search is None or not (search.corrected or search.dropped):
+            return None
+        query = self.query_without_page()
+        query["verbatim"] = "1"
+        return {
+            "typed": search.typed,
+            "searched": search.searched,
+            "dropped": " », « ".join(search.dropped),
+            "verbatim_url": address(self.request.path, query),
+        }
 
     def get_locked_options(self) -> dict[str, str]:
         """{filter: value} chosen by the page itself, which its form cannot unchoose."""

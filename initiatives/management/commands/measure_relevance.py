@@ -50,7 +50,7 @@ def list_page_slugs(text: str, limit: int = CUTOFF) -> list[str]:
         return []
     if filterset.search is not None:
         # As the list does (ListCache.correct), without its cache.
-        filterset.search.searched = filterset.search.correction(filterset.queryset)
+        filterset.search.apply(filterset.search.correction(filterset.queryset))
     return list(filterset.qs.values_list("slug", flat=True)[:limit])
 
 
