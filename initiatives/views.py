@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import caching
 from .exports import ExportFormat, ExportFormatForm, csv_response
-from .facets import build_facets
+from .facets import Facet, build_facets, matching_without
 from .filters import InitiativeFilter
 from .models import (
     Citation,
@@ -24,6 +24,7 @@ from .models import (
     Source,
     Theme,
 )
+from .search import expand_all
 
 
 class HomeView(TemplateView):
@@ -168,6 +169,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             active_filters=active_filters,
             clear_filters_url=self.get_clear_filters_url(active_filters),
             search_notice=self.get_search_notice(),
+            alternatives=None if context["paginator"].count else self.get_alternatives(facets),
         )
         return context
 
@@ -184,6 +186,56 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             "searched": search.searched,
             "dropped": " », « ".join(search.dropped),
             "verbatim_url": address(self.request.path, query),
+        }
+
+    def get_alternatives(self, facets: list[Facet]) -> dict[str, list[tuple[str, str, int]]]:
+        """What would give results when the list is empty, as (label, address, count): the list
+        without each active filter (or without the search), each typed word alone, the themes.
+        Three queries at most, however many filters and words."""
+        search = self.filterset.search
+        without: dict[str, tuple[str, str]] = {}
+        if search is not None:
+            label = _("sans la recherche « %(query)s »") % {"query": search.typed}
+            without["q"] = (label, self.url_without("q"))
+        for facet in facets:
+            chosen = [option for option in facet.selected if not option.locked]
+            if chosen:
+                values = ", ".join(option.label for option in chosen)
+                label = _("sans le filtre %(filter)s : %(values)s") % {
+                    "filter": facet.label,
+                    "values": values,
+                }
+                without[facet.name] = (label, self.url_without(facet.name))
+        counts = {
+            name: Count("pk", filter=Q(pk__in=matching_without(self.filterset, name)))
+            for name in without
+        }
+        words = search.words if search is not None and len(search.words) > 1 else []
+        if words:
+            others = matching_without(self.filterset, "q")
+            for number, query in enumerate(expand_all(words)):
+                counts[f"word_{number}"] = Count(
+                    "pk", filter=Q(pk__in=others) & Q(search_vector=query)
+                )
+        found = Initiative.objects.published().aggregate(**counts) if counts else {}
+        word_links = []
+        for number, word in enumerate(words):
+            query = self.query_without_page()
+            query.pop("verbatim", None)
+            query["q"] = word
+            word_links.append((word, address(self.request.path, query), found[f"word_{number}"]))
+        published = Q(initiatives__is_published=True)
+        themes = Theme.objects.annotate(count=Count("initiatives", filter=published))
+        return {
+            "without": [
+                (label, url, found[name]) for name, (label, url) in without.items() if found[name]
+            ],
+            "words": [link for link in word_links if link[2]],
+            "themes": [
+                (theme.name, theme.get_absolute_url(), theme.count)
+                for theme in themes
+                if theme.count
+            ],
         }
 
     def get_locked_options(self) -> dict[str, str]:
