@@ -188,10 +188,11 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             "verbatim_url": address(self.request.path, query),
         }
 
-    def get_alternatives(self, facets: list[Facet]) -> dict[str, list[tuple[str, str, int]]]:
-        """What would give results when the list is empty, as (label, address, count): the list
-        without each active filter (or without the search), each typed word alone, the themes.
-        Three queries at most, however many filters and words."""
+    def get_alternatives(self, facets: list[Facet]) -> list[tuple[str, list[tuple[str, str, int]]]]:
+        """What would give results when the list is empty, as (heading, [(label, address,
+        count)]): the list without each active filter (or without the search), each typed word
+        alone, the themes; only what gives results. Three queries at most, however many
+        filters and words."""
         search = self.filterset.search
         without: dict[str, tuple[str, str]] = {}
         if search is not None:
@@ -223,20 +224,27 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             query = self.query_without_page()
             query.pop("verbatim", None)
             query["q"] = word
-            word_links.append((word, address(self.request.path, query), found[f"word_{number}"]))
+            word_links.append(
+                (
+                    _("« %(word)s »") % {"word": word},
+                    address(self.request.path, query),
+                    found[f"word_{number}"],
+                )
+            )
         published = Q(initiatives__is_published=True)
         themes = Theme.objects.annotate(count=Count("initiatives", filter=published))
-        return {
-            "without": [
-                (label, url, found[name]) for name, (label, url) in without.items() if found[name]
-            ],
-            "words": [link for link in word_links if link[2]],
-            "themes": [
-                (theme.name, theme.get_absolute_url(), theme.count)
-                for theme in themes
-                if theme.count
-            ],
-        }
+        theme_links = [(theme.name, theme.get_absolute_url(), theme.count) for theme in themes]
+        without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
+        sections = [
+            (_("Des résultats en retirant un critère"), without_links),
+            (_("Chacun des mots seul"), word_links),
+            (_("Parcourir les thèmes"), theme_links),
+        ]
+        return [
+            (heading, [link for link in section if link[2]])
+            for heading, section in sections
+            if any(link[2] for link in section)
+        ]
 
     def get_locked_options(self) -> dict[str, str]:
         """{filter: value} chosen by the page itself, which its form cannot unchoose."""
