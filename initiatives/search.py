@@ -41,7 +41,10 @@ WORD = re.compile(r"(?<![-\w])\w{4,}")
 
 # Each text as a tsquery, each acronym of the field or-ed with its expansion and the reverse, and
 # each reader's word of the thesaurus with the catalogue's terms (and the reverse, both ways).
-# Phrases first: once a word is rewritten, a phrase holding it would no longer match.
+# Phrases first: once a word is rewritten, a phrase holding it would no longer match; then in a
+# fixed order, so that the same rules always give the same query. An entry both ways makes its
+# words and terms equivalent: each finds them all.
+ALL_TERMS = "array_to_string(entry.terms, ' or ')"
 EXPAND_QUERIES_SQL = f"""
 SELECT ts_rewrite(
     websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
@@ -58,18 +61,18 @@ SELECT ts_rewrite(
         FROM initiatives_acronym
         UNION ALL
         SELECT websearch_to_tsquery('{SEARCH_CONFIG}', entry.words),
-               websearch_to_tsquery('{SEARCH_CONFIG}', entry.words)
-               || websearch_to_tsquery('{SEARCH_CONFIG}', term)
-        FROM initiatives_thesaurusentry AS entry, unnest(entry.terms) AS term
+               websearch_to_tsquery('{SEARCH_CONFIG}', entry.words || ' or ' || {ALL_TERMS})
+        FROM initiatives_thesaurusentry AS entry
         UNION ALL
         SELECT websearch_to_tsquery('{SEARCH_CONFIG}', term),
-               websearch_to_tsquery('{SEARCH_CONFIG}', term)
-               || websearch_to_tsquery('{SEARCH_CONFIG}', entry.words)
+               websearch_to_tsquery(
+                   '{SEARCH_CONFIG}', term || ' or ' || entry.words || ' or ' || {ALL_TERMS}
+               )
         FROM initiatives_thesaurusentry AS entry, unnest(entry.terms) AS term
         WHERE entry.both_ways
     ) AS rules
     WHERE numnode(target) > 0
-    ORDER BY numnode(target) DESC
+    ORDER BY numnode(target) DESC, target::text, substitute::text
     $rules$
 )::text
 FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)

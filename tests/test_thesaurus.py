@@ -21,7 +21,7 @@ def thesaurus(db):
     ThesaurusEntry.objects.create(words="mental health", terms=["santé mentale", "psychique"])
     ThesaurusEntry.objects.create(words="health", terms=["santé"])
     ThesaurusEntry.objects.create(
-        words="cours de français", terms=["apprentissage du français"], both_ways=True
+        words="cours de français", terms=["apprentissage du français", "FLE"], both_ways=True
     )
     ThesaurusEntry.objects.create(words="undocumented", terms=["sans-papiers"])
 
@@ -47,8 +47,10 @@ def test_a_phrase_finds_its_terms_before_its_words_are_rewritten(client, thesaur
 def test_both_ways_a_catalogue_term_finds_the_readers_words(client, thesaurus):
     make_initiative("Cours de français pour adultes")
     make_initiative("Apprentissage du français à visée professionnelle")
-    for typed in ("cours de français", "apprentissage du français"):
-        assert len(card_titles(client.get(LIST, {"q": typed}))) == 2
+    make_initiative("Formateurs FLE")
+    # Both ways, the words and the terms are equivalent: each finds them all.
+    for typed in ("cours de français", "apprentissage du français", "FLE"):
+        assert len(card_titles(client.get(LIST, {"q": typed}))) == 3
     # One way only: « logement » does not find the English word's other terms.
     make_initiative("Centre provisoire d'hébergement")
     make_initiative("Logement des familles")
