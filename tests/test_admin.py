@@ -14,6 +14,7 @@ ADMIN_PAGES = [
     "source",
     "theme",
     "targetpublic",
+    "thesaurusentry",
 ]
 
 

@@ -64,6 +64,19 @@ def test_a_hyphenated_word_finds_its_terms(client, thesaurus):
     ]
 
 
+def test_an_entry_added_in_the_admin_finds_its_terms_at_once(admin_client, client):
+    make_initiative("Cours de français langue étrangère")
+    assert card_titles(client.get(LIST, {"q": "language classes", "verbatim": "1"})) == []
+    response = admin_client.post(
+        "/admin/initiatives/thesaurusentry/add/",
+        {"words": "language classes", "terms": "cours de français,FLE", "both_ways": ""},
+    )
+    assert response.status_code == 302
+    assert card_titles(client.get(LIST, {"q": "language classes", "verbatim": "1"})) == [
+        "Cours de français langue étrangère"
+    ]
+
+
 def test_it_expands_a_search_in_one_query(thesaurus, django_assert_num_queries):
     with django_assert_num_queries(1):
         housing, health = search.expand_all(["housing", "health"])

@@ -4,6 +4,7 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 # The thesaurus moves the catalogue's revision (see initiatives.caching): a search expanded with
@@ -14,6 +15,33 @@ ON initiatives_thesaurusentry
 FOR EACH STATEMENT EXECUTE FUNCTION initiatives_new_catalogue_revision();
 """
 REVERSE_REVISION_TRIGGER = "DROP TRIGGER catalogue_revision ON initiatives_thesaurusentry;"
+
+# The staff groups of 0006: editors add, change and view the thesaurus as they do acronyms;
+# administrators may do everything with it and its history.
+EDITORS = "Éditeurs"
+ADMINISTRATORS = "Administrateurs"
+
+
+def permissions(apps, models, actions):
+    Permission = apps.get_model("auth", "Permission")
+    return Permission.objects.filter(
+        content_type__app_label="initiatives",
+        codename__in=[f"{action}_{model}" for model in models for action in actions],
+    )
+
+
+def grant_thesaurus(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    for editors in Group.objects.filter(name=EDITORS):
+        editors.permissions.add(*permissions(apps, ["thesaurusentry"], ("add", "change", "view")))
+    every_action = ("add", "change", "view", "delete")
+    for administrators in Group.objects.filter(name=ADMINISTRATORS):
+        models = ["thesaurusentry", "historicalthesaurusentry"]
+        administrators.permissions.add(*permissions(apps, models, every_action))
 
 
 class Migration(migrations.Migration):
@@ -61,4 +89,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(REVISION_TRIGGER, REVERSE_REVISION_TRIGGER),
+        migrations.RunPython(grant_thesaurus, migrations.RunPython.noop),
     ]
