@@ -125,7 +125,8 @@ class ListCache:
         the reader asked for the search exactly as typed."""
         if search.verbatim:
             return search
-        key = ("searched", search.typed)
+        # Not the key of the text alone it once cached: a Correction holds the words left out too.
+        key = ("correction", search.typed)
         search.apply(cached(self.revision, key, lambda: search.correction(initiatives)))
         return search
 
