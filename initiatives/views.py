@@ -280,6 +280,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             query.setlist(name, kept)
         else:
             query.pop(name, None)
+        if name == "q":
+            query.pop("verbatim", None)  # says how to search, and there is no search left
         return address(self.request.path, query)
 
     def get_export_links(self, query):

@@ -27,6 +27,7 @@ def test_a_typo_is_corrected_and_the_page_links_to_the_search_as_typed(client):
     assert card_titles(exactly) == []
     assert "Résultats pour" not in page_text(exactly)
     assert "Aucune initiative ne correspond à ces critères." in page_text(exactly)
+    assert links(exactly)["sans la recherche « logment »"] == LIST
 
 
 @pytest.mark.parametrize(
