@@ -23,6 +23,7 @@ from .models import (
     Source,
     TargetPublic,
     Theme,
+    ThesaurusEntry,
     validate_phone,
 )
 
@@ -50,6 +51,15 @@ class AcronymAdmin(CatalogueModelAdmin):
 
     list_display = ("acronym", "expansion")
     search_fields = ("acronym", "expansion")
+
+
+@admin.register(ThesaurusEntry)
+class ThesaurusEntryAdmin(CatalogueModelAdmin):
+    """Readers' words searched for as the catalogue's terms too."""
+
+    list_display = ("words", "terms", "both_ways")
+    list_filter = ("both_ways",)
+    search_fields = ("words", "terms")
 
 
 @admin.register(Source)

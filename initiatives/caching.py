@@ -36,7 +36,7 @@ T = TypeVar("T")
 CACHE_TIMEOUT = 24 * 60 * 60
 
 # The tables whose rows the cached values count or name: after each statement that writes to
-# one of them, a trigger gives the catalogue a new revision (migrations 0008 and 0011;
+# one of them, a trigger gives the catalogue a new revision (migrations 0008, 0011 and 0013;
 # tests/test_caching.py checks the database's triggers against this list).
 REVISION_TABLES = (
     "initiatives_initiative",
@@ -49,6 +49,7 @@ REVISION_TABLES = (
     "initiatives_organisation",
     "initiatives_source",
     "initiatives_acronym",
+    "initiatives_thesaurusentry",
 )
 
 
@@ -122,9 +123,13 @@ class ListCache:
         return filters_key(self.filterset)
 
     def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
-        """`search` with the text it searches among `initiatives`: corrected if need be."""
-        key = ("searched", search.typed)
-        search.searched = cached(self.revision, key, lambda: search.correction(initiatives))
+        """`search` with the text it searches among `initiatives`: corrected if need be, unless
+        the reader asked for the search exactly as typed."""
+        if search.verbatim:
+            return search
+        # Not the key of the text alone it once cached: a Correction holds the words left out too.
+        key = ("correction", search.typed)
+        search.apply(cached(self.revision, key, lambda: search.correction(initiatives)))
         return search
 
     def facet(self, name: str, count: Callable[[], list[T]]) -> list[T]:

@@ -116,6 +116,13 @@ class InitiativeFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     source = slug_filter("sources", Source.objects.all(), _("Source"))
+    # The search exactly as typed: neither corrected nor shortened (see Search.correction).
+    verbatim = django_filters.ChoiceFilter(
+        label=_("Rechercher exactement"),
+        choices=[("1", _("oui"))],
+        method="filter_verbatim",
+        widget=forms.HiddenInput,
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=Sort.choices, method="filter_sort", empty_label=None
     )
@@ -145,12 +152,16 @@ class InitiativeFilter(django_filters.FilterSet):
         """The search typed in `q`, once the form is valid: the list and each facet filter by
         its one query. Its text may be corrected first (see ListCache.correct)."""
         typed = (self.form.cleaned_data.get("q") or "").strip()
-        return Search(typed) if typed else None
+        verbatim = bool(self.form.cleaned_data.get("verbatim"))
+        return Search(typed, verbatim=verbatim) if typed else None
 
     def filter_search(
         self, queryset: InitiativeQuerySet, name: str, value: str
     ) -> InitiativeQuerySet:
         return queryset if self.search is None else queryset.search(self.search)
+
+    def filter_verbatim(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # read by `search`
 
     def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(region__in=[self.regions[slug] for slug in value])

@@ -5,7 +5,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -393,6 +393,54 @@ class Acronym(models.Model):
         return (self.acronym,)
 
 
+class ThesaurusEntryManager(models.Manager):
+    def get_by_natural_key(self, words: str) -> models.Model:
+        return self.get(words=words)
+
+
+class ThesaurusEntry(models.Model):
+    """Words a reader types (in English, or everyday French) and the catalogue's terms for them:
+    a search for the words also finds each term, and, both ways, a search for a term the words."""
+
+    words = models.CharField(
+        _("mots du lecteur"),
+        max_length=200,
+        unique=True,
+        help_text=_("Un mot ou une expression que tape un lecteur, par exemple « housing »."),
+    )
+    terms = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name=_("termes du catalogue"),
+        help_text=_(
+            "Les mots ou expressions des initiatives qu'ils désignent, séparés par des virgules, "
+            "par exemple « logement,hébergement »."
+        ),
+    )
+    both_ways = models.BooleanField(
+        _("dans les deux sens"),
+        default=False,
+        help_text=_("Une recherche d'un des termes trouve aussi les mots du lecteur."),
+    )
+
+    objects = ThesaurusEntryManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entrée du thésaurus")
+        verbose_name_plural = _("thésaurus des lecteurs")
+        ordering = ["words"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(words=""), name="thesaurus_words_not_empty"),
+            models.CheckConstraint(condition=~Q(terms=[]), name="thesaurus_terms_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.words} → {', '.join(self.terms)}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.words,)
+
+
 class SearchWord(models.Model):
     """A word found in the initiatives (lower case, no accents), to correct typos in searches.
 
@@ -434,6 +482,18 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(search_vector=search_query).annotate(
             rank=SearchRank(F("search_vector"), search_query)
         )
+
+    def search_counts(self, queries: Sequence[SearchQuery]) -> list[int]:
+        """How many of these initiatives each of `queries` finds (one query)."""
+        if not queries:
+            return []
+        counts = self.aggregate(
+            **{
+                f"found_{number}": Count("pk", filter=Q(search_vector=query))
+                for number, query in enumerate(queries)
+            }
+        )
+        return [counts[f"found_{number}"] for number in range(len(queries))]
 
     def highlighted(self, query: Search | SearchQuery) -> "InitiativeQuerySet":
         """Title and aim with the words matching `query` between the search's highlight marks."""

@@ -3,12 +3,15 @@ words, and the highlighting of the words found.
 
 A search is typed in web-search syntax ("phrase", -word, or), matched in French without case or
 accents, with the field's acronyms expanded both ways (« CPH » finds « centre provisoire
-d'hébergement » and the reverse). When it finds nothing, its unknown words are replaced by the
-closest words of the catalogue, if only that finds something.
+d'hébergement » and the reverse) and the readers' words of the thesaurus (« housing » finds
+« logement »). When it finds nothing, its unknown words are replaced by the closest words of the
+catalogue, if only that finds something, never a word the catalogue knows; failing that, a search
+of several words falls back to those that find something. `verbatim` searches it as typed.
 
 Building a `Search` or an `ExpandedQuery` does no database work. The steps that read the database
-are explicit calls: `expand()` (one query), `corrections()` (one query), `Search.query()` (the
-expansion, once per text) and `Search.correction()` (the queries a correction needs).
+are explicit calls: `expand()` and `expand_all()` (one query), `corrections()` (one query),
+`Search.query()` (the expansion, once per text) and `Search.correction()` (the queries a
+correction needs, a fixed number).
 `InitiativeQuerySet.search()` and `.highlighted()` are the entry points the views use.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -36,36 +39,81 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 # The words of a search worth correcting when they match nothing: not operators, not short words.
 WORD = re.compile(r"(?<![-\w])\w{4,}")
 
-# The typed text as a tsquery, each acronym of the field or-ed with its expansion and the reverse.
-EXPAND_QUERY_SQL = f"""
+# Each text as a tsquery, each acronym of the field or-ed with its expansion and the reverse, and
+# each reader's word of the thesaurus with the catalogue's terms (and the reverse, both ways).
+# Phrases first: once a word is rewritten, a phrase holding it would no longer match; then in a
+# fixed order, so that the same rules always give the same query. An entry both ways makes its
+# words and terms equivalent: each finds them all.
+ALL_TERMS = "array_to_string(entry.terms, ' or ')"
+EXPAND_QUERIES_SQL = f"""
 SELECT ts_rewrite(
-    websearch_to_tsquery('{SEARCH_CONFIG}', %s),
+    websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
     $rules$
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym),
-           plainto_tsquery('{SEARCH_CONFIG}', acronym)
-           || plainto_tsquery('{SEARCH_CONFIG}', expansion)
-    FROM initiatives_acronym
-    UNION ALL
-    SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
-           plainto_tsquery('{SEARCH_CONFIG}', expansion)
-           || plainto_tsquery('{SEARCH_CONFIG}', acronym)
-    FROM initiatives_acronym
+    SELECT target, substitute FROM (
+        SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym) AS target,
+               plainto_tsquery('{SEARCH_CONFIG}', acronym)
+               || plainto_tsquery('{SEARCH_CONFIG}', expansion) AS substitute
+        FROM initiatives_acronym
+        UNION ALL
+        SELECT plainto_tsquery('{SEARCH_CONFIG}', expansion),
+               plainto_tsquery('{SEARCH_CONFIG}', expansion)
+               || plainto_tsquery('{SEARCH_CONFIG}', acronym)
+        FROM initiatives_acronym
+        UNION ALL
+        SELECT websearch_to_tsquery('{SEARCH_CONFIG}', entry.words),
+               websearch_to_tsquery('{SEARCH_CONFIG}', entry.words || ' or ' || {ALL_TERMS})
+        FROM initiatives_thesaurusentry AS entry
+        UNION ALL
+        SELECT websearch_to_tsquery('{SEARCH_CONFIG}', term),
+               websearch_to_tsquery(
+                   '{SEARCH_CONFIG}', term || ' or ' || entry.words || ' or ' || {ALL_TERMS}
+               )
+        FROM initiatives_thesaurusentry AS entry, unnest(entry.terms) AS term
+        WHERE entry.both_ways
+    ) AS rules
+    WHERE numnode(target) > 0
+    ORDER BY numnode(target) DESC, target::text, substitute::text
     $rules$
 )::text
+FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)
+ORDER BY typed.position
 """
 
-# For each typed word the catalogue does not contain, the most similar known word (trigrams).
+# The words the catalogue knows besides those of its initiatives' texts (SearchWord): its
+# acronyms, its thesaurus, its organisations' names and its initiatives' places. A typed word
+# among them is never corrected.
+KNOWN_TEXTS_SQL = """
+SELECT concat_ws(' ', acronym, expansion) FROM initiatives_acronym
+UNION ALL SELECT concat_ws(' ', words, array_to_string(terms, ' ')) FROM initiatives_thesaurusentry
+UNION ALL SELECT concat_ws(' ', name, acronym) FROM initiatives_organisation
+UNION ALL SELECT DISTINCT concat_ws(' ', city, department, region) FROM initiatives_initiative
+"""
+
+# For each typed word the catalogue does not know, the most similar known word (trigrams), if
+# similar enough: a correction replaces a typo, not a word with another.
 CORRECTIONS_SQL = """
+WITH known_elsewhere(word) AS (
+    SELECT DISTINCT word
+    FROM ({known}) AS texts(text),
+         regexp_split_to_table(unaccent(lower(texts.text)), '[^[:alnum:]]+') AS word
+)
 SELECT typed.word, (
     SELECT known.word FROM {table} AS known
-    WHERE known.word %% typed.bare
+    WHERE known.word %% typed.bare AND similarity(known.word, typed.bare) >= %s
     ORDER BY similarity(known.word, typed.bare) DESC, known.word
     LIMIT 1
 )
 FROM unnest(%s::text[]) AS typed_words(word),
      LATERAL (SELECT typed_words.word, unaccent(lower(typed_words.word)) AS bare) AS typed
 WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE word = typed.bare)
+  AND NOT EXISTS (SELECT 1 FROM known_elsewhere WHERE word = typed.bare)
 """
+
+# How similar (trigrams, 0 to 1) a known word must be to replace a typed one.
+SIMILARITY = 0.5
+
+# Web-search syntax: a search holding any of these is corrected word by word, never shortened.
+OPERATORS = re.compile(r'"|(?<![\w])-|\bor\b', re.IGNORECASE)
 
 
 class ExpandedQuery(SearchQuery):
@@ -86,35 +134,56 @@ class ExpandedQuery(SearchQuery):
 
 
 def expand(text: str) -> ExpandedQuery:
-    """`text` in web-search syntax as a French tsquery with the field's acronyms expanded (one
-    query)."""
+    """`text` in web-search syntax as a French tsquery with the field's acronyms and the readers'
+    thesaurus expanded (one query)."""
+    (query,) = expand_all([text])
+    return query
+
+
+def expand_all(texts: list[str]) -> list[ExpandedQuery]:
+    """Each of `texts` expanded as `expand` does, in one query."""
+    if not texts:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(EXPAND_QUERY_SQL, [text])
-        (tsquery,) = cursor.fetchone()
-    return ExpandedQuery(tsquery)
+        cursor.execute(EXPAND_QUERIES_SQL, [texts])
+        return [ExpandedQuery(tsquery) for (tsquery,) in cursor.fetchall()]
 
 
 def corrections(words: Iterable[str]) -> dict[str, str]:
-    """{word: the closest known word} for each of `words` the catalogue does not contain and a
-    known word resembles (trigram similarity), compared without case or accents (one query)."""
+    """{word: the closest known word} for each of `words` the catalogue does not know (neither in
+    its initiatives' texts nor as an acronym, a thesaurus entry, an organisation or a place) and
+    a word of its texts closely resembles (trigram similarity), compared without case or
+    accents (one query)."""
     words = list(words)
     if not words:
         return {}
     table = apps.get_model("initiatives", "SearchWord")._meta.db_table
+    sql = CORRECTIONS_SQL.format(table=connection.ops.quote_name(table), known=KNOWN_TEXTS_SQL)
     with connection.cursor() as cursor:
-        cursor.execute(CORRECTIONS_SQL.format(table=connection.ops.quote_name(table)), [words])
+        cursor.execute(sql, [SIMILARITY, words])
         return {typed: known for typed, known in cursor.fetchall() if known}
 
 
+class Correction(NamedTuple):
+    """What a search looks for: the text searched, and the typed words left out because they
+    find nothing (a search of several words falls back to the others)."""
+
+    searched: str
+    dropped: tuple[str, ...] = ()
+
+
 class Search:
-    """What a reader typed, and the text searched: the same, or corrected (`corrected`).
+    """What a reader typed, and the text searched: the same, or corrected (`corrected`), or
+    without the words that find nothing (`dropped`); as typed if `verbatim`.
 
     Each text's expanded query is computed once, however many times the list and its facets
     filter by it."""
 
-    def __init__(self, typed: str, searched: str | None = None) -> None:
+    def __init__(self, typed: str, searched: str | None = None, verbatim: bool = False) -> None:
         self.typed = typed.strip()
         self.searched = searched or self.typed
+        self.dropped: tuple[str, ...] = ()
+        self.verbatim = verbatim
         self._queries: dict[str, ExpandedQuery] = {}
 
     def __repr__(self) -> str:
@@ -122,8 +191,17 @@ class Search:
 
     @property
     def corrected(self) -> str | None:
-        """The corrected text searched instead of the typed one, if any."""
+        """The text searched instead of the typed one, if any."""
         return self.searched if self.searched != self.typed else None
+
+    @property
+    def words(self) -> list[str]:
+        """The typed words worth searching alone (not operators, not short words)."""
+        words = WORD.findall(self.typed)
+        return list(dict.fromkeys(word for word in words if word.lower() != "or"))
+
+    def apply(self, correction: Correction) -> None:
+        self.searched, self.dropped = correction.searched, correction.dropped
 
     def query(self, text: str | None = None) -> ExpandedQuery:
         """The expanded query of `text` (by default the text searched): one query the first time."""
@@ -136,18 +214,34 @@ class Search:
         """Whether `text` finds any of `initiatives` (an InitiativeQuerySet)."""
         return initiatives.search(self.query(text)).exists()
 
-    def correction(self, initiatives: InitiativeQuerySet) -> str:
-        """The text to search among `initiatives`: the typed text, or, if it finds nothing, the
-        same with its unknown words replaced by the closest known words when that finds
-        something."""
+    def correction(self, initiatives: InitiativeQuerySet) -> Correction:
+        """What to search among `initiatives`: the typed text if it finds anything; else the
+        same with its unknown words replaced by the closest known words, if that finds
+        something; else, for words without operators, the words that find something alone, if
+        together they find something; else the typed text."""
         if self.finds(initiatives, self.typed):
-            return self.typed
-        words = {word for word in WORD.findall(self.typed) if word.lower() != "or"}
-        closest = corrections(words)
-        if not closest:
-            return self.typed
+            return Correction(self.typed)
+        closest = corrections(self.words)
         corrected = WORD.sub(lambda match: closest.get(match[0], match[0]), self.typed)
-        return corrected if self.finds(initiatives, corrected) else self.typed
+        if closest and self.finds(initiatives, corrected):
+            return Correction(corrected)
+        words = WORD.findall(corrected)
+        if len(words) < 2 or OPERATORS.search(self.typed):
+            return Correction(self.typed)
+        finding = dict(zip(words, self.finding_alone(initiatives, words), strict=True))
+        dropped = tuple(word for word, finds in finding.items() if not finds)
+        if not dropped or len(dropped) == len(finding):
+            return Correction(self.typed)
+        kept = " ".join(word for word in corrected.split() if finding.get(word, True))
+        if not self.finds(initiatives, kept):
+            return Correction(self.typed)
+        typed_words = dict(zip(words, WORD.findall(self.typed), strict=True))
+        return Correction(kept, tuple(typed_words[word] for word in dropped))
+
+    def finding_alone(self, initiatives: InitiativeQuerySet, words: list[str]) -> list[bool]:
+        """Whether each of `words`, searched alone, finds any of `initiatives` (two queries)."""
+        counts = initiatives.search_counts(expand_all(words))
+        return [count > 0 for count in counts]
 
 
 def as_query(search: Search | SearchQuery | str) -> SearchQuery:

@@ -18,7 +18,7 @@ from .exports import (
     initiative_rows,
     result_rows,
 )
-from .facets import build_facets
+from .facets import Facet, build_facets, matching_without
 from .filters import InitiativeFilter
 from .models import (
     Citation,
@@ -30,6 +30,7 @@ from .models import (
     Source,
     Theme,
 )
+from .search import expand_all
 
 
 class HomeView(TemplateView):
@@ -175,8 +176,83 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             facets=facets,
             active_filters=active_filters,
             clear_filters_url=self.get_clear_filters_url(active_filters),
+            search_notice=self.get_search_notice(),
+            alternatives=None if context["paginator"].count else self.get_alternatives(facets),
         )
         return context
+
+    def get_search_notice(self) -> dict[str, Any] | None:
+        """What the list searched instead of what was typed, and the address of the search
+        exactly as typed; None if it searched what was typed."""
+        search = self.filterset.search
+        if search is None or not (search.corrected or search.dropped):
+            return None
+        query = self.query_without_page()
+        query["verbatim"] = "1"
+        return {
+            "typed": search.typed,
+            "searched": search.searched,
+            "dropped": " », « ".join(search.dropped),
+            "verbatim_url": address(self.request.path, query),
+        }
+
+    def get_alternatives(self, facets: list[Facet]) -> list[tuple[str, list[tuple[str, str, int]]]]:
+        """What would give results when the list is empty, as (heading, [(label, address,
+        count)]): the list without each active filter (or without the search), each typed word
+        alone, the themes; only what gives results. Three queries at most, however many
+        filters and words."""
+        search = self.filterset.search
+        without: dict[str, tuple[str, str]] = {}
+        if search is not None:
+            label = _("sans la recherche « %(query)s »") % {"query": search.typed}
+            without["q"] = (label, self.url_without("q"))
+        for facet in facets:
+            chosen = [option for option in facet.selected if not option.locked]
+            if chosen:
+                values = ", ".join(option.label for option in chosen)
+                label = _("sans le filtre %(filter)s : %(values)s") % {
+                    "filter": facet.label,
+                    "values": values,
+                }
+                without[facet.name] = (label, self.url_without(facet.name))
+        counts = {
+            name: Count("pk", filter=Q(pk__in=matching_without(self.filterset, name)))
+            for name in without
+        }
+        words = search.words if search is not None and len(search.words) > 1 else []
+        if words:
+            others = matching_without(self.filterset, "q")
+            for number, query in enumerate(expand_all(words)):
+                counts[f"word_{number}"] = Count(
+                    "pk", filter=Q(pk__in=others) & Q(search_vector=query)
+                )
+        found = Initiative.objects.published().aggregate(**counts) if counts else {}
+        word_links = []
+        for number, word in enumerate(words):
+            query = self.query_without_page()
+            query.pop("verbatim", None)
+            query["q"] = word
+            word_links.append(
+                (
+                    _("« %(word)s »") % {"word": word},
+                    address(self.request.path, query),
+                    found[f"word_{number}"],
+                )
+            )
+        published = Q(initiatives__is_published=True)
+        themes = Theme.objects.annotate(count=Count("initiatives", filter=published))
+        theme_links = [(theme.name, theme.get_absolute_url(), theme.count) for theme in themes]
+        without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
+        sections = [
+            (_("Des résultats en retirant un critère"), without_links),
+            (_("Chacun des mots seul"), word_links),
+            (_("Parcourir les thèmes"), theme_links),
+        ]
+        return [
+            (heading, [link for link in section if link[2]])
+            for heading, section in sections
+            if any(link[2] for link in section)
+        ]
 
     def get_locked_options(self) -> dict[str, str]:
         """{filter: value} chosen by the page itself, which its form cannot unchoose."""
@@ -212,6 +288,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             query.setlist(name, kept)
         else:
             query.pop(name, None)
+        if name == "q":
+            query.pop("verbatim", None)  # says how to search, and there is no search left
         return address(self.request.path, query)
 
     def get_export_links(self, query):

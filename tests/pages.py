@@ -19,6 +19,28 @@ def card_titles(page: HttpResponse | str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", title)) for title in CARD_TITLE.findall(content)]
 
 
+def card_slugs(page: HttpResponse | str) -> list[str]:
+    """The slugs of the initiatives a page (or a part of its HTML) lists, in order, read from
+    the addresses their titles link to."""
+    content = page if isinstance(page, str) else page.content.decode()
+    links = re.findall(r'<h3 class="card-title"><a href="[^"]*/initiatives/([^/"]+)/">', content)
+    return links
+
+
+def page_text(page: HttpResponse | str) -> str:
+    """The text a reader reads on a page (or a part of its HTML): no tags, white space folded."""
+    content = page if isinstance(page, str) else page.content.decode()
+    content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def links(page: HttpResponse | str) -> dict[str, str]:
+    """{text: address} of each link of a page (or a part of its HTML), white space folded."""
+    content = page if isinstance(page, str) else page.content.decode()
+    found = re.findall(r'<a\b[^>]*href="([^"]*)"[^>]*>(.*?)</a>', content, re.S)
+    return {page_text(text): html.unescape(url) for url, text in found}
+
+
 def link_texts(page: Any, href: str) -> list[str]:
     """The text of each link of a WebTest page to `href`, its white space folded."""
     return [" ".join(link.get_text().split()) for link in page.html.select(f'a[href="{href}"]')]

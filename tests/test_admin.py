@@ -23,6 +23,7 @@ ADMIN_PAGES = [
     "source",
     "theme",
     "targetpublic",
+    "thesaurusentry",
 ]
 
 

@@ -54,6 +54,7 @@ def valid_values(catalogue_data, django_db_blocker):
     values["format"] = [value for value, _ in ExportFormat.choices]
     values["q"] = ["logement", "réfugiés", '"bail glissant"', "soins or santé", "-marseille"]
     values["page"] = ["1", "2"]
+    values["verbatim"] = ["1"]
     return values
 
 

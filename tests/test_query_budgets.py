@@ -27,6 +27,14 @@ BUDGETS = {
     # anything at all.
     "list": 15,
     "search": 16,
+    # A search that finds nothing: its expansion, whether it finds anything, the closest words
+    # (none), each word alone (their expansions, their counts: none finds); then, for the empty
+    # list, the expansions of its words, the counts without each filter and of each word alone
+    # (one query), the themes.
+    "nothing": 20,
+    # A search of which one word finds nothing: as above, then the other words' expansion and
+    # whether they find anything, and the list they give.
+    "fallback": 22,
     "theme": 16,
     # The initiative, its themes, publics, organisations, contacts, results, citations; its parts
     # and related initiatives (one query, then their themes and leads), close initiatives (which,
@@ -83,6 +91,8 @@ def sized_catalogue(request, db):
         ("list", "/initiatives/?public=jeunes"),
         ("list", "/initiatives/?theme=logement"),
         ("search", "/initiatives/?q=logement&sort=title"),
+        ("nothing", "/initiatives/?q=xylophone+zzyzx&theme=logement"),
+        ("fallback", "/initiatives/?q=xylophone+logement&theme=logement"),
         ("theme", "/themes/logement/?country=FR"),
         ("initiative", "/initiatives/logement-des-familles/"),
         ("lead", "/organisations/association-pilote/"),

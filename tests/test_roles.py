@@ -57,6 +57,7 @@ EDITOR_ALLOWED = [
     ("initiatives_theme_change", "theme"),
     ("initiatives_targetpublic_add", None),
     ("initiatives_acronym_add", None),
+    ("initiatives_thesaurusentry_add", None),
     ("initiatives_source_changelist", None),
     ("initiatives_source_change", "source"),  # read only
 ]

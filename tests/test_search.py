@@ -12,7 +12,7 @@ from initiatives.models import Acronym, Initiative, SearchWord
 from initiatives.search import ExpandedQuery, Search
 
 from .factories import make_initiative, make_organisation, make_public, make_theme
-from .pages import card_titles
+from .pages import card_titles, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_an_acronym_finds_its_expansion_and_the_reverse(client, acronyms):
     assert found == ["Sorties de CADA à Marseille"]
     # Lower case, and combined with another word: both must match.
     assert card_titles(client.get(LIST, {"q": "cada marseille"})) == ["Sorties de CADA à Marseille"]
-    assert card_titles(client.get(LIST, {"q": "cada lyon"})) == []
+    assert card_titles(client.get(LIST, {"q": "cada lyon", "verbatim": "1"})) == []
 
 
 def test_a_misspelt_word_finds_what_it_meant_and_says_so(client):
@@ -65,9 +65,7 @@ def test_a_misspelt_word_finds_what_it_meant_and_says_so(client):
     make_initiative("Chorale")
     response = client.get(LIST, {"q": "logment"})
     assert card_titles(response) == ["Logement pour tous"]
-    assert "Aucun résultat pour « logment » : voici les résultats pour « logement »." in (
-        html.unescape(response.text)
-    )
+    assert "Aucun résultat pour « logment ». Résultats pour « logement »." in page_text(response)
     # Words typed without accents need no correction.
     make_initiative("Accueil des réfugiés")
     response = client.get(LIST, {"q": "refugies"})
@@ -206,16 +204,16 @@ def test_it_corrects_a_search_only_when_it_finds_nothing(django_assert_num_queri
     initiatives = Initiative.objects.published()
     # Found as typed: the expansion and whether it finds anything, nothing more.
     with django_assert_num_queries(2):
-        assert Search("logement").correction(initiatives) == "logement"
+        assert Search("logement").correction(initiatives).searched == "logement"
     # Operators and short words are kept as typed.
-    assert Search("logment -solidare").correction(initiatives) == "logement -solidare"
-    assert Search('"logment solidare"').correction(initiatives) == '"logement solidaire"'
+    assert Search("logment -solidare").correction(initiatives).searched == "logement -solidare"
+    assert Search('"logment solidare"').correction(initiatives).searched == '"logement solidaire"'
 
 
 def test_it_keeps_the_typed_search_when_the_corrected_one_finds_nothing_either(db):
     make_initiative("Logement pour tous", is_published=False)  # its words are known
     assert search.corrections(["logment"]) == {"logment": "logement"}
-    assert Search("logment").correction(Initiative.objects.published()) == "logment"
+    assert Search("logment").correction(Initiative.objects.published()).searched == "logment"
 
 
 def test_it_highlights_the_marked_words_and_escapes_the_rest():
