@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,8 @@ from .models import (
     Initiative,
     Organisation,
     PartnerRole,
+    Place,
+    PlaceKind,
     Source,
     Status,
     TargetPublic,
@@ -117,20 +119,59 @@ def value_counts(field_name: str, matching: QuerySet) -> dict[str, int]:
     return {row[field_name]: row["count"] for row in rows}
 
 
-def country_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    counts = value_counts("country", matching)
-    return [
-        Option(code, country_name(code), count, code in selected) for code, count in counts.items()
-    ]
+def place_counts(field_name: str, matching: QuerySet) -> list[dict]:
+    """The countries, regions or départements (by `field_name` of Place: `country`,
+    `region_code`, `department_code`), each with its code, its name, `published` (how many
+    published initiatives act there) and `count` (how many of `matching`). One query."""
+    kind = {
+        "country": PlaceKind.COUNTRY,
+        "region_code": PlaceKind.REGION,
+        "department_code": PlaceKind.DEPARTMENT,
+    }[field_name]
+    names = Place.objects.filter(kind=kind, code=OuterRef(field_name)).values("name")[:1]
+    initiative = "initiative_links__initiative"
+    rows = (
+        Place.objects.filter(Q(kind=kind) | Q(**{f"{initiative}__is_published": True}))
+        .exclude(**{field_name: ""})
+        .values(field_name)
+        .annotate(
+            name=Subquery(names),
+            published=Count(
+                initiative, filter=Q(**{f"{initiative}__is_published": True}), distinct=True
+            ),
+            count=Count(initiative, filter=Q(**{f"{initiative}__in": matching}), distinct=True),
+        )
+        .order_by(field_name)
+    )
+    return [row | {"code": row[field_name]} for row in rows]
 
 
-def region_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    counts = value_counts("region", matching)
-    return [
-        Option(slugify(region), region, count, slugify(region) in selected)
-        for region, count in counts.items()
-        if region
-    ]
+def place_options(
+    field_name: str, value: Callable[[dict], str], label: Callable[[dict], str]
+) -> Callable[[QuerySet, list[str]], list[Option]]:
+    """The options of a place filter: where published initiatives act, and the chosen ones."""
+
+    def options(matching: QuerySet, selected: list[str]) -> list[Option]:
+        found = [
+            Option(value(row), label(row), row["count"], value(row) in selected)
+            for row in place_counts(field_name, matching)
+            if row["published"] or value(row) in selected
+        ]
+        return sorted(found, key=lambda option: option.label)
+
+    return options
+
+
+country_options = place_options(
+    "country", lambda row: row["code"], lambda row: country_name(row["code"])
+)
+# Regions go by the slug of their name (« provence-alpes-cote-dazur »).
+region_options = place_options(
+    "region_code", lambda row: slugify(row["name"]), lambda row: row["name"]
+)
+department_options = place_options(
+    "department_code", lambda row: row["code"], lambda row: f"{row['name']} ({row['code']})"
+)
 
 
 def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
@@ -165,6 +206,7 @@ FACETS: list[tuple[str, Callable, str | Promise]] = [
     ("public", related_options_of(TargetPublic), ""),
     ("country", country_options, ""),
     ("region", region_options, ""),
+    ("department", department_options, ""),
     ("pilot", related_options_of(Organisation, ORGANISATION_OPTIONS, AS_LEAD), MOST_REPRESENTED),
     ("partner", related_options_of(Organisation, ORGANISATION_OPTIONS, ~AS_LEAD), MOST_REPRESENTED),
     ("organisation", chosen_organisation_options, ""),

@@ -110,7 +110,7 @@ def test_it_infers_adoma_from_its_description(catalogue_data):
     assert "88 000 personnes" in adoma.description
     initiative = Initiative.objects.led_by([adoma]).get()
     assert initiative.contacts.filter(email="regis.mermet@adoma.cdc-habitat.fr").exists()
-    assert initiative.city == "Besançon"
+    assert [str(place) for place in initiative.place_list] == ["Besançon (25)"]
 
 
 def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue_data):
@@ -134,7 +134,7 @@ def test_it_structures_the_amsterdam_results(catalogue_data):
     }
     assert {(Decimal("31"), 2017), (Decimal("37"), 2020)} <= figures
     assert approach.contacts.filter(email="azcamsterdam@vluchtelingenwerk.nl").exists()
-    assert approach.country == "NL"
+    assert [place.country for place in approach.place_list] == ["NL"]
     assert approach.related.count() == 3
 
 

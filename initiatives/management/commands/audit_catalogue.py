@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Exists, OuterRef, QuerySet
 
-from initiatives.models import Citation, Contact, Initiative, Result
+from initiatives.models import Citation, Contact, Initiative, InitiativePlace, Result
 
 # What every initiative should have at least one of.
 REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
@@ -11,6 +11,12 @@ REQUIRED_CHILDREN: list[tuple[str, type[Contact | Result | Citation]]] = [
     ("sans résultat", Result),
     ("sans source", Citation),
 ]
+
+
+def without_coded_place(initiatives: QuerySet) -> QuerySet:
+    """Initiatives with no place of the reference (every one has a code): none was given, or
+    none could be matched when their places were text."""
+    return initiatives.filter(~Exists(InitiativePlace.objects.filter(initiative=OuterRef("pk"))))
 
 
 class Command(BaseCommand):
@@ -33,6 +39,7 @@ class Command(BaseCommand):
             missing = initiatives.filter(~Exists(model.objects.filter(initiative=OuterRef("pk"))))
             gaps += self.report(label, missing)
         gaps += self.report("sans thème", initiatives.filter(themes__isnull=True))
+        gaps += self.report("sans lieu codé", without_coded_place(initiatives))
         total = initiatives.count()
         if gaps:
             self.stdout.write(f"{gaps} manque(s) sur {total} initiative(s).")
