@@ -219,3 +219,38 @@ def test_it_gives_rows_without_history_a_first_entry_unless_told_not_to(
     assert sorted(pk for pk, *_ in history_entries(Theme)) == sorted(
         Theme.objects.values_list("pk", flat=True)
     )
+
+
+def places_of(slug: str) -> list[str]:
+    return [str(place) for place in Initiative.objects.get(slug=slug).place_list]
+
+
+def test_it_places_each_initiative_where_its_source_says_it_acts(catalogue_data):
+    # Three local operators in three regions of two countries (Interreg post, 2019).
+    assert places_of("ab-refugies-emploi") == [
+        "Wallonia (Belgique)",
+        "Hauts-de-France",
+        "Flanders (Belgique)",
+    ]
+    # « Kodiko accompagne des bénéficiaires sur 3 territoires : Paris, Tours et Orléans. »
+    assert places_of("programme-de-co-training-kodiko") == [
+        "Paris (75)",
+        "Tours (37)",
+        "Orléans (45)",
+    ]
+    assert places_of("centre-de-soins-et-de-ressources-frantz-fanon") == [
+        "Gard (30)",
+        "Hérault (34)",
+        "Occitanie",
+    ]
+    # « sur toute la métropole », which the source does not name: the country alone.
+    assert places_of("pole-solidarites-benevoles") == ["France"]
+
+
+def test_it_keeps_a_holiday_stay_with_local_partners_local(catalogue_data):
+    stay = Initiative.objects.get(slug="sejour-de-vacances")
+    assert (places_of("sejour-de-vacances"), stay.scope) == (["France"], "local")
+
+
+def test_every_initiative_of_the_fixtures_has_a_place(catalogue_data):
+    assert not Initiative.objects.filter(places__isnull=True).exists()
