@@ -771,7 +771,7 @@ class Initiative(models.Model):
             for field in [*Initiative._meta.fields, *Initiative._meta.many_to_many]:
                 if field.name in changed_fields:
                     names.append(str(field.verbose_name))
-            for model in (Partnership, Contact, Result, Citation):
+            for model in (Partnership, InitiativePlace, Contact, Result, Citation):
                 changed = model.history.filter(
                     initiative_id=self.pk, history_date__gt=seen.history_date
                 )
