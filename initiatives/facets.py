@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Initiative,
+    InitiativePlace,
     Organisation,
     PartnerRole,
     Place,
@@ -119,43 +120,48 @@ def value_counts(field_name: str, matching: QuerySet) -> dict[str, int]:
     return {row[field_name]: row["count"] for row in rows}
 
 
+KINDS = {
+    "country": PlaceKind.COUNTRY,
+    "region_code": PlaceKind.REGION,
+    "department_code": PlaceKind.DEPARTMENT,
+}
+
+
 def place_counts(field_name: str, matching: QuerySet) -> list[dict]:
     """The countries, regions or départements (by `field_name` of Place: `country`,
-    `region_code`, `department_code`), each with its code, its name, `published` (how many
-    published initiatives act there) and `count` (how many of `matching`). One query."""
-    kind = {
-        "country": PlaceKind.COUNTRY,
-        "region_code": PlaceKind.REGION,
-        "department_code": PlaceKind.DEPARTMENT,
-    }[field_name]
-    names = Place.objects.filter(kind=kind, code=OuterRef(field_name)).values("name")[:1]
-    initiative = "initiative_links__initiative"
-    rows = (
-        Place.objects.filter(Q(kind=kind) | Q(**{f"{initiative}__is_published": True}))
-        .exclude(**{field_name: ""})
-        .values(field_name)
+    `region_code`, `department_code`) where published initiatives act, each with its `code`,
+    its `name` and `count`, how many initiatives of `matching` act there. One query, on the
+    initiatives' places only (not the whole reference)."""
+    place_field = f"place__{field_name}"
+    names = Place.objects.filter(kind=KINDS[field_name], code=OuterRef(place_field))
+    return list(
+        InitiativePlace.objects.filter(initiative__is_published=True)
+        .exclude(**{place_field: ""})
+        .values(code=F(place_field))
         .annotate(
-            name=Subquery(names),
-            published=Count(
-                initiative, filter=Q(**{f"{initiative}__is_published": True}), distinct=True
-            ),
-            count=Count(initiative, filter=Q(**{f"{initiative}__in": matching}), distinct=True),
+            name=Subquery(names.values("name")[:1]),
+            count=Count("initiative", filter=Q(initiative__in=matching), distinct=True),
         )
-        .order_by(field_name)
+        .order_by("code")
     )
-    return [row | {"code": row[field_name]} for row in rows]
 
 
 def place_options(
     field_name: str, value: Callable[[dict], str], label: Callable[[dict], str]
 ) -> Callable[[QuerySet, list[str]], list[Option]]:
-    """The options of a place filter: where published initiatives act, and the chosen ones."""
+    """The options of a place filter: where published initiatives act, and the chosen ones
+    (read from the reference only when one of them is elsewhere)."""
 
     def options(matching: QuerySet, selected: list[str]) -> list[Option]:
+        rows = place_counts(field_name, matching)
+        missing = set(selected) - {value(row) for row in rows}
+        if missing:
+            for kind, code, name in Place.objects.filter_choices():
+                row = {"code": code, "name": name, "count": 0}
+                if kind == KINDS[field_name] and value(row) in missing:
+                    rows.append(row)
         found = [
-            Option(value(row), label(row), row["count"], value(row) in selected)
-            for row in place_counts(field_name, matching)
-            if row["published"] or value(row) in selected
+            Option(value(row), label(row), row["count"], value(row) in selected) for row in rows
         ]
         return sorted(found, key=lambda option: option.label)
 

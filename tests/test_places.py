@@ -78,6 +78,15 @@ def test_it_counts_each_departement_s_initiatives_with_the_other_filters_kept(
     assert facet_options(response, "country")["BE"] == (0, False, True)
 
 
+def test_it_keeps_a_chosen_departement_without_initiatives_listed_to_unchoose(
+    client, places_catalogue
+):
+    response = client.get(LIST, {"department": "2A"})
+    assert card_titles(response) == []
+    assert facet_options(response, "department")["2A"] == (0, True, False)
+    assert "Corse-du-Sud (2A)" in response.content.decode()
+
+
 def test_it_shows_every_place_of_an_initiative_on_its_card(client, places_catalogue):
     response = client.get(LIST, {"q": "Lille"})
     assert card_places(response) == ["Lieux : Lille (59) · Belgique"]
