@@ -17,8 +17,10 @@ from .models import (
     Citation,
     Contact,
     Initiative,
+    InitiativePlace,
     Organisation,
     Partnership,
+    Place,
     Result,
     Source,
     TargetPublic,
@@ -162,6 +164,33 @@ class CitationInline(admin.TabularInline):
     fields = ("source", "location", "title_assigned", "staff_note")
 
 
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    """The reference places, read only: they come from the offline dataset (initiatives/geodata)
+    and are searched here and from an initiative's places."""
+
+    list_display = ("name", "kind", "code", "department_code", "region_name", "country")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "=code", "=postcodes__0", "department_name", "region_name")
+    ordering = ("kind", "name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Place | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Place | None = None) -> bool:
+        return False
+
+
+class PlaceInline(admin.TabularInline):
+    model = InitiativePlace
+    extra = 0
+    autocomplete_fields = ("place",)
+    fields = ("position", "place")
+
+
 class InitiativeAdminForm(forms.ModelForm):
     """The admin builds the fields (with its overrides); this adds the cross-field checks and
     refuses a form made from an older version of the initiative (optimistic locking)."""
@@ -212,7 +241,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "title",
         "leads",
         "main_theme",
-        "country",
+        "place_names",
         "status",
         "is_published",
         "verified_on",
@@ -223,7 +252,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "status",
         "main_theme",
         "themes",
-        "country",
+        ("places__country", admin.AllValuesFieldListFilter),
         "scope",
         "sources",
         ("verified_on", admin.EmptyFieldListFilter),
@@ -235,7 +264,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
     autocomplete_fields = ("main_theme", "themes", "publics", "parent", "related")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "updated_at"
-    inlines = (PartnershipInline, ContactInline, ResultInline, CitationInline)
+    inlines = (PartnershipInline, PlaceInline, ContactInline, ResultInline, CitationInline)
     actions = ("publish", "unpublish", "mark_verified", "export_csv")
     fieldsets = (
         (None, {"fields": ("title", "slug", "aim", "description", "is_published")}),
@@ -244,8 +273,6 @@ class InitiativeAdmin(CatalogueModelAdmin):
             _("Territoire et période"),
             {
                 "fields": (
-                    ("city", "department"),
-                    ("region", "country"),
                     "scope",
                     ("start_year", "end_year", "status"),
                 )
@@ -277,6 +304,10 @@ class InitiativeAdmin(CatalogueModelAdmin):
     @admin.display(description=_("pilote"))
     def leads(self, initiative: Initiative) -> str:
         return ", ".join(str(organisation) for organisation in initiative.leads)
+
+    @admin.display(description=_("lieux"))
+    def place_names(self, initiative: Initiative) -> str:
+        return ", ".join(str(place) for place in initiative.place_list)
 
     # One history entry per edit: the admin saves the initiative, then its themes, publics and
     # inlines, then logs the addition or change, which records the entry.

@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from .models import CatalogueRevision, Initiative, current_year
+from .models import CatalogueRevision, Place, current_year
 
 if TYPE_CHECKING:
     from .filters import InitiativeFilter
@@ -49,6 +49,8 @@ REVISION_TABLES = (
     "initiatives_organisation",
     "initiatives_source",
     "initiatives_acronym",
+    "initiatives_initiativeplace",
+    "initiatives_place",
     "initiatives_thesaurusentry",
 )
 
@@ -87,9 +89,10 @@ def home_figures(request: HttpRequest, compute: Callable[[], dict[str, Any]]) ->
     return cached(revision(request), ("home",), compute)
 
 
-def places(request: HttpRequest | None) -> list[tuple[str, str]]:
-    """Every (country, region) of the initiatives: the choices of those filters."""
-    return cached(revision(request), ("places",), Initiative.objects.places)
+def places(request: HttpRequest | None) -> list[tuple[str, str, str]]:
+    """(kind, code, name) of every country, region and département of the reference: the
+    choices of those filters."""
+    return cached(revision(request), ("places",), Place.objects.filter_choices)
 
 
 def filters_key(filterset: InitiativeFilter) -> tuple:

@@ -40,8 +40,10 @@ from .models import (
     Contact,
     DatePrecision,
     Initiative,
+    InitiativePlace,
     PartnerRole,
     Partnership,
+    PlaceKind,
     Qualifier,
     Result,
     ResultNature,
@@ -233,6 +235,22 @@ def organisation_display_name(path: str = "") -> Case:
     )
 
 
+COMMUNES = Q(place__kind=PlaceKind.COMMUNE)
+
+
+def place_names(field: str) -> Subquery:
+    """The départements, regions or countries (`field` of an initiative's places) where an
+    initiative acts, each once, alphabetically."""
+    return Subquery(
+        InitiativePlace.objects.filter(initiative=OuterRef("pk"))
+        .exclude(**{field: ""})
+        .order_by()
+        .values("initiative")
+        .annotate(value=StringAgg(field, LIST_SEPARATOR, distinct=True, order_by=field))
+        .values("value")
+    )
+
+
 def label(field: str, choices: Iterable[tuple[Any, str | Promise]]) -> Case:
     """The label of a choice, in the language of the request."""
     whens = [When(**{field: value}, then=Value(str(text))) for value, text in choices]
@@ -270,10 +288,10 @@ def columns() -> list[tuple[str, Combinable]]:
         ),
         ("contacts", names(Contact, CONTACT_LINE, "position")),
         ("resultats", names(Result, RESULT_LINE, "position")),
-        ("ville", F("city")),
-        ("departement", F("department")),
-        ("region", F("region")),
-        ("pays", F("country")),
+        ("ville", names(InitiativePlace, "place__name", "position", COMMUNES)),
+        ("departement", place_names("place__department_name")),
+        ("region", place_names("place__region_name")),
+        ("pays", place_names("place__country")),
         ("echelle", label("scope", Scope.choices)),
         ("annee_debut", F("start_year")),
         ("annee_fin", F("end_year")),

@@ -14,15 +14,18 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Initiative,
+    InitiativePlace,
     Organisation,
     PartnerRole,
+    Place,
+    PlaceKind,
     Source,
     StatusNow,
     TargetPublic,
@@ -117,20 +120,64 @@ def value_counts(field_name: str, matching: QuerySet) -> dict[str, int]:
     return {row[field_name]: row["count"] for row in rows}
 
 
-def country_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    counts = value_counts("country", matching)
-    return [
-        Option(code, country_name(code), count, code in selected) for code, count in counts.items()
-    ]
+KINDS = {
+    "country": PlaceKind.COUNTRY,
+    "region_code": PlaceKind.REGION,
+    "department_code": PlaceKind.DEPARTMENT,
+}
 
 
-def region_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    counts = value_counts("region", matching)
-    return [
-        Option(slugify(region), region, count, slugify(region) in selected)
-        for region, count in counts.items()
-        if region
-    ]
+def place_counts(field_name: str, matching: QuerySet) -> list[dict]:
+    """The countries, regions or départements (by `field_name` of Place: `country`,
+    `region_code`, `department_code`) where published initiatives act, each with its `code`,
+    its `name` and `count`, how many initiatives of `matching` act there. One query, on the
+    initiatives' places only (not the whole reference)."""
+    place_field = f"place__{field_name}"
+    names = Place.objects.filter(kind=KINDS[field_name], code=OuterRef(place_field))
+    return list(
+        InitiativePlace.objects.filter(initiative__is_published=True)
+        .exclude(**{place_field: ""})
+        .values(code=F(place_field))
+        .annotate(
+            name=Subquery(names.values("name")[:1]),
+            count=Count("initiative", filter=Q(initiative__in=matching), distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def place_options(
+    field_name: str, value: Callable[[dict], str], label: Callable[[dict], str]
+) -> Callable[[QuerySet, list[str]], list[Option]]:
+    """The options of a place filter: where published initiatives act, and the chosen ones
+    (read from the reference only when one of them is elsewhere)."""
+
+    def options(matching: QuerySet, selected: list[str]) -> list[Option]:
+        rows = place_counts(field_name, matching)
+        missing = set(selected) - {value(row) for row in rows}
+        if missing:
+            for kind, code, name in Place.objects.filter_choices():
+                row = {"code": code, "name": name, "count": 0}
+                if kind == KINDS[field_name] and value(row) in missing:
+                    rows.append(row)
+        found = [
+            Option(value(row), label(row), row["count"], value(row) in selected) for row in rows
+        ]
+        return sorted(found, key=lambda option: option.label)
+
+    return options
+
+
+country_options = place_options(
+    "country", lambda row: row["code"], lambda row: country_name(row["code"])
+)
+# Regions go by the slug of their name (« provence-alpes-cote-dazur »).
+region_options = place_options(
+    "region_code", lambda row: slugify(row["name"]), lambda row: row["name"]
+)
+department_options = place_options(
+    "department_code", lambda row: row["code"], lambda row: f"{row['name']} ({row['code']})"
+)
 
 
 def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
@@ -175,6 +222,7 @@ FACETS: list[tuple[str, Callable, str | Promise]] = [
     ("public", related_options_of(TargetPublic), ""),
     ("country", country_options, ""),
     ("region", region_options, ""),
+    ("department", department_options, ""),
     ("pilot", related_options_of(Organisation, ORGANISATION_OPTIONS, AS_LEAD), MOST_REPRESENTED),
     ("partner", related_options_of(Organisation, ORGANISATION_OPTIONS, ~AS_LEAD), MOST_REPRESENTED),
     ("organisation", chosen_organisation_options, ""),

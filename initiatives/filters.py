@@ -17,6 +17,7 @@ from .models import (
     InitiativeQuerySet,
     Organisation,
     Partnership,
+    PlaceKind,
     Source,
     StatusNow,
     TargetPublic,
@@ -100,10 +101,13 @@ class InitiativeFilter(django_filters.FilterSet):
     theme = slug_filter("themes", Theme.objects.all(), _("Thème"))
     public = slug_filter("publics", TargetPublic.objects.all(), _("Public"))
     country = django_filters.MultipleChoiceFilter(
-        label=_("Pays"), widget=forms.CheckboxSelectMultiple
+        label=_("Pays"), method="filter_country", widget=forms.CheckboxSelectMultiple
     )
     region = django_filters.MultipleChoiceFilter(
         label=_("Région"), method="filter_region", widget=forms.CheckboxSelectMultiple
+    )
+    department = django_filters.MultipleChoiceFilter(
+        label=_("Département"), method="filter_department", widget=forms.CheckboxSelectMultiple
     )
     pilot = organisation_filter("led_by", _("Pilote"))
     partner = organisation_filter("partnered_with", _("Partenaire"))
@@ -136,12 +140,18 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        places = caching.places(self.request)
+        # Countries by ISO code, regions by the slug of their name, départements by code.
+        places: dict[str, dict[str, str]] = {kind: {} for kind in PlaceKind.values}
+        for kind, code, name in caching.places(self.request):
+            places[kind][code] = name
+        self.regions = {slugify(name): code for code, name in places[PlaceKind.REGION].items()}
         self.filters["country"].extra["choices"] = [
-            (code, code) for code in dict.fromkeys(country for country, _region in places)
+            (code, code) for code in places[PlaceKind.COUNTRY]
         ]
-        self.regions = {slugify(region): region for _country, region in places if region}
-        self.filters["region"].extra["choices"] = list(self.regions.items())
+        self.filters["region"].extra["choices"] = [(slug, slug) for slug in self.regions]
+        self.filters["department"].extra["choices"] = [
+            (code, code) for code in places[PlaceKind.DEPARTMENT]
+        ]
 
     def chosen(self, name: str) -> list:
         """The valid values chosen for the filter `name`: slugs for rows, else the values."""
@@ -163,8 +173,21 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_verbatim(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # read by `search`
 
-    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(region__in=[self.regions[slug] for slug in value])
+    def filter_country(
+        self, queryset: InitiativeQuerySet, name: str, value: list[str]
+    ) -> InitiativeQuerySet:
+        return queryset.in_places(country=value) if value else queryset
+
+    def filter_region(
+        self, queryset: InitiativeQuerySet, name: str, value: list[str]
+    ) -> InitiativeQuerySet:
+        codes = [self.regions[slug] for slug in value]
+        return queryset.in_places(region_code=codes) if value else queryset
+
+    def filter_department(
+        self, queryset: InitiativeQuerySet, name: str, value: list[str]
+    ) -> InitiativeQuerySet:
+        return queryset.in_places(department_code=value) if value else queryset
 
     def filter_status(
         self, queryset: InitiativeQuerySet, name: str, value: list[str]

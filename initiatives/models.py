@@ -457,6 +457,116 @@ class SearchWord(models.Model):
         return self.word
 
 
+class PlaceKind(models.TextChoices):
+    COUNTRY = "country", _("pays")
+    REGION = "region", _("région")
+    DEPARTMENT = "department", _("département")
+    COMMUNE = "commune", _("commune")
+
+
+class PlaceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, kind: str, code: str) -> "Place":
+        return self.get(kind=kind, code=code)
+
+    def load_reference(self) -> int:
+        """Fills the table from the reference file (initiatives.geodata) if it is empty, as
+        after a flush; returns the number of places loaded."""
+        from . import geodata
+
+        if self.model._default_manager.exists():
+            return 0
+        with transaction.get_connection().cursor() as cursor:
+            return geodata.copy_rows(cursor, self.model._meta.db_table)
+
+    def filter_choices(self) -> list[tuple[str, str, str]]:
+        """(kind, code, name) of every country, region and département: what the `country`,
+        `region` and `department` filters accept."""
+        kinds = [PlaceKind.COUNTRY, PlaceKind.REGION, PlaceKind.DEPARTMENT]
+        rows = self.filter(kind__in=kinds).order_by("kind", "code")
+        return list(rows.values_list("kind", "code", "name"))
+
+
+class Place(models.Model):
+    """A place an initiative acts in: a commune (for France, its INSEE code), a département,
+    a region or a country, from the offline reference (initiatives/geodata), never typed.
+
+    Each place names the département, region and country it is in, itself included, so that a
+    filter on a département finds its communes with the département itself."""
+
+    kind = models.CharField(_("type"), max_length=12, choices=PlaceKind.choices)
+    code = models.CharField(
+        _("code"),
+        max_length=80,
+        help_text=_(
+            "Code INSEE pour une commune, une région ou un département français, code ISO 3166 "
+            "pour un pays, codes GeoNames ailleurs."
+        ),
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    department_code = models.CharField(_("code du département"), max_length=3, blank=True)
+    department_name = models.CharField(_("département"), max_length=200, blank=True)
+    region_code = models.CharField(_("code de la région"), max_length=20, blank=True)
+    region_name = models.CharField(_("région"), max_length=200, blank=True)
+    country = models.CharField(_("pays"), max_length=2, validators=[country_code_validator])
+    postcodes = ArrayField(
+        models.CharField(max_length=10), verbose_name=_("codes postaux"), default=list, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="place_unique_code"),
+            models.CheckConstraint(condition=~Q(code=""), name="place_code_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="place_name_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=PlaceKind.values), name="place_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["department_code"], name="place_department"),
+            models.Index(fields=["region_code"], name="place_region"),
+            models.Index(fields=["country"], name="place_country"),
+        ]
+
+    def __str__(self) -> str:
+        """Its name as a card shows it: a French commune or département with the département's
+        code, a foreign one with its country."""
+        if self.kind == PlaceKind.COUNTRY:
+            return self.country_name
+        if self.department_code:
+            return f"{self.name} ({self.department_code})"
+        if self.country != "FR":
+            return f"{self.name} ({self.country_name})"
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.kind, self.code)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def parts(self) -> list[str]:
+        """What the site shows of it, the smallest first: « Marseille », « Bouches-du-Rhône
+        (13) », « Provence-Alpes-Côte d'Azur », « France »."""
+        parts = [self.name] if self.kind == PlaceKind.COMMUNE else []
+        if self.department_code:
+            parts.append(f"{self.department_name} ({self.department_code})")
+        if self.region_name:
+            parts.append(self.region_name)
+        parts.append(self.country_name)
+        return parts
+
+
 class InitiativeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Initiative":
         return self.get(slug=slug)
@@ -469,10 +579,13 @@ class InitiativeQuerySet(models.QuerySet):
             Exists(Initiative.themes.through.objects.filter(initiative=OuterRef("pk"), theme=theme))
         )
 
-    def places(self) -> list[tuple[str, str]]:
-        """Every (country, region) of these initiatives, for the choices of those filters."""
-        places = self.order_by("country", "region").values_list("country", "region")
-        return list(places.distinct())
+    def in_places(self, **lookups: Iterable[str]) -> "InitiativeQuerySet":
+        """Initiatives with a place in any of the départements, regions or countries given,
+        as `department_code=[…]`, `region_code=[…]` or `country=[…]` (a semi-join)."""
+        links = InitiativePlace.objects.filter(
+            **{f"place__{field}__in": values for field, values in lookups.items()}
+        )
+        return self.filter(pk__in=links.values("initiative"))
 
     def search(self, query: Search | SearchQuery | str) -> "InitiativeQuerySet":
         """Initiatives matching `query` in web-search syntax ("phrase", -word, or), in French,
@@ -576,6 +689,7 @@ class InitiativeQuerySet(models.QuerySet):
         cards = self.with_freshness()
         return cards.select_related("main_theme").prefetch_related(
             "themes",
+            Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
             Prefetch(
                 "partnerships",
                 queryset=Partnership.objects.leads().select_related("organisation"),
@@ -648,15 +762,12 @@ class Initiative(models.Model):
     publics = models.ManyToManyField(
         TargetPublic, related_name="initiatives", blank=True, verbose_name=_("publics cibles")
     )
-    city = models.CharField(_("ville"), max_length=120, blank=True)
-    department = models.CharField(_("département"), max_length=120, blank=True)
-    region = models.CharField(_("région"), max_length=120, blank=True)
-    country = models.CharField(
-        _("pays"),
-        max_length=2,
-        default="FR",
-        validators=[country_code_validator],
-        help_text=_("Code ISO 3166 alpha-2 : FR, BE, NL…"),
+    places: "models.ManyToManyField[Place, InitiativePlace]" = models.ManyToManyField(
+        Place,
+        through="InitiativePlace",
+        related_name="initiatives",
+        blank=True,
+        verbose_name=_("lieux"),
     )
     scope = models.CharField(
         _("échelle"), max_length=20, choices=Scope.choices, default=Scope.LOCAL
@@ -745,7 +856,6 @@ class Initiative(models.Model):
         verbose_name_plural = _("initiatives")
         ordering = ["title"]
         indexes = [
-            models.Index(fields=["country", "region"]),
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
             # The lists' default order: a page of them is read in order, without sorting them all.
@@ -755,7 +865,7 @@ class Initiative(models.Model):
             # What the facets count, readable without the wide rows (index-only scans).
             models.Index(
                 fields=["id"],
-                include=["country", "region", "status"],
+                include=["status"],
                 condition=Q(is_published=True),
                 name="initiative_published_facets",
             ),
@@ -764,9 +874,6 @@ class Initiative(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="initiative_slug_not_empty"),
-            models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="initiative_country_iso"
-            ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True)
                 | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
@@ -897,7 +1004,7 @@ class Initiative(models.Model):
             for field in [*Initiative._meta.fields, *Initiative._meta.many_to_many]:
                 if field.name in changed_fields:
                     names.append(str(field.verbose_name))
-            for model in (Partnership, Contact, Result, Citation):
+            for model in (Partnership, InitiativePlace, Contact, Result, Citation):
                 changed = model.history.filter(
                     initiative_id=self.pk, history_date__gt=seen.history_date
                 )
@@ -932,10 +1039,6 @@ class Initiative(models.Model):
             )
 
     @property
-    def country_name(self) -> str:
-        return country_name(self.country)
-
-    @property
     def aim_text(self) -> CatalogueText:
         return CatalogueText(self.aim, self.language, self.aim_translation)
 
@@ -958,9 +1061,9 @@ class Initiative(models.Model):
         return self.status_now == StatusNow.ENDED_PER_SOURCE
 
     @property
-    def place(self) -> str:
-        parts = (self.city, self.department, self.region, self.country_name)
-        return ", ".join(part for part in parts if part)
+    def place_list(self) -> list[Place]:
+        """Its places, in order (prefetched by `with_related()`)."""
+        return [link.place for link in self.place_links.all()]
 
     @property
     def period(self) -> str:
@@ -1123,6 +1226,45 @@ class Partnership(models.Model):
         if self.level:
             return f"{self.get_role_display()}, {self.get_level_display()}"
         return self.get_role_display()
+
+
+class InitiativePlaceManager(models.Manager):
+    def get_by_natural_key(self, initiative_slug: str, kind: str, code: str) -> models.Model:
+        return self.get(initiative__slug=initiative_slug, place__kind=kind, place__code=code)
+
+
+class InitiativePlace(models.Model):
+    """That an initiative acts in a place, in the order the initiative's page lists them."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="place_links",
+        verbose_name=_("initiative"),
+    )
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="initiative_links", verbose_name=_("lieu")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = InitiativePlaceManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lieu d'action")
+        verbose_name_plural = _("lieux d'action")
+        ordering = ["initiative", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "place"], name="initiative_place_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.place)
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.initiative.slug, self.place.kind, self.place.code)
+
+    natural_key.dependencies = ["initiatives.initiative"]  # type: ignore[attr-defined]
 
 
 class Contact(models.Model):

@@ -80,13 +80,13 @@ ORDER BY typed.position
 """
 
 # The words the catalogue knows besides those of its initiatives' texts (SearchWord): its
-# acronyms, its thesaurus, its organisations' names and its initiatives' places. A typed word
-# among them is never corrected.
+# acronyms, its thesaurus, its organisations' names and the places of its reference (every
+# commune, département, region and country). A typed word among them is never corrected.
 KNOWN_TEXTS_SQL = """
 SELECT concat_ws(' ', acronym, expansion) FROM initiatives_acronym
 UNION ALL SELECT concat_ws(' ', words, array_to_string(terms, ' ')) FROM initiatives_thesaurusentry
 UNION ALL SELECT concat_ws(' ', name, acronym) FROM initiatives_organisation
-UNION ALL SELECT DISTINCT concat_ws(' ', city, department, region) FROM initiatives_initiative
+UNION ALL SELECT name FROM initiatives_place
 """
 
 # For each typed word the catalogue does not know, the most similar known word (trigrams), if

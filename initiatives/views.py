@@ -23,6 +23,7 @@ from .filters import InitiativeFilter
 from .models import (
     Citation,
     Initiative,
+    InitiativePlace,
     InitiativeQuerySet,
     Organisation,
     Partnership,
@@ -387,6 +388,7 @@ class InitiativeDetailView(DetailView):
                 "contacts",
                 Prefetch("results", queryset=Result.objects.select_related("source")),
                 Prefetch("citations", queryset=Citation.objects.select_related("source")),
+                Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
             )
         )
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
 
-from .factories import make_initiative, make_organisation, make_source
+from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,7 +42,7 @@ def initiative(db):
     return make_initiative(
         "Mon toit pour toi",
         aim="Favoriser l'accès au logement des jeunes réfugiés.",
-        city="Marseille",
+        places=[commune(MARSEILLE)],
         partners=[make_organisation("Pôle emploi")],
         sources=[make_source("Catalogue du forum")],
     )

@@ -12,9 +12,12 @@ from initiatives.models import (
     Citation,
     Contact,
     Initiative,
+    InitiativePlace,
     Organisation,
     PartnerRole,
     Partnership,
+    Place,
+    PlaceKind,
     Result,
     Source,
     TargetPublic,
@@ -22,6 +25,11 @@ from initiatives.models import (
 )
 
 _counter = itertools.count(1)
+
+# INSEE codes of the communes tests use.
+MARSEILLE = "13055"
+LYON = "69123"
+LILLE = "59350"
 Named = TypeVar("Named", Theme, TargetPublic, Organisation)
 
 
@@ -49,6 +57,29 @@ def make_source(title: str | None = None, **fields: Any) -> Source:
     return Source.objects.create(title=title, slug=slugify(title), **fields)
 
 
+def reference_place(kind: str, code: str) -> Place:
+    """A place of the reference the migrations load (loaded again if a flush emptied it):
+    `kind` one of PlaceKind, `code` its code (INSEE, ISO 3166 for a country)."""
+    Place.objects.load_reference()
+    return Place.objects.get(kind=kind, code=code)
+
+
+def commune(code: str) -> Place:
+    return reference_place(PlaceKind.COMMUNE, code)
+
+
+def department(code: str) -> Place:
+    return reference_place(PlaceKind.DEPARTMENT, code)
+
+
+def region(code: str) -> Place:
+    return reference_place(PlaceKind.REGION, code)
+
+
+def country(code: str) -> Place:
+    return reference_place(PlaceKind.COUNTRY, code)
+
+
 def make_initiative(
     title: str | None = None,
     *,
@@ -57,6 +88,7 @@ def make_initiative(
     partners: Iterable[Organisation] = (),
     publics: Iterable[TargetPublic] = (),
     sources: Iterable[Source] = (),
+    places: Iterable[Place] = (),
     **fields: Any,
 ) -> Initiative:
     """An initiative with its main theme among its themes, as the database requires, led by
@@ -78,6 +110,8 @@ def make_initiative(
         Partnership.objects.create(initiative=initiative, organisation=partner, position=position)
     for source in sources:
         Citation.objects.create(initiative=initiative, source=source)
+    for position, place in enumerate(places):
+        InitiativePlace.objects.create(initiative=initiative, place=place, position=position)
     return initiative
 
 
@@ -126,13 +160,12 @@ def initiative_form(
         "slug": "nouvelle-initiative",
         "main_theme": main_theme.pk,
         "themes": [theme.pk for theme in themes],
-        "country": "FR",
         "scope": "local",
         "status": "ongoing",
         "language": "fr",
         "is_published": "on",
     }
-    for prefix in ("partnerships", "contacts", "results", "citations"):
+    for prefix in ("partnerships", "place_links", "contacts", "results", "citations"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     data |= {
         "partnerships-TOTAL_FORMS": "1",

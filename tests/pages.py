@@ -41,6 +41,12 @@ def links(page: HttpResponse | str) -> dict[str, str]:
     return {page_text(text): html.unescape(url) for url, text in found}
 
 
+def card_places(page: HttpResponse) -> list[str]:
+    """The places line of each card, as a screen reader reads it (« Lieux : » included)."""
+    lines = re.findall(r'<p class="card-places">(.*?)</p>', page.content.decode(), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).split()) for line in lines]
+
+
 def link_texts(page: Any, href: str) -> list[str]:
     """The text of each link of a WebTest page to `href`, its white space folded."""
     return [" ".join(link.get_text().split()) for link in page.html.select(f'a[href="{href}"]')]

@@ -7,6 +7,9 @@ from django.urls import reverse
 from initiatives.models import Initiative
 
 from .factories import (
+    MARSEILLE,
+    commune,
+    department,
     initiative_form,
     make_initiative,
     make_noted_citation,
@@ -41,7 +44,7 @@ def test_it_shows_an_initiative_s_change_page_with_its_inlines(admin_client):
     content = response.content.decode()
     assert response.status_code == 200
     assert "Mon toit pour toi" in content
-    for prefix in ("partnerships", "contacts", "results", "citations"):
+    for prefix in ("partnerships", "place_links", "contacts", "results", "citations"):
         assert f'name="{prefix}-TOTAL_FORMS"' in content
 
 
@@ -152,3 +155,35 @@ def test_it_edits_an_organisation_s_own_contact_details(admin_client):
     admin_client.post(url, data | {"phones": "04 91 13 01 63"})
     elia.refresh_from_db()
     assert (elia.email, elia.phones) == ("bailglissant@eliasud.org", ["04 91 13 01 63"])
+
+
+@pytest.mark.parametrize("term", ["marseille", "13055"])
+def test_it_offers_every_commune_of_the_reference_by_name_or_code(admin_client, term):
+    make_initiative()
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "initiatives",
+            "model_name": "initiativeplace",
+            "field_name": "place",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    assert "Marseille (13)" in [result["text"] for result in response.json()["results"]]
+
+
+def test_it_creates_an_initiative_with_its_places_in_order(admin_client):
+    pilot, housing = make_organisation(), make_theme("Logement")
+    form = initiative_form(pilot, housing, [housing])
+    form |= {
+        "place_links-TOTAL_FORMS": "2",
+        "place_links-0-position": "0",
+        "place_links-0-place": department("33").pk,
+        "place_links-1-position": "1",
+        "place_links-1-place": commune(MARSEILLE).pk,
+    }
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), form)
+    assert response.status_code == 302
+    initiative = Initiative.objects.get(slug="nouvelle-initiative")
+    assert [str(place) for place in initiative.place_list] == ["Gironde (33)", "Marseille (13)"]

@@ -1,18 +1,19 @@
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from .factories import make_contact, make_initiative, make_result, make_source
+from .factories import country, make_contact, make_initiative, make_result, make_source
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def complete():
-    """An initiative with a contact, a result and a source: nothing missing."""
+    """An initiative with a contact, a result, a source and a place: nothing missing."""
     source = make_source()
-    initiative = make_initiative("Complète", sources=[source])
+    initiative = make_initiative("Complète", sources=[source], places=[country("FR")])
     make_contact(initiative)
     make_result(initiative, source=source)
     return initiative
@@ -24,7 +25,7 @@ def test_it_lists_initiatives_missing_a_contact_a_result_or_a_source(capsys, com
     output = capsys.readouterr().out
     assert "incomplete" in output
     assert "- complete" not in output
-    assert "3 manque(s) sur 2 initiative(s)" in output
+    assert "4 manque(s) sur 2 initiative(s)" in output
 
 
 def test_it_fails_when_strict_and_something_is_missing():
@@ -62,3 +63,13 @@ def test_it_fails_when_strict_and_a_target_has_no_horizon(complete):
     make_result(complete, nature="target", source=complete.sources.get())
     with pytest.raises(CommandError):
         call_command("audit_catalogue", "--strict")
+
+
+def test_the_audit_reports_initiatives_without_a_coded_place():
+    make_initiative("Quelque part", places=[country("FR")])
+    make_initiative("Nulle part")
+    out = StringIO()
+    call_command("audit_catalogue", stdout=out)
+    report = out.getvalue()
+    assert "initiative(s) sans lieu codé :\n  - nulle-part\n" in report
+    assert "quelque-part" not in report.split("sans lieu codé")[1]

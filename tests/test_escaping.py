@@ -50,9 +50,6 @@ def hostile_initiative():
         aim=hostile("objectif"),
         description=hostile("description") + "\n\n- " + hostile("point"),
         funding=hostile("financement"),
-        city=hostile("ville"),
-        department=hostile("département"),
-        region=hostile("région"),
     )
     initiative.partnerships.update(note=hostile("précision"))
     initiative.citations.update(location=hostile("page"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from initiatives.models import Initiative
 
 from .factories import (
+    country,
     initiative_form,
     make_contact,
     make_initiative,
@@ -42,8 +43,10 @@ def small_catalogue(db):
     housing, language = make_theme("Accès au logement"), make_theme("Apprentissage de la langue")
     youth = make_public("Jeunes de 18 à 30 ans")
     ofii = make_organisation("Ofii")
-    make_initiative("Logement des jeunes", themes=[housing], publics=[youth], country="FR")
-    make_initiative("Cours de langue", themes=[language], partners=[ofii], country="BE")
+    make_initiative(
+        "Logement des jeunes", themes=[housing], publics=[youth], places=[country("FR")]
+    )
+    make_initiative("Cours de langue", themes=[language], partners=[ofii], places=[country("BE")])
     make_initiative("Logement et langue", themes=[housing, language], partners=[ofii])
     make_initiative("Langue pour les jeunes", themes=[language], publics=[youth], start_year=2019)
     make_initiative("Brouillon", themes=[housing], is_published=False)

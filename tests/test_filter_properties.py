@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from initiatives.exports import ExportFormat
 from initiatives.filters import Sort
 from initiatives.models import (
-    Initiative,
     Organisation,
     Partnership,
+    Place,
     Source,
     StatusNow,
     TargetPublic,
@@ -44,11 +44,18 @@ def valid_values(catalogue_data, django_db_blocker):
             "partner": Partnership.objects.partners().values_list("organisation__slug", flat=True),
             "organisation": Organisation.objects.values_list("slug", flat=True),
             "source": Source.objects.values_list("slug", flat=True),
-            "country": Initiative.objects.values_list("country", flat=True).distinct(),
+            "country": Place.objects.filter(initiatives__isnull=False).values_list(
+                "country", flat=True
+            ),
+            "department": Place.objects.filter(initiatives__isnull=False)
+            .exclude(department_code="")
+            .values_list("department_code", flat=True),
         }
         values = {name: sorted(set(found)) for name, found in slugs.items()}
-        regions = Initiative.objects.exclude(region="").values_list("region", flat=True)
-        values["region"] = sorted({slugify(region) for region in regions})
+        regions = Place.objects.filter(initiatives__isnull=False).exclude(region_name="")
+        values["region"] = sorted(
+            {slugify(name) for name in regions.values_list("region_name", flat=True)}
+        )
     values["status"] = list(StatusNow.values)
     values["sort"] = [value for value, _ in Sort.choices]
     values["format"] = [value for value, _ in ExportFormat.choices]

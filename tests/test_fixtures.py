@@ -118,7 +118,7 @@ def test_it_infers_adoma_from_its_description(catalogue_data):
     assert "88 000 personnes" in adoma.description
     initiative = Initiative.objects.led_by([adoma]).get()
     assert initiative.contacts.filter(email="regis.mermet@adoma.cdc-habitat.fr").exists()
-    assert initiative.city == "Besançon"
+    assert [str(place) for place in initiative.place_list] == ["Besançon (25)"]
 
 
 def test_it_cites_all_three_sources_of_ab_refugies_social(catalogue_data):
@@ -142,7 +142,7 @@ def test_it_structures_the_amsterdam_results(catalogue_data):
     }
     assert {(Decimal("31"), 2017), (Decimal("37"), 2020)} <= figures
     assert approach.contacts.filter(email="azcamsterdam@vluchtelingenwerk.nl").exists()
-    assert approach.country == "NL"
+    assert [place.country for place in approach.place_list] == ["NL"]
     assert approach.related.count() == 3
 
 
@@ -472,3 +472,38 @@ def test_the_coup_de_pouce_fund_names_its_allocation_committee_s_members(client,
     )
     assert "Secours Catholique — commission d'attribution" in partners
     assert "comité de pilotage" not in partners
+
+
+def places_of(slug: str) -> list[str]:
+    return [str(place) for place in Initiative.objects.get(slug=slug).place_list]
+
+
+def test_it_places_each_initiative_where_its_source_says_it_acts(catalogue_data):
+    # Three local operators in three regions of two countries (Interreg post, 2019).
+    assert places_of("ab-refugies-emploi") == [
+        "Wallonia (Belgique)",
+        "Hauts-de-France",
+        "Flanders (Belgique)",
+    ]
+    # « Kodiko accompagne des bénéficiaires sur 3 territoires : Paris, Tours et Orléans. »
+    assert places_of("programme-de-co-training-kodiko") == [
+        "Paris (75)",
+        "Tours (37)",
+        "Orléans (45)",
+    ]
+    assert places_of("centre-de-soins-et-de-ressources-frantz-fanon") == [
+        "Gard (30)",
+        "Hérault (34)",
+        "Occitanie",
+    ]
+    # « sur toute la métropole », which the source does not name: the country alone.
+    assert places_of("pole-solidarites-benevoles") == ["France"]
+
+
+def test_it_keeps_a_holiday_stay_with_local_partners_local(catalogue_data):
+    stay = Initiative.objects.get(slug="sejour-de-vacances")
+    assert (places_of("sejour-de-vacances"), stay.scope) == (["France"], "local")
+
+
+def test_every_initiative_of_the_fixtures_has_a_place(catalogue_data):
+    assert not Initiative.objects.filter(places__isnull=True).exists()

@@ -20,12 +20,12 @@ def scratch_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[
         yield url
 
 
-def manage(url: str, *args: str) -> None:
+def manage(url: str, *args: str) -> str:
     environment = os.environ | {
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "catalogue.test_settings",
     }
-    harness.manage(environment, *args)
+    return harness.manage(environment, *args)
 
 
 def catalogue_objects(url: str) -> list[tuple[str]]:
@@ -278,4 +278,66 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
     assert run(url, citations.replace("c.staff_note, c.title_assigned", "''"))[0] == [
         ("duos", "Fiche « Duos de demain »", ""),
         ("kodiko", "Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko", ""),
+    ]
+
+
+TEXT_PLACES = """
+INSERT INTO initiatives_theme (slug, name, description, position)
+VALUES ('logement', 'Logement', '', 1);
+INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
+    department, region, country, scope, status, funding, website, language, is_published,
+    created_at, updated_at, version)
+SELECT rows.slug, rows.slug, '', '', theme.id, city, department, region, country, 'local',
+       'unknown', '',
+       '', 'fr', true, now(), now(), 1
+FROM initiatives_theme AS theme, (VALUES
+    ('kodiko', 'Paris, Tours, Orléans', '', '', 'FR'),
+    ('fanon', '', 'Gard, Hérault', 'Occitanie', 'FR'),
+    ('nancy', 'Nancy', 'Meurthe-et-Moselle', 'Grand Est', 'FR'),
+    ('wallonie', '', '', 'Wallonie', 'BE'),
+    ('nulle-part', 'Atlantide', '', '', 'FR')
+) AS rows (slug, city, department, region, country);
+INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
+SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS initiative;
+"""
+PLACES_OF_INITIATIVES = """
+SELECT initiative.slug, string_agg(place.kind || ' ' || place.code, ', ' ORDER BY link.position)
+FROM initiatives_initiativeplace AS link
+JOIN initiatives_initiative AS initiative ON initiative.id = link.initiative_id
+JOIN initiatives_place AS place ON place.id = link.place_id
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def test_it_carries_place_names_over_to_reference_places_and_back(scratch_database: str) -> None:
+    url = scratch_database
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    with psycopg.connect(url) as database:
+        database.execute(TEXT_PLACES)
+
+    output = manage(url, "migrate", "initiatives", "0017_places", "--no-input")
+    assert "nulle-part: « Atlantide » (commune) matches 0 places" in output
+    assert "wallonie: « Wallonie » (region) matches 0 places" in output
+    [places] = run(url, PLACES_OF_INITIATIVES)
+    assert places == [
+        ("fanon", "department 30, department 34"),
+        ("kodiko", "commune 75056, commune 37261, commune 45234"),
+        ("nancy", "commune 54395"),
+        # Neither « Atlantide » nor « Wallonie » (GeoNames names it « Wallonia ») is in the
+        # reference: the migration says so and keeps the country alone, inventing nothing.
+        ("nulle-part", "country FR"),
+        ("wallonie", "country BE"),
+    ]
+
+    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    [initiatives] = run(
+        url,
+        "SELECT slug, city, department, region, country FROM initiatives_initiative ORDER BY 1",
+    )
+    assert initiatives == [
+        ("fanon", "", "Gard, Hérault", "Occitanie", "FR"),
+        ("kodiko", "Paris, Tours, Orléans", "Paris, Indre-et-Loire, Loiret", "Île-de-France", "FR"),
+        ("nancy", "Nancy", "Meurthe-et-Moselle", "Grand Est", "FR"),
+        ("nulle-part", "", "", "", "FR"),
+        ("wallonie", "", "", "", "BE"),
     ]

@@ -35,9 +35,10 @@ def test_it_rejects_a_year_out_of_range():
 
 
 def test_it_rejects_a_malformed_country_code():
-    initiative = make_initiative()
-    initiative.country = "fr"
-    assert_rejected(initiative.save, "initiative_country_iso")
+    # Initiatives name their countries through places of the reference; organisations by code.
+    organisation = make_organisation()
+    organisation.country = "fr"
+    assert_rejected(organisation.save, "organisation_country_iso")
 
 
 def test_it_rejects_an_unknown_status():

@@ -5,6 +5,10 @@ import pytest
 from initiatives.models import Initiative
 
 from .factories import (
+    MARSEILLE,
+    commune,
+    country,
+    department,
     make_contact,
     make_initiative,
     make_organisation,
@@ -22,27 +26,27 @@ pytestmark = pytest.mark.django_db
 # pages served again).
 BUDGETS = {
     "home": 4,  # the catalogue's revision, themes, the count of initiatives, sources
-    # The revision, filter choices, the chosen options' rows, a count per facet (8), the count,
-    # the page, its themes and leads; a search adds its expansion (acronyms) and whether it finds
-    # anything at all.
-    "list": 15,
-    "search": 16,
+    # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
+    # the page, its themes, places and leads; a search adds its expansion (acronyms) and whether
+    # it finds anything at all.
+    "list": 17,
+    "search": 18,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
-    # (one query), the themes.
-    "nothing": 20,
+    # (one query), the themes; the département facet.
+    "nothing": 21,
     # A search of which one word finds nothing: as above, then the other words' expansion and
-    # whether they find anything, and the list they give.
-    "fallback": 22,
-    "theme": 16,
-    # The initiative, its themes, publics, organisations, contacts, results, citations; its parts
-    # and related initiatives (one query, then their themes and leads), close initiatives (which,
-    # then they, their themes and leads).
-    "initiative": 14,
-    # The organisation, its initiatives, their themes and leads, its partnerships in them.
-    "lead": 5,
-    "partner": 5,
+    # whether they find anything, and the list they give with its places; the département facet.
+    "fallback": 24,
+    "theme": 18,
+    # The initiative, its themes, publics, organisations, contacts, results, citations, places;
+    # its parts and related initiatives (one query, then their themes, places and leads), close
+    # initiatives (which, then they, their themes, places and leads).
+    "initiative": 17,
+    # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
+    "lead": 6,
+    "partner": 6,
 }
 
 
@@ -61,6 +65,7 @@ def sized_catalogue(request, db):
             partners=[partner, make_organisation()],
             sources=[source],
             leads=[pilot],
+            places=[commune(MARSEILLE), department(f"{number % 19 + 1:02}")],
         )
         for number in range(rows)
     ]
@@ -71,6 +76,7 @@ def sized_catalogue(request, db):
         sources=[source],
         leads=[pilot],
         description="Logement",
+        places=[commune(MARSEILLE), country("BE")],
     )
     for _ in range(rows):
         make_contact(first)

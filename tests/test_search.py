@@ -11,7 +11,7 @@ from initiatives import search
 from initiatives.models import Acronym, Initiative, SearchWord
 from initiatives.search import ExpandedQuery, Search
 
-from .factories import make_initiative, make_organisation, make_public, make_theme
+from .factories import country, make_initiative, make_organisation, make_public, make_theme
 from .pages import card_titles, page_text
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,10 @@ def faceted(db):
         make_theme("Santé"),
     )
     youth, families = make_public("Jeunes"), make_public("Familles")
-    make_initiative("A", themes=[housing], publics=[youth], country="FR")
-    make_initiative("B", themes=[housing, language], publics=[families], country="FR")
-    make_initiative("C", themes=[language], publics=[youth], country="BE")
-    make_initiative("D", themes=[health], publics=[families], country="BE")
+    make_initiative("A", themes=[housing], publics=[youth], places=[country("FR")])
+    make_initiative("B", themes=[housing, language], publics=[families], places=[country("FR")])
+    make_initiative("C", themes=[language], publics=[youth], places=[country("BE")])
+    make_initiative("D", themes=[health], publics=[families], places=[country("BE")])
     return housing, language, health
 
 

@@ -5,6 +5,10 @@ import pytest
 from django.urls import reverse
 
 from .factories import (
+    LILLE,
+    LYON,
+    commune,
+    country,
     make_contact,
     make_initiative,
     make_noted_citation,
@@ -56,9 +60,9 @@ def test_it_filters_by_theme(client):
 
 def test_it_combines_public_and_country_filters(client):
     youth = make_public("Jeunes de 18 à 30 ans")
-    make_initiative("Pour les jeunes en France", publics=[youth], country="FR")
-    make_initiative("Pour les jeunes en Belgique", publics=[youth], country="BE")
-    make_initiative("Pour tous en France", country="FR")
+    make_initiative("Pour les jeunes en France", publics=[youth], places=[country("FR")])
+    make_initiative("Pour les jeunes en Belgique", publics=[youth], places=[country("BE")])
+    make_initiative("Pour tous en France", places=[country("FR")])
     response = client.get("/initiatives/", {"public": "jeunes-de-18-a-30-ans", "country": "FR"})
     content = response.content.decode()
     assert "Pour les jeunes en France" in content
@@ -248,14 +252,11 @@ def card_meta(response):
 
 def test_it_names_every_lead_of_an_initiative_on_its_card_and_none_when_it_has_none(client):
     leads = [make_organisation("Adoma"), make_organisation("La Cimade", acronym="CIMADE")]
-    make_initiative("Deux pilotes", leads=leads, city="Lyon")
-    make_initiative("Sans pilote", leads=[], city="Lille")
+    make_initiative("Deux pilotes", leads=leads, places=[commune(LYON)])
+    make_initiative("Sans pilote", leads=[], places=[commune(LILLE)])
     response = client.get("/initiatives/", {"sort": "title"})
     assert card_titles(response) == ["Deux pilotes", "Sans pilote"]
-    assert card_meta(response) == [
-        "Adoma, La Cimade · Lyon · France",
-        "porteur non précisé par la source · Lille · France",
-    ]
+    assert card_meta(response) == ["Adoma, La Cimade", "porteur non précisé par la source"]
 
 
 def test_it_offers_to_clear_the_filters_once_several_are_chosen(client):

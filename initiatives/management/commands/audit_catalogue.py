@@ -7,6 +7,7 @@ from initiatives.models import (
     Citation,
     Contact,
     Initiative,
+    InitiativePlace,
     InitiativeQuerySet,
     Result,
     ResultQuerySet,
@@ -29,6 +30,12 @@ def targets_without_horizon() -> ResultQuerySet:
 def results_without_source() -> ResultQuerySet:
     """Results that name no document they come from."""
     return Result.objects.without_source()
+
+
+def without_coded_place(initiatives: QuerySet) -> QuerySet:
+    """Initiatives with no place of the reference (every one has a code): none was given, or
+    none could be matched when their places were text."""
+    return initiatives.filter(~Exists(InitiativePlace.objects.filter(initiative=OuterRef("pk"))))
 
 
 class Command(BaseCommand):
@@ -55,6 +62,7 @@ class Command(BaseCommand):
         gaps += self.report("au statut que ses dates contredisent", dated_out(initiatives))
         gaps += self.report_results("objectif(s) sans horizon", targets_without_horizon())
         gaps += self.report_results("résultat(s) sans source", results_without_source())
+        gaps += self.report("sans lieu codé", without_coded_place(initiatives))
         total = initiatives.count()
         if gaps:
             self.stdout.write(f"{gaps} manque(s) sur {total} initiative(s).")

@@ -8,6 +8,8 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import registered_models
 from simple_history.utils import get_app_model_primary_key_name, get_history_manager_for_model
 
+from initiatives.models import Place
+
 # The catalogue's data, in the order it loads: sources and vocabularies first, then the
 # organisations, then one file per group of source entries.
 FIXTURES = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
@@ -48,6 +50,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, history: bool = True, **options: Any) -> None:
         verbosity = options["verbosity"]
         with transaction.atomic():
+            # The reference places the fixtures name, back if a flush emptied their table.
+            Place.objects.load_reference()
             call_command("loaddata", *FIXTURES, verbosity=verbosity, stdout=self.stdout)
             recorded = record_history_baseline() if history else 0
         if history and verbosity:
