@@ -4,8 +4,8 @@ filter and facet say once its end year has passed; and its texts in their origin
 beside the catalogue's French translation."""
 
 import csv
-import itertools
 import io
+import itertools
 from datetime import date
 
 import pytest
