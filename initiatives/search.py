@@ -80,13 +80,13 @@ ORDER BY typed.position
 """
 
 # The words the catalogue knows besides those of its initiatives' texts (SearchWord): its
-# acronyms, its thesaurus, its organisations' names and the places of its reference (every
-# commune, département, region and country). A typed word among them is never corrected.
+# acronyms, its thesaurus and its organisations' names; and the names of the places of its
+# reference (every commune, département, region and country), looked up through their index
+# (migration 0018). A typed word among them is never corrected.
 KNOWN_TEXTS_SQL = """
 SELECT concat_ws(' ', acronym, expansion) FROM initiatives_acronym
 UNION ALL SELECT concat_ws(' ', words, array_to_string(terms, ' ')) FROM initiatives_thesaurusentry
 UNION ALL SELECT concat_ws(' ', name, acronym) FROM initiatives_organisation
-UNION ALL SELECT name FROM initiatives_place
 """
 
 # For each typed word the catalogue does not know, the most similar known word (trigrams), if
@@ -107,6 +107,11 @@ FROM unnest(%s::text[]) AS typed_words(word),
      LATERAL (SELECT typed_words.word, unaccent(lower(typed_words.word)) AS bare) AS typed
 WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE word = typed.bare)
   AND NOT EXISTS (SELECT 1 FROM known_elsewhere WHERE word = typed.bare)
+  AND NOT EXISTS (
+      SELECT 1 FROM initiatives_place
+      WHERE to_tsvector('simple_unaccent'::regconfig, name)
+            @@ plainto_tsquery('simple_unaccent'::regconfig, typed.word)
+  )
 """
 
 # How similar (trigrams, 0 to 1) a known word must be to replace a typed one.
