@@ -60,6 +60,7 @@ EDITOR_ALLOWED = [
     ("initiatives_thesaurusentry_add", None),
     ("initiatives_source_changelist", None),
     ("initiatives_source_change", "source"),  # read only
+    ("initiatives_place_changelist", None),  # read only
 ]
 
 EDITOR_FORBIDDEN = [
@@ -68,6 +69,7 @@ EDITOR_FORBIDDEN = [
     ("initiatives_source_add", None),
     ("initiatives_theme_delete", "theme"),
     ("initiatives_initiative_delete", "initiative"),
+    ("initiatives_place_add", None),
     ("auth_user_changelist", None),
     ("auth_user_add", None),
     ("auth_group_changelist", None),
@@ -180,3 +182,8 @@ def test_the_groups_migration_is_reversible():
     assert not Group.objects.filter(name__in=[EDITORS, ADMINISTRATORS]).exists()
     call_command("migrate", "initiatives", verbosity=0)
     assert Group.objects.filter(name__in=[EDITORS, ADMINISTRATORS]).count() == 2
+
+
+def test_an_editor_sets_where_an_initiative_acts(editor, entries):
+    content = editor.get(admin_url("initiatives_initiative_change", entries["initiative"].pk))
+    assert 'name="place_links-TOTAL_FORMS"' in content.content.decode()
