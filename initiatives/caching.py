@@ -36,7 +36,7 @@ T = TypeVar("T")
 CACHE_TIMEOUT = 24 * 60 * 60
 
 # The tables whose rows the cached values count or name: after each statement that writes to
-# one of them, a trigger gives the catalogue a new revision (migrations 0008, 0011 and 0013;
+# one of them, a trigger gives the catalogue a new revision (migrations 0008, 0011, 0016 and 0017;
 # tests/test_caching.py checks the database's triggers against this list).
 REVISION_TABLES = (
     "initiatives_initiative",

@@ -805,8 +805,9 @@ class Initiative(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("initiatives liées"))
     is_published = models.BooleanField(_("publiée"), default=True)
-    # Kept current by database triggers (migrations 0003, 0011): title > aim > description >
-    # organisations (leads, then partners), in the `french_unaccent` text search configuration.
+    # Kept current by database triggers (migrations 0003, 0011, 0013): title > aim and its
+    # translation > description and its translation > organisations (leads, then partners), in
+    # the `french_unaccent` text search configuration.
     search_vector = SearchVectorField(null=True, editable=False)
     aim_translation = models.TextField(
         _("objectif traduit"),
