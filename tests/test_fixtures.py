@@ -507,3 +507,8 @@ def test_it_keeps_a_holiday_stay_with_local_partners_local(catalogue_data):
 
 def test_every_initiative_of_the_fixtures_has_a_place(catalogue_data):
     assert not Initiative.objects.filter(places__isnull=True).exists()
+
+
+def test_a_partner_s_note_quoting_a_dutch_source_is_marked_as_dutch(catalogue_data, client):
+    page = client.get("/initiatives/ab-refugies-emploi/").content.decode()
+    assert '<small lang="nl">In Wallonië wil de Forem' in page
