@@ -32,9 +32,9 @@ from typing import Any, Protocol
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 # (code, name, weight): the communes most initiatives are based in, from the reference
-# (initiatives/geodata, the Place table migration 0017 fills): about 85 % in France, 10 % in
-# Belgium and 5 % in the Netherlands. The other initiatives based in France (TAIL_SHARE) are
-# in any French commune GeoNames lists (the larger ones, about 8,000).
+# (initiatives/geodata, the Place table migration 0017 fills). The others (TAIL_SHARE) are based
+# in any other French commune GeoNames lists (the larger ones, about 8,000): in all, about 85 %
+# of the initiatives are in France, 10 % in Belgium and 5 % in the Netherlands.
 HOMES = [
     ("75056", "Paris", 90),
     ("93066", "Saint-Denis", 25),
