@@ -110,8 +110,13 @@ COPY (
   SELECT 'http://testserver/initiatives/' || i.slug || '/', i.title,
     CASE r.nature WHEN 'achieved' THEN 'resultat' WHEN 'target' THEN 'objectif'
                   ELSE 'contexte' END,
-    replace(r.qualifier, '-', '_'), trim_scale(r.value), trim_scale(r.value_max), r.unit,
-    r.measure, r.as_of, r.as_of_precision, r.text, r.text_translation, so.slug
+    CASE r.qualifier WHEN 'more-than' THEN 'plus_de' WHEN 'at-least' THEN 'au_moins'
+                     WHEN 'about' THEN 'environ' WHEN 'less-than' THEN 'moins_de'
+                     WHEN 'up-to' THEN 'jusqu_a' ELSE '' END,
+    trim_scale(r.value), trim_scale(r.value_max), r.unit, r.measure, r.as_of,
+    CASE r.as_of_precision WHEN 'year' THEN 'annee' WHEN 'quarter' THEN 'trimestre'
+                           WHEN 'month' THEN 'mois' WHEN 'day' THEN 'jour' ELSE '' END,
+    r.text, r.text_translation, so.slug
   FROM initiatives_initiative i
   JOIN initiatives_result r ON r.initiative_id = i.id
   LEFT JOIN initiatives_source so ON so.id = r.source_id
