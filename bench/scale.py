@@ -105,8 +105,9 @@ DATASETTE_PAGES = ["theme", "search", "export"]
 DATASETTE_FACETS = [
     ("_facet_array", "themes"),
     ("_facet_array", "publics"),
-    ("_facet", "country"),
-    ("_facet", "region"),
+    ("_facet_array", "countries"),
+    ("_facet_array", "regions"),
+    ("_facet_array", "departments"),
     ("_facet", "status"),
     ("_facet", "pilot"),
     ("_facet_array", "partners"),
@@ -160,7 +161,8 @@ def scalar(connection: psycopg.Connection, query: str, params: Sequence[Any] = (
 
 def describe(cluster: ThrowawayCluster, dbname: str) -> dict[str, Any]:
     """Row counts, and the share of initiatives each search matches (what its shape gives)."""
-    tables = ["initiative", "organisation", "partnership", "contact", "result", "citation"]
+    tables = ["initiative", "initiativeplace", "organisation", "partnership", "contact", "result"]
+    tables += ["citation"]
     with cluster.connect(dbname) as connection:
         counts = {
             table: scalar(connection, f"SELECT count(*) FROM initiatives_{table}")
@@ -209,16 +211,18 @@ def page_paths(
             "ORDER BY md5(slug) LIMIT %s",
             [INITIATIVE_PAGES],
         ).fetchall()
-        # Theme, public and country combined: ten combinations spread from the most common to
-        # the rarest that still has initiatives.
+        # Theme, public and département combined: ten combinations spread from the most common
+        # to the rarest that still has initiatives.
         combinations = connection.execute(
             """
-            SELECT t.slug, p.slug, i.country, count(*)
+            SELECT t.slug, p.slug, d.department_code, count(DISTINCT i.id)
             FROM initiatives_initiative AS i
             JOIN initiatives_initiative_themes AS it ON it.initiative_id = i.id
             JOIN initiatives_theme AS t ON t.id = it.theme_id
             JOIN initiatives_initiative_publics AS ip ON ip.initiative_id = i.id
             JOIN initiatives_targetpublic AS p ON p.id = ip.targetpublic_id
+            JOIN initiatives_initiativeplace AS l ON l.initiative_id = i.id
+            JOIN initiatives_place AS d ON d.id = l.place_id AND d.department_code <> ''
             WHERE i.is_published
             GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3
             """
@@ -230,8 +234,8 @@ def page_paths(
         "theme": [f"/themes/{slug}/" for slug, _name in themes],
         "search": [f"/initiatives/?{urlencode({'q': search})}" for search in SEARCHES],
         "filters": [
-            f"/initiatives/?{urlencode({'theme': theme, 'public': public, 'country': country})}"
-            for theme, public, country, _count in combinations[::step][:10]
+            f"/initiatives/?{urlencode({'theme': theme, 'public': public, 'department': code})}"
+            for theme, public, code, _count in combinations[::step][:10]
         ],
         "initiative": [f"/initiatives/{slug}/" for (slug,) in details],
         "export": [f"/initiatives/export.csv?{urlencode({'theme': slug})}" for slug, _ in themes],
@@ -462,6 +466,12 @@ JSON_LISTS = [
     ),
     ("initiatives_citation", "source_id", "initiatives_source", "v.title", "v.title", ""),
 ]
+# The countries, regions and départements of an initiative's places, each once, as JSON arrays.
+PLACE_LIST_SQL = (
+    "coalesce((SELECT json_agg(DISTINCT v.{field}) FROM initiatives_initiativeplace AS l "
+    "JOIN initiatives_place AS v ON v.id = l.place_id "
+    "WHERE l.initiative_id = i.id AND v.{field} <> ''), '[]')::text"
+)
 JSON_LIST_SQL = (
     "coalesce((SELECT json_agg({value} ORDER BY {order}) FROM {link} AS l "
     "JOIN {table} AS v ON v.id = l.{column} WHERE l.initiative_id = i.id {which}), '[]')::text"
@@ -471,31 +481,33 @@ SELECT i.id, i.slug, i.title, i.aim, i.description,
        (SELECT o.name FROM initiatives_partnership AS l
         JOIN initiatives_organisation AS o ON o.id = l.organisation_id
         WHERE l.initiative_id = i.id AND l.role = 'lead' ORDER BY l.position LIMIT 1),
-       t.name, i.country, i.region, i.status, i.start_year, {lists}
+       t.name, i.status, i.start_year, {places}, {lists}
 FROM initiatives_initiative AS i
 JOIN initiatives_theme AS t ON t.id = i.main_theme_id
 WHERE i.is_published
 ORDER BY i.id
 """.format(
+    places=", ".join(
+        PLACE_LIST_SQL.format(field=field)
+        for field in ("country", "region_name", "department_name")
+    ),
     lists=",\n       ".join(
         JSON_LIST_SQL.format(
             link=link, column=column, table=table, value=value, order=order, which=which
         )
         for link, column, table, value, order, which in JSON_LISTS
-    )
+    ),
 )
 SQLITE_SCHEMA = """
 CREATE TABLE initiatives (
     id INTEGER PRIMARY KEY, slug TEXT, title TEXT, aim TEXT, description TEXT, pilot TEXT,
-    main_theme TEXT, country TEXT, region TEXT, status TEXT, start_year INTEGER,
-    themes TEXT, publics TEXT, partners TEXT, sources TEXT
+    main_theme TEXT, status TEXT, start_year INTEGER, countries TEXT, regions TEXT,
+    departments TEXT, themes TEXT, publics TEXT, partners TEXT, sources TEXT
 );
 """
 SQLITE_INDEXES = """
 CREATE INDEX initiatives_pilot ON initiatives (pilot);
 CREATE INDEX initiatives_main_theme ON initiatives (main_theme);
-CREATE INDEX initiatives_country ON initiatives (country);
-CREATE INDEX initiatives_region ON initiatives (region);
 CREATE INDEX initiatives_status ON initiatives (status);
 CREATE VIRTUAL TABLE initiatives_fts USING fts5(
     title, aim, description, content="initiatives", content_rowid="id",
@@ -519,7 +531,7 @@ def export_sqlite(cluster: ThrowawayCluster, dbname: str, path: Path) -> float:
     with cluster.connect(dbname) as source, source.cursor(name="export") as cursor:
         cursor.execute(SQLITE_QUERY)
         while rows := cursor.fetchmany(5000):
-            target.executemany(f"INSERT INTO initiatives VALUES ({', '.join('?' * 15)})", rows)
+            target.executemany(f"INSERT INTO initiatives VALUES ({', '.join('?' * 16)})", rows)
     target.commit()
     target.executescript(SQLITE_INDEXES)
     target.commit()

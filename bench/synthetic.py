@@ -10,9 +10,11 @@ law over a list ordered by how common it is, so some words, organisations and th
 common and most are rare: a search for `logement` matches a fraction of the rows, not all of
 them. Organisations are shared across initiatives, the most common partners by thousands at
 100,000. Initiatives have one lead, 1–4 themes (the main one among them), 1–3 publics, 0–6
-other partnerships, 0–2
-contacts, 0–3 results and 1–2 sources; they are mostly in France, some in Belgium and the
-Netherlands; 2 % are unpublished.
+other partnerships, 0–2 contacts, 0–3 results (real ones drawn whole: achieved, targets and
+context, qualified figures and ranges in the real proportions) and 1–2 sources; 2 % are
+unpublished. They act in one to three places of the reference the migrations load (communes,
+départements, regions, countries), by their scope: mostly in France, some in Belgium and the
+Netherlands, a few across the Belgian border.
 
 Everything is computed in SQL (generate_series, the lists passed as query parameters, random()
 after setseed(), so the same seed gives the same rows), the triggers off while filling; the
@@ -29,90 +31,100 @@ from typing import Any, Protocol
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-# (country, region, department, city, weight): where the initiatives are, about 85 % in France,
-# 10 % in Belgium and 5 % in the Netherlands; a few national French ones have no place.
-PLACES = [
-    ("FR", "", "", "", 40),
-    ("FR", "Île-de-France", "Paris", "Paris", 90),
-    ("FR", "Île-de-France", "Seine-Saint-Denis", "Saint-Denis", 25),
-    ("FR", "Île-de-France", "Seine-Saint-Denis", "Montreuil", 15),
-    ("FR", "Île-de-France", "Val-de-Marne", "Créteil", 15),
-    ("FR", "Île-de-France", "Val-de-Marne", "Ivry-sur-Seine", 8),
-    ("FR", "Île-de-France", "Hauts-de-Seine", "Nanterre", 10),
-    ("FR", "Île-de-France", "Yvelines", "Versailles", 6),
-    ("FR", "Île-de-France", "Essonne", "Évry-Courcouronnes", 6),
-    ("FR", "Île-de-France", "Val-d'Oise", "Cergy", 6),
-    ("FR", "Île-de-France", "Seine-et-Marne", "Melun", 5),
-    ("FR", "Auvergne-Rhône-Alpes", "Rhône", "Lyon", 45),
-    ("FR", "Auvergne-Rhône-Alpes", "Rhône", "Villeurbanne", 12),
-    ("FR", "Auvergne-Rhône-Alpes", "Isère", "Grenoble", 18),
-    ("FR", "Auvergne-Rhône-Alpes", "Loire", "Saint-Étienne", 10),
-    ("FR", "Auvergne-Rhône-Alpes", "Puy-de-Dôme", "Clermont-Ferrand", 9),
-    ("FR", "Auvergne-Rhône-Alpes", "Haute-Savoie", "Annecy", 5),
-    ("FR", "Auvergne-Rhône-Alpes", "Savoie", "Chambéry", 4),
-    ("FR", "Auvergne-Rhône-Alpes", "Drôme", "Valence", 5),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Bouches-du-Rhône", "Marseille", 40),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Alpes-Maritimes", "Nice", 12),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Var", "Toulon", 7),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Vaucluse", "Avignon", 6),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Hautes-Alpes", "Briançon", 5),
-    ("FR", "Provence-Alpes-Côte d'Azur", "Hautes-Alpes", "Gap", 3),
-    ("FR", "Occitanie", "Haute-Garonne", "Toulouse", 25),
-    ("FR", "Occitanie", "Hérault", "Montpellier", 18),
-    ("FR", "Occitanie", "Gard", "Nîmes", 6),
-    ("FR", "Occitanie", "Pyrénées-Orientales", "Perpignan", 6),
-    ("FR", "Nouvelle-Aquitaine", "Gironde", "Bordeaux", 25),
-    ("FR", "Nouvelle-Aquitaine", "Haute-Vienne", "Limoges", 7),
-    ("FR", "Nouvelle-Aquitaine", "Vienne", "Poitiers", 7),
-    ("FR", "Nouvelle-Aquitaine", "Pyrénées-Atlantiques", "Pau", 5),
-    ("FR", "Nouvelle-Aquitaine", "Pyrénées-Atlantiques", "Bayonne", 5),
-    ("FR", "Nouvelle-Aquitaine", "Corrèze", "Tulle", 3),
-    ("FR", "Hauts-de-France", "Nord", "Lille", 30),
-    ("FR", "Hauts-de-France", "Nord", "Roubaix", 8),
-    ("FR", "Hauts-de-France", "Nord", "Grande-Synthe", 6),
-    ("FR", "Hauts-de-France", "Pas-de-Calais", "Calais", 12),
-    ("FR", "Hauts-de-France", "Somme", "Amiens", 7),
-    ("FR", "Hauts-de-France", "Oise", "Beauvais", 4),
-    ("FR", "Grand Est", "Bas-Rhin", "Strasbourg", 22),
-    ("FR", "Grand Est", "Moselle", "Metz", 9),
-    ("FR", "Grand Est", "Meurthe-et-Moselle", "Nancy", 9),
-    ("FR", "Grand Est", "Marne", "Reims", 6),
-    ("FR", "Grand Est", "Haut-Rhin", "Mulhouse", 6),
-    ("FR", "Grand Est", "Aube", "Troyes", 4),
-    ("FR", "Bretagne", "Ille-et-Vilaine", "Rennes", 16),
-    ("FR", "Bretagne", "Finistère", "Brest", 7),
-    ("FR", "Bretagne", "Morbihan", "Lorient", 4),
-    ("FR", "Bretagne", "Côtes-d'Armor", "Saint-Brieuc", 3),
-    ("FR", "Pays de la Loire", "Loire-Atlantique", "Nantes", 20),
-    ("FR", "Pays de la Loire", "Maine-et-Loire", "Angers", 8),
-    ("FR", "Pays de la Loire", "Sarthe", "Le Mans", 6),
-    ("FR", "Normandie", "Seine-Maritime", "Rouen", 12),
-    ("FR", "Normandie", "Seine-Maritime", "Le Havre", 6),
-    ("FR", "Normandie", "Calvados", "Caen", 9),
-    ("FR", "Normandie", "Manche", "Cherbourg-en-Cotentin", 3),
-    ("FR", "Centre-Val de Loire", "Indre-et-Loire", "Tours", 8),
-    ("FR", "Centre-Val de Loire", "Loiret", "Orléans", 7),
-    ("FR", "Centre-Val de Loire", "Cher", "Bourges", 3),
-    ("FR", "Bourgogne-Franche-Comté", "Côte-d'Or", "Dijon", 8),
-    ("FR", "Bourgogne-Franche-Comté", "Doubs", "Besançon", 8),
-    ("FR", "Bourgogne-Franche-Comté", "Territoire de Belfort", "Belfort", 3),
-    ("FR", "Corse", "Corse-du-Sud", "Ajaccio", 2),
-    ("FR", "Corse", "Haute-Corse", "Bastia", 2),
-    ("BE", "Région de Bruxelles-Capitale", "", "Bruxelles", 40),
-    ("BE", "Région de Bruxelles-Capitale", "", "Schaerbeek", 8),
-    ("BE", "Wallonie", "Liège", "Liège", 20),
-    ("BE", "Wallonie", "Namur", "Namur", 10),
-    ("BE", "Wallonie", "Hainaut", "Charleroi", 10),
-    ("BE", "Wallonie", "Hainaut", "Mons", 6),
-    ("BE", "Flandre", "Anvers", "Anvers", 8),
-    ("BE", "Flandre", "Flandre-Orientale", "Gand", 6),
-    ("NL", "Hollande-Septentrionale", "", "Amsterdam", 25),
-    ("NL", "Hollande-Septentrionale", "", "Haarlem", 4),
-    ("NL", "Hollande-Méridionale", "", "Rotterdam", 12),
-    ("NL", "Hollande-Méridionale", "", "La Haye", 8),
-    ("NL", "Utrecht", "", "Utrecht", 8),
-    ("NL", "Gueldre", "", "Nimègue", 4),
+# (code, name, weight): the communes most initiatives are based in, from the reference
+# (initiatives/geodata, the Place table migration 0017 fills). The others (TAIL_SHARE) are based
+# in any other French commune GeoNames lists (the larger ones, about 8,000): in all, about 85 %
+# of the initiatives are in France, 10 % in Belgium and 5 % in the Netherlands.
+HOMES = [
+    ("75056", "Paris", 90),
+    ("93066", "Saint-Denis", 25),
+    ("93048", "Montreuil", 15),
+    ("94028", "Créteil", 15),
+    ("94041", "Ivry-sur-Seine", 8),
+    ("92050", "Nanterre", 10),
+    ("78646", "Versailles", 6),
+    ("91228", "Évry-Courcouronnes", 6),
+    ("95127", "Cergy", 6),
+    ("77288", "Melun", 5),
+    ("69123", "Lyon", 45),
+    ("69266", "Villeurbanne", 12),
+    ("38185", "Grenoble", 18),
+    ("42218", "Saint-Étienne", 10),
+    ("63113", "Clermont-Ferrand", 9),
+    ("74010", "Annecy", 5),
+    ("73065", "Chambéry", 4),
+    ("26362", "Valence", 5),
+    ("13055", "Marseille", 40),
+    ("06088", "Nice", 12),
+    ("83137", "Toulon", 7),
+    ("84007", "Avignon", 6),
+    ("05023", "Briançon", 5),
+    ("05061", "Gap", 3),
+    ("31555", "Toulouse", 25),
+    ("34172", "Montpellier", 18),
+    ("30189", "Nîmes", 6),
+    ("66136", "Perpignan", 6),
+    ("33063", "Bordeaux", 25),
+    ("87085", "Limoges", 7),
+    ("86194", "Poitiers", 7),
+    ("64445", "Pau", 5),
+    ("64102", "Bayonne", 5),
+    ("19272", "Tulle", 3),
+    ("59350", "Lille", 30),
+    ("59512", "Roubaix", 8),
+    ("59271", "Grande-Synthe", 6),
+    ("62193", "Calais", 12),
+    ("80021", "Amiens", 7),
+    ("60057", "Beauvais", 4),
+    ("67482", "Strasbourg", 22),
+    ("57463", "Metz", 9),
+    ("54395", "Nancy", 9),
+    ("51454", "Reims", 6),
+    ("68224", "Mulhouse", 6),
+    ("10387", "Troyes", 4),
+    ("35238", "Rennes", 16),
+    ("29019", "Brest", 7),
+    ("56121", "Lorient", 4),
+    ("22278", "Saint-Brieuc", 3),
+    ("44109", "Nantes", 20),
+    ("49007", "Angers", 8),
+    ("72181", "Le Mans", 6),
+    ("76540", "Rouen", 12),
+    ("76351", "Le Havre", 6),
+    ("14118", "Caen", 9),
+    ("50129", "Cherbourg-en-Cotentin", 3),
+    ("37261", "Tours", 8),
+    ("45234", "Orléans", 7),
+    ("18033", "Bourges", 3),
+    ("21231", "Dijon", 8),
+    ("25056", "Besançon", 8),
+    ("90010", "Belfort", 3),
+    ("2A004", "Ajaccio", 2),
+    ("2B033", "Bastia", 2),
+    ("BE-BRU-BRU-brussels", "Brussels", 40),
+    ("BE-BRU-BRU-schaerbeek", "Schaerbeek", 8),
+    ("BE-WAL-WLG-liege", "Liège", 20),
+    ("BE-WAL-WNA-namur", "Namur", 10),
+    ("BE-WAL-WHT-charleroi", "Charleroi", 10),
+    ("BE-WAL-WHT-mons", "Mons", 6),
+    ("BE-VLG-VAN-antwerp", "Antwerp", 8),
+    ("BE-VLG-VOV-gent", "Gent", 6),
+    ("NL-07-0363-amsterdam", "Amsterdam", 25),
+    ("NL-07-0392-haarlem", "Haarlem", 4),
+    ("NL-11-0599-rotterdam", "Rotterdam", 12),
+    ("NL-11-0518-the-hague", "The Hague", 8),
+    ("NL-09-0344-utrecht", "Utrecht", 8),
+    ("NL-03-0268-nijmegen", "Nijmegen", 4),
 ]
+TAIL_SHARE = 0.25
+# Cross-border initiatives are based on either side of the Belgian border and act on the other
+# side too: in Wallonia or Flanders from France, in the Nord or the Ardennes from Belgium.
+BORDER_HOMES = ["59350", "59512", "59271", "BE-WAL-WHT-mons", "BE-WAL-WHT-charleroi"]
+BELGIAN_REGIONS = {"BE-WAL": 2, "BE-VLG": 1}
+FRENCH_BORDER_DEPARTMENTS = {"59": 2, "08": 1}
+# How many communes around a local initiative's own it also acts in (its département's, or
+# abroad its region's): a local initiative has one to three places.
+EXTRA_COMMUNES = {0: 75, 1: 17, 2: 8}
 
 # Titles: "<head> <topic>", "<head> <topic> à <city>", "<head> « <name> » <topic>",
 # "<head> <invented name>" or a real title.
@@ -369,16 +381,33 @@ def corpus(seed: float, total: int) -> dict[str, Any]:
         "contact_roles": CONTACT_ROLES,
         "streets": STREETS,
         # On one line: bench/export.py counts the exported rows by their line ends.
+        # Real results drawn whole, so that their nature (achieved, target, context), qualifier
+        # (« plus de »…) and range agree with their text, in the real proportions.
         "result_texts": [" ".join(result["text"].split()) for result in results],
+        "result_natures": [result.get("nature", "achieved") for result in results],
+        "result_qualifiers": [result.get("qualifier", "") for result in results],
         "result_values": [result["value"] for result in results],
+        "result_value_maxes": [result.get("value_max") for result in results],
         "result_units": [result["unit"] for result in results],
         "result_measures": [" ".join(result["measure"].split()) for result in results],
+        "result_languages": [result.get("text_language", "") for result in results],
+        "result_translations": [
+            " ".join(result.get("text_translation", "").split()) for result in results
+        ],
+        "precisions": weighted(Counter(result["as_of_precision"] for result in results)),
         "roles": weighted(Counter(fields["role"] for fields in partnerships)),
         "levels": weighted(Counter(fields["level"] for fields in partnerships)),
         "statuses": weighted(STATUSES),
         "scopes": weighted(SCOPES),
         "years": weighted(YEARS),
-        "places": weighted({index + 1: place[4] for index, place in enumerate(PLACES)}),
+        # Homes by number: HOMES from 1, then the other French communes.
+        "places": weighted({number: weight for number, (*_, weight) in enumerate(HOMES, 1)}),
+        "home_codes": [code for code, _name, _weight in HOMES],
+        "home_names": [name for _code, name, _weight in HOMES],
+        "border_homes": [[code for code, *_ in HOMES].index(code) + 1 for code in BORDER_HOMES],
+        "belgian_regions": weighted(BELGIAN_REGIONS),
+        "border_departments": weighted(FRENCH_BORDER_DEPARTMENTS),
+        "extra_communes": weighted(EXTRA_COMMUNES),
         "pilot_patterns": [pattern for pattern, _kind in PILOT_PATTERNS],
         "pilot_kinds": [kind for _pattern, kind in PILOT_PATTERNS],
         "partner_patterns": [pattern for pattern, _kind in PARTNER_PATTERNS],
@@ -395,12 +424,6 @@ def corpus(seed: float, total: int) -> dict[str, Any]:
         "partner_ids": partner_ids,
         "sources": json.dumps([record["fields"] for record in records["source"]]),
         "acronyms": json.dumps([record["fields"] for record in records["acronym"]]),
-        "place_rows": json.dumps(
-            [
-                dict(zip(("country", "region", "department", "city"), place[:4], strict=True))
-                for place in PLACES
-            ]
-        ),
     }
 
 
@@ -423,32 +446,32 @@ def role_ids(
 # The real organisations first (most used first), then generated ones.
 ORGANISATIONS_SQL = """
 INSERT INTO initiatives_organisation (id, slug, name, acronym, kind, description, website,
-                                      address, city, country)
+                                      address, city, country, email, phones)
 SELECT n, o.slug, o.name, o.acronym, o.kind, o.description, o.website, o.address, o.city,
-       o.country
+       o.country, coalesce(o.email, ''), coalesce(o.phones, '{}')
 FROM ROWS FROM (jsonb_to_recordset(w.real_organisations)
     AS (slug text, name text, acronym text, kind text, description text, website text,
-        address text, city text, country text))
+        address text, city text, country text, email text, phones text[]))
     WITH ORDINALITY AS o(slug, name, acronym, kind, description, website, address, city, country,
-                         n)
+                         email, phones, n)
 """
 GENERATED_ORGANISATIONS_SQL = """
 INSERT INTO initiatives_organisation (id, slug, name, acronym, kind, description, website,
-                                      address, city, country)
-SELECT n, pg_temp.bench_slug(name, n), name, '', kind, '', '', '', city, country
+                                      address, city, country, email, phones)
+SELECT n, pg_temp.bench_slug(name, n), name, '', kind, '', '', '', city, country, '', '{{}}'
 FROM (
     SELECT n, kind, city, country,
            CASE WHEN count(*) OVER same = 1 THEN name
                 ELSE name || ' (' || row_number() OVER (same ORDER BY n) || ')' END AS name
     FROM (
-        SELECT r.n, format(w.{role}_patterns[r.k], p.city) AS name, w.{role}_kinds[r.k] AS kind,
-               p.city, p.country
+        SELECT r.n, format(w.{role}_patterns[r.k], h.name) AS name, w.{role}_kinds[r.k] AS kind,
+               h.name AS city, h.country
         FROM (
-            SELECT n, {kind} AS k, {place} AS place
+            SELECT n, {kind} AS k, {home} AS home
             FROM generate_series((SELECT count(*) + 1 FROM initiatives_organisation),
                                  (SELECT count(*) FROM initiatives_organisation) + {count}) AS n
         ) AS r
-        JOIN bench_places AS p ON p.id = r.place
+        JOIN bench_homes AS h ON h.id = r.home
     ) AS generated
     WINDOW same AS (PARTITION BY name)
 ) AS named
@@ -474,6 +497,100 @@ ON CONFLICT DO NOTHING
 """
 # Tables filled with explicit ids, whose identity sequences must then follow.
 SEQUENCED = ["theme", "targetpublic", "source", "organisation", "initiative"]
+# The places an initiative acts in, one to three, by its scope: a local one in its home commune
+# and, for some, communes around; a departmental one in its home's département (abroad, region),
+# some in another of the region or in the home commune too; a regional one in its region, some in
+# the home commune too; a national one in its country; a cross-border one in its home commune and
+# across the Belgian border (in a Belgian region from France, in a French border département from
+# Belgium), some in its own département or region too; an international one in its country and
+# one or two others.
+INITIATIVE_PLACES_SQL = """
+INSERT INTO initiatives_initiativeplace (initiative_id, place_id, position)
+SELECT n, place_id, row_number() OVER (PARTITION BY n ORDER BY k) - 1
+FROM (
+    SELECT DISTINCT ON (r.n, chosen.place_id) r.n, chosen.k, chosen.place_id
+    FROM bench_rows AS r
+    JOIN bench_homes AS h ON h.id = r.home
+    LEFT JOIN initiatives_place AS department
+        ON department.kind = 'department' AND department.code = h.department_code
+    LEFT JOIN initiatives_place AS region
+        ON region.kind = 'region' AND region.code = h.region_code
+    LEFT JOIN initiatives_place AS country
+        ON country.kind = 'country' AND country.code = h.country
+    LEFT JOIN bench_communes AS around_1
+        ON around_1.area = h.area AND around_1.k = 1 + floor(r.place_a * h.area_communes)
+    LEFT JOIN bench_communes AS around_2
+        ON around_2.area = h.area AND around_2.k = 1 + floor(r.place_b * h.area_communes)
+    LEFT JOIN bench_departments AS other_department
+        ON other_department.region_code = h.region_code
+       AND other_department.k = 1 + floor(r.place_a * h.region_departments)
+    LEFT JOIN initiatives_place AS across
+        ON across.kind = CASE WHEN h.country = 'FR' THEN 'region' ELSE 'department' END
+       AND across.code = CASE WHEN h.country = 'FR'
+                              THEN w.belgian_regions[1 + floor(r.place_a
+                                                       * cardinality(w.belgian_regions))::int]
+                              ELSE w.border_departments[1 + floor(r.place_a
+                                                       * cardinality(w.border_departments))::int]
+                         END
+    LEFT JOIN initiatives_place AS other_country
+        ON other_country.kind = 'country'
+       AND other_country.code = (array_remove(ARRAY['FR', 'BE', 'NL'], h.country))
+                                [1 + floor(r.place_a * 2)::int]
+    LEFT JOIN initiatives_place AS third_country
+        ON third_country.kind = 'country'
+       AND third_country.code = (array_remove(ARRAY['FR', 'BE', 'NL'], h.country))
+                                [2 - floor(r.place_a * 2)::int]
+    CROSS JOIN LATERAL (VALUES
+        (1, CASE r.scope
+                WHEN 'local' THEN h.place_id
+                WHEN 'departmental' THEN coalesce(department.id, region.id)
+                WHEN 'regional' THEN region.id
+                WHEN 'cross-border' THEN h.place_id
+                ELSE country.id
+            END),
+        (2, CASE r.scope
+                WHEN 'local' THEN CASE WHEN r.extra_communes >= 1 THEN around_1.place_id END
+                WHEN 'departmental' THEN CASE WHEN r.place_b < 0.25 AND department.id IS NOT NULL
+                                              THEN other_department.place_id END
+                WHEN 'regional' THEN CASE WHEN r.place_b < 0.2 THEN h.place_id END
+                WHEN 'cross-border' THEN across.id
+                WHEN 'international' THEN other_country.id
+            END),
+        (3, CASE r.scope
+                WHEN 'local' THEN CASE WHEN r.extra_communes >= 2 THEN around_2.place_id END
+                WHEN 'departmental' THEN CASE WHEN r.place_c < 0.2 THEN h.place_id END
+                WHEN 'cross-border' THEN CASE WHEN r.place_c < 0.3
+                                              THEN coalesce(department.id, region.id) END
+                WHEN 'international' THEN CASE WHEN r.place_c < 0.3 THEN third_country.id END
+            END)
+    ) AS chosen(k, place_id)
+    WHERE chosen.place_id IS NOT NULL
+    ORDER BY r.n, chosen.place_id, chosen.k
+) AS distinct_places
+"""
+# Where initiatives are based (`home`), numbered: HOMES from 1, in their order, then every other
+# French commune GeoNames lists, by code. A home's `area` is its département (abroad, its region),
+# whose communes around it are drawn from bench_communes.
+HOMES_SQL = """
+CREATE TEMP TABLE bench_homes AS
+SELECT homes.id, p.id AS place_id, p.name, p.country, p.department_code, p.region_code,
+       homes_area.area,
+       (SELECT count(*) FROM bench_communes AS c WHERE c.area = homes_area.area) AS area_communes,
+       (SELECT count(*) FROM bench_departments AS d WHERE d.region_code = p.region_code)
+           AS region_departments
+FROM (
+    SELECT n AS id, h.code FROM unnest(w.home_codes) WITH ORDINALITY AS h(code, n)
+    UNION ALL
+    SELECT cardinality(w.home_codes) + row_number() OVER (ORDER BY code), code
+    FROM initiatives_place
+    WHERE kind = 'commune' AND country = 'FR' AND latitude IS NOT NULL
+      AND code <> ALL (w.home_codes)
+) AS homes
+JOIN initiatives_place AS p ON p.kind = 'commune' AND p.code = homes.code
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN p.country = 'FR' THEN p.department_code ELSE p.region_code END AS area
+) AS homes_area
+"""
 
 
 def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None]]:
@@ -481,7 +598,11 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
     sources = 5 + total // EXTRA_SOURCES_PER
     words = corpus(seed, total)
 
-    place = pick("w.places")
+    tail = "(SELECT count(*) FROM bench_homes) - cardinality(w.home_codes)"
+    home = (
+        f"CASE WHEN random() < {TAIL_SHARE} THEN cardinality(w.home_codes) + {uniform(tail)} "
+        f"ELSE {pick('w.places')} END"
+    )
     organisations = [ORGANISATIONS_SQL]
     real = len(json.loads(words["real_organisations"]))
     # The generated organisations that lead, then those that partner, numbered after the real.
@@ -489,7 +610,7 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         count = sum(1 for number in ids if number > real)
         kind = uniform(f"cardinality(w.{role}_patterns)")
         organisations.append(
-            GENERATED_ORGANISATIONS_SQL.format(role=role, count=count, kind=kind, place=place)
+            GENERATED_ORGANISATIONS_SQL.format(role=role, count=count, kind=kind, home=home)
         )
     links = [
         LINKS_SQL.format(
@@ -504,16 +625,30 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         ("SELECT setseed(%(seed)s)", {"seed": seed}),
         ("SET session_replication_role = replica", None),
         (SLUG_FUNCTION_SQL, None),
+        # The communes of each area (a French département, a foreign region) and the
+        # départements of each region, numbered from 1 within it, to draw from by number.
         (
             """
-            CREATE TEMP TABLE bench_places AS
-            SELECT n AS id, p.country, p.region, p.department, p.city
-            FROM ROWS FROM (jsonb_to_recordset(w.place_rows)
-                AS (country text, region text, department text, city text))
-                WITH ORDINALITY AS p(country, region, department, city, n)
+            CREATE TEMP TABLE bench_communes AS
+            SELECT id AS place_id, area, row_number() OVER (PARTITION BY area ORDER BY code) AS k
+            FROM initiatives_place,
+                 LATERAL (SELECT CASE WHEN country = 'FR' THEN department_code
+                                      ELSE region_code END AS area) AS a
+            WHERE kind = 'commune'
             """,
             None,
         ),
+        ("CREATE INDEX ON bench_communes (area, k)", None),
+        (
+            """
+            CREATE TEMP TABLE bench_departments AS
+            SELECT id AS place_id, region_code,
+                   row_number() OVER (PARTITION BY region_code ORDER BY code) AS k
+            FROM initiatives_place WHERE kind = 'department'
+            """,
+            None,
+        ),
+        (HOMES_SQL, None),
         (VOCABULARY_SQL.format(table="theme", column="themes"), None),
         (VOCABULARY_SQL.format(table="targetpublic", column="publics"), None),
         (
@@ -555,7 +690,11 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         (
             f"""
             CREATE TEMP TABLE bench_rows AS
-            SELECT n, {place} AS place,
+            SELECT n, scope,
+                   CASE WHEN scope = 'cross-border' THEN {pick("w.border_homes")}
+                        ELSE {home} END AS home,
+                   {pick("w.extra_communes")} AS extra_communes,
+                   random() AS place_a, random() AS place_b, random() AS place_c,
                    {pick("w.lead_ids", 5)} AS pilot,
                    {pick("w.theme_order", 3)} AS main_theme,
                    {uniform(4)} AS theme_count,
@@ -569,43 +708,43 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
                    1 + {uniform(5)} AS description_length,
                    {uniform(3)} - 1 AS generated_length,
                    {pick("w.statuses")} AS status,
-                   {pick("w.scopes")} AS scope,
                    CASE WHEN random() >= 0.1 THEN {pick("w.years")} END AS start_year,
                    CASE WHEN random() < 0.03 THEN {uniform(total)} END AS parent,
                    random() < 0.98 AS is_published,
                    now() - random() * interval '6 years' AS created_at
-            FROM generate_series(1, {total}) AS n
+            -- The scope first: where an initiative is based and acts depends on it.
+            FROM (SELECT n, {pick("w.scopes")} AS scope FROM generate_series(1, {total}) AS n)
+                AS scoped
             """,
             None,
         ),
         (
             f"""
             INSERT INTO initiatives_initiative (
-                id, slug, title, aim, description, main_theme_id, city, department,
-                region, country, scope, start_year, end_year, status, funding, website, language,
-                parent_id, is_published, created_at, updated_at, version)
+                id, slug, title, aim, description, main_theme_id, scope, start_year, end_year,
+                status, funding, website, language, parent_id, is_published, created_at,
+                updated_at, version, aim_translation, description_translation,
+                funding_translation)
             SELECT r.n, pg_temp.bench_slug(t.title, r.n), t.title, coalesce(a.aim, ''),
-                   d.description, r.main_theme, p.city, p.department, p.region,
-                   p.country, CASE WHEN p.city = '' THEN 'national' ELSE r.scope END,
-                   r.start_year,
+                   d.description, r.main_theme, r.scope, r.start_year,
                    CASE WHEN r.status = 'completed' AND r.start_year IS NOT NULL
                         THEN least(2025, r.start_year + {uniform(5)} - 1) END,
                    r.status,
                    CASE WHEN random() < 0.6 THEN {pick("w.fundings", 2)} ELSE '' END,
                    CASE WHEN random() < 0.4
                         THEN 'https://www.example.org/' || r.n || '/' ELSE '' END,
-                   CASE WHEN p.country = 'NL' AND random() < 0.5 THEN 'nl' ELSE 'fr' END,
+                   CASE WHEN h.country = 'NL' AND random() < 0.5 THEN 'nl' ELSE 'fr' END,
                    CASE WHEN r.parent <> r.n THEN r.parent END,
                    r.is_published, r.created_at,
-                   r.created_at + random() * (now() - r.created_at), 1
+                   r.created_at + random() * (now() - r.created_at), 1, '', '', ''
             FROM bench_rows AS r
-            JOIN bench_places AS p ON p.id = r.place
+            JOIN bench_homes AS h ON h.id = r.home
             CROSS JOIN LATERAL (
                 SELECT CASE
                     WHEN r.title_kind < 0.45 THEN
                         {pick("w.heads", 3)} || ' ' || {pick("w.topics", 5)}
-                    WHEN r.title_kind < 0.70 AND p.city <> '' THEN
-                        {pick("w.heads", 3)} || ' ' || {pick("w.topics", 5)} || ' à ' || p.city
+                    WHEN r.title_kind < 0.70 AND r.scope = 'local' THEN
+                        {pick("w.heads", 3)} || ' ' || {pick("w.topics", 5)} || ' à ' || h.name
                     WHEN r.title_kind < 0.79 THEN
                         {pick("w.heads", 3)} || ' « ' || {pick("w.project_names", 3)} || ' » '
                         || {pick("w.topics", 5)}
@@ -622,8 +761,8 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
             ) AS a
             CROSS JOIN LATERAL (
                 SELECT concat_ws(E'\\n\\n', drawn.text, made.text,
-                       CASE WHEN p.city <> '' AND random() < 0.5
-                            THEN format({pick("w.place_sentences")}, p.city) END) AS description
+                       CASE WHEN r.scope NOT IN ('national', 'international') AND random() < 0.5
+                            THEN format({pick("w.place_sentences")}, h.name) END) AS description
                 FROM (
                     SELECT string_agg({pick("w.descriptions", 8)}, ' ' ORDER BY k) AS text
                     FROM generate_series(1, r.description_length) AS k
@@ -646,6 +785,7 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
             None,
         ),
         *((statement, None) for statement in links),
+        (INITIATIVE_PLACES_SQL, None),
         (
             """
             INSERT INTO initiatives_partnership (initiative_id, organisation_id, role, level,
@@ -667,9 +807,10 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         ),
         (
             f"""
-            INSERT INTO initiatives_citation (initiative_id, source_id, location)
+            INSERT INTO initiatives_citation (initiative_id, source_id, location, staff_note,
+                                              title_assigned)
             SELECT r.n, {zipf(sources, 2)},
-                   CASE WHEN random() < 0.7 THEN 'p. ' || {uniform(120)} ELSE '' END
+                   CASE WHEN random() < 0.7 THEN 'p. ' || {uniform(120)} ELSE '' END, '', false
             FROM bench_rows AS r CROSS JOIN LATERAL generate_series(1, r.citation_count) AS k
             ON CONFLICT DO NOTHING
             """,
@@ -699,12 +840,11 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
                                    || lpad({uniform(99)}::text, 2, '0') || ' '
                                    || lpad({uniform(99)}::text, 2, '0')]
                         ELSE ARRAY[]::text[] END,
-                   CASE WHEN p.city <> '' THEN {uniform(80)} || ', rue ' || {pick("w.streets")}
-                                               || ', ' || p.city ELSE '' END,
+                   {uniform(80)} || ', rue ' || {pick("w.streets")} || ', ' || h.name,
                    '', random() < 0.1
             FROM bench_rows AS r
             JOIN initiatives_organisation AS pi ON pi.id = r.pilot
-            JOIN bench_places AS p ON p.id = r.place
+            JOIN bench_homes AS h ON h.id = r.home
             CROSS JOIN LATERAL generate_series(1, r.contact_count) AS k
             CROSS JOIN LATERAL (
                 SELECT {pick("w.first_names")} AS first, {pick("w.last_names")} AS last, k AS drawn
@@ -714,19 +854,23 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
         ),
         (
             f"""
-            INSERT INTO initiatives_result (initiative_id, position, text, value, unit, measure,
-                                            as_of, as_of_precision, source_id)
-            SELECT r.n, k, w.result_texts[c.i], w.result_values[c.i]::numeric,
-                   w.result_units[c.i], w.result_measures[c.i],
-                   date_trunc(c.precision, c.day)::date, coalesce(c.precision, ''),
+            INSERT INTO initiatives_result (initiative_id, position, nature, text,
+                                            text_translation, text_language, qualifier, value,
+                                            value_max, unit, measure, as_of, as_of_precision,
+                                            source_id)
+            SELECT r.n, k, w.result_natures[c.i], w.result_texts[c.i],
+                   w.result_translations[c.i], w.result_languages[c.i],
+                   w.result_qualifiers[c.i], w.result_values[c.i]::numeric,
+                   w.result_value_maxes[c.i]::numeric, w.result_units[c.i],
+                   w.result_measures[c.i], date_trunc(c.precision, c.day)::date,
+                   coalesce(c.precision, ''),
                    CASE WHEN random() < 0.5 THEN {zipf(sources, 2)} END
             FROM bench_rows AS r
             CROSS JOIN LATERAL generate_series(1, r.result_count) AS k
             CROSS JOIN LATERAL (
                 SELECT {uniform("cardinality(w.result_texts)")} AS i,
                        date '2015-01-01' + {uniform(3650)} AS day,
-                       CASE WHEN random() < 0.5
-                            THEN (ARRAY['day', 'month', 'year'])[{uniform(3)}] END AS precision,
+                       nullif({pick("w.precisions")}, '') AS precision,
                        k AS drawn
             ) AS c
             """,
@@ -745,7 +889,7 @@ def statements(total: int, seed: float) -> list[tuple[str, dict[str, Any] | None
             )
             for table in SEQUENCED
         ),
-        ("DROP TABLE bench_rows, bench_places", None),
+        ("DROP TABLE bench_rows, bench_homes, bench_communes, bench_departments", None),
     ]
     return [
         (statement, parameters) if parameters else bind(statement, words)
@@ -788,5 +932,12 @@ def fill(cursor: Cursor, total: int, seed: float = 0.42) -> None:
     cursor.execute("SELECT count(*) FROM initiatives_initiative")
     if cursor.fetchone()[0]:
         raise RuntimeError("the database already holds initiatives")
+    cursor.execute(
+        "SELECT count(*) FROM initiatives_place WHERE kind = 'commune' AND (code, name) IN "
+        "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+        [[code for code, *_ in HOMES], [name for _code, name, _weight in HOMES]],
+    )
+    if cursor.fetchone()[0] != len(HOMES):
+        raise RuntimeError("some HOMES are not communes of the places' reference, so named")
     for statement, parameters in statements(total, seed):
         cursor.execute(statement, parameters)
