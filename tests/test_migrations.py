@@ -236,9 +236,10 @@ INSERT INTO initiatives_source (slug, title, publisher, url, language, descripti
 VALUES ('forum', 'Catalogue du forum', '', '', 'fr', '');
 INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
     department, region, country, scope, status, funding, website, language, is_published,
-    created_at, updated_at, version)
+    created_at, updated_at, version, aim_translation, description_translation,
+    funding_translation)
 SELECT rows.slug, rows.title, '', '', theme.id, '', '', '', 'FR', 'local', 'unknown', '', '', 'fr',
-       true, now(), now(), 1
+       true, now(), now(), 1, '', '', ''
 FROM initiatives_theme AS theme,
      (VALUES ('kodiko', 'Co-training'), ('duos', 'Duos de demain')) AS rows (slug, title);
 INSERT INTO initiatives_initiative_themes (initiative_id, theme_id)
@@ -255,7 +256,7 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
     scratch_database: str,
 ) -> None:
     url = scratch_database
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
     with psycopg.connect(url) as database:
         database.execute(CITATIONS_WITH_NOTES)
     citations = (
@@ -263,7 +264,7 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
         "JOIN initiatives_initiative i ON i.id = c.initiative_id ORDER BY 1"
     )
 
-    manage(url, "migrate", "--no-input")
+    manage(url, "migrate", "initiatives", "0015_bodies", "--no-input")
     assert run(url, citations)[0] == [
         ("duos", "Fiche « Duos de demain »", "", False),
         (
@@ -274,7 +275,7 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
         ),
     ]
 
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
     assert run(url, citations.replace("c.staff_note, c.title_assigned", "''"))[0] == [
         ("duos", "Fiche « Duos de demain »", ""),
         ("kodiko", "Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko", ""),
@@ -286,10 +287,11 @@ INSERT INTO initiatives_theme (slug, name, description, position)
 VALUES ('logement', 'Logement', '', 1);
 INSERT INTO initiatives_initiative (slug, title, aim, description, main_theme_id, city,
     department, region, country, scope, status, funding, website, language, is_published,
-    created_at, updated_at, version)
+    created_at, updated_at, version, aim_translation, description_translation,
+    funding_translation)
 SELECT rows.slug, rows.slug, '', '', theme.id, city, department, region, country, 'local',
        'unknown', '',
-       '', 'fr', true, now(), now(), 1
+       '', 'fr', true, now(), now(), 1, '', '', ''
 FROM initiatives_theme AS theme, (VALUES
     ('kodiko', 'Paris, Tours, Orléans', '', '', 'FR'),
     ('fanon', '', 'Gard, Hérault', 'Occitanie', 'FR'),
@@ -311,7 +313,7 @@ GROUP BY 1 ORDER BY 1
 
 def test_it_carries_place_names_over_to_reference_places_and_back(scratch_database: str) -> None:
     url = scratch_database
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    manage(url, "migrate", "initiatives", "0016_thesaurus", "--no-input")
     with psycopg.connect(url) as database:
         database.execute(TEXT_PLACES)
 
@@ -329,7 +331,7 @@ def test_it_carries_place_names_over_to_reference_places_and_back(scratch_databa
         ("wallonie", "country BE"),
     ]
 
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    manage(url, "migrate", "initiatives", "0016_thesaurus", "--no-input")
     [initiatives] = run(
         url,
         "SELECT slug, city, department, region, country FROM initiatives_initiative ORDER BY 1",
