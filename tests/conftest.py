@@ -8,12 +8,28 @@ from .factories import MARSEILLE, commune, make_initiative, make_organisation, m
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), a module's tests share a
-    worker, so its module-scoped data loads once; the browser tests share one worker and so one
-    served catalogue."""
+    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), the tests of a module that
+    use one of the project's module-scoped fixtures share a worker, so that data loads once; the
+    browser tests share one worker and so one served catalogue; every other test goes to whichever
+    worker is free."""
     for item in items:
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        if item.get_closest_marker("browser"):
+            group = "browser"
+        elif shares_wide_fixture(item):
+            group = item.nodeid.split("::")[0]
+        else:
+            group = item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def shares_wide_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture of the project's (not a plugin's) wider than a test."""
+    definitions = item._fixtureinfo.name2fixturedefs.values()
+    return any(
+        definition.scope != "function" and definition.baseid
+        for definitions_of_name in definitions
+        for definition in definitions_of_name
+    )
 
 
 @pytest.fixture(autouse=True)
