@@ -24,6 +24,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def shares_wide_fixture(item: pytest.Item) -> bool:
     """Whether the test uses a fixture of the project's (not a plugin's) wider than a test."""
+    if not isinstance(item, pytest.Function):
+        return False
     definitions = item._fixtureinfo.name2fixturedefs.values()
     return any(
         definition.scope != "function" and definition.baseid
