@@ -83,6 +83,11 @@ class SlugManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> models.Model:
         return self.get(slug=slug)
 
+    def with_initiative_count(self) -> models.QuerySet:
+        """Each with `initiative_count`, how many published initiatives it is linked to."""
+        published = Q(initiatives__is_published=True)
+        return self.annotate(initiative_count=Count("initiatives", filter=published))
+
 
 class Language(models.TextChoices):
     FRENCH = "fr", _("français")

@@ -44,16 +44,12 @@ class HomeView(TemplateView):
     @staticmethod
     def figures():
         """The themes and sources with their published initiatives' count, and the total."""
-        published = Q(initiatives__is_published=True)
-        counted = Theme.objects.annotate(initiative_count=Count("initiatives", filter=published))
-        themes = list(counted)
+        themes = list(Theme.objects.with_initiative_count())
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
             "initiative_count": Initiative.objects.published().count(),
-            "sources": list(
-                Source.objects.annotate(initiative_count=Count("initiatives", filter=published))
-            ),
+            "sources": list(Source.objects.with_initiative_count()),
         }
 
 
@@ -240,9 +236,10 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                     found[f"word_{number}"],
                 )
             )
-        published = Q(initiatives__is_published=True)
-        themes = Theme.objects.annotate(count=Count("initiatives", filter=published))
-        theme_links = [(theme.name, theme.get_absolute_url(), theme.count) for theme in themes]
+        theme_links = [
+            (theme.name, theme.get_absolute_url(), theme.initiative_count)
+            for theme in Theme.objects.with_initiative_count()
+        ]
         without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
         sections = [
             (_("Des résultats en retirant un critère"), without_links),
