@@ -176,6 +176,13 @@ NATURE_PREFIX = Case(
     default=Value(""),
     output_field=TextField(),
 )
+
+
+def number(field: str) -> Func:
+    """A decimal as text without trailing zeros (12, not 12.00), NULL staying NULL."""
+    return Cast(Func(F(field), function="trim_scale"), TextField())
+
+
 # "12", "plus de 109", "22 à 29".
 FIGURE = ConcatWS(
     Value(" "),
@@ -183,13 +190,13 @@ FIGURE = ConcatWS(
         *(When(qualifier=value, then=Value(words)) for value, words in QUALIFIER_WORDS.items()),
         output_field=TextField(),
     ),
-    Cast(Func(F("value"), function="trim_scale"), TextField()),
+    number("value"),
     Case(
         When(
             value_max__isnull=False,
             then=Concat(
                 Value("à "),
-                Cast(Func(F("value_max"), function="trim_scale"), TextField()),
+                number("value_max"),
                 output_field=TextField(),
             ),
         ),
@@ -337,26 +344,32 @@ def initiative_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iter
     """The header, then one row per initiative, read in chunks from a server-side cursor."""
     headers, expressions = zip(*columns(), strict=True)
     yield ["url", *headers]
-    # Every page's URL differs only by its slug: reverse once.
+    url = initiative_url(build_url)
+    for slug, *cells in stream(queryset, expressions):
+        yield [url(slug), *map(neutralise, cells)]
+
+
+def initiative_url(build_url: Callable[[str], str]) -> Callable[[str], str]:
+    """The absolute URL of an initiative's page by its slug. Every page's URL differs only by
+    its slug: reversed once."""
     placeholder = "--slug--"
     url = build_url(reverse("initiatives:initiative-detail", args=[placeholder]))
     prefix, suffix = url.split(placeholder)
-    # In a transaction the server-side cursor streams its rows; outside one (WITH HOLD),
-    # PostgreSQL would compute all of them before sending the first.
+    return lambda slug: prefix + slug + suffix
+
+
+def stream(queryset: QuerySet, expressions: Iterable[Combinable]) -> Iterator[tuple[Any, ...]]:
+    """export_rows(), read in chunks from a server-side cursor. In a transaction the cursor
+    streams its rows; outside one (WITH HOLD), PostgreSQL would compute all of them before
+    sending the first."""
     with transaction.atomic():
-        for slug, *cells in export_rows(queryset, expressions).iterator(chunk_size=CHUNK_SIZE):
-            yield [prefix + slug + suffix, *map(neutralise, cells)]
+        yield from export_rows(queryset, expressions).iterator(chunk_size=CHUNK_SIZE)
 
 
 def code(field: str, codes: Mapping[str, str]) -> Case:
     """A choice's language-independent code in the CSV (SPEC): `codes` maps its values."""
     whens = [When(**{field: value}, then=Value(text)) for value, text in codes.items()]
     return Case(*whens, default=Value(""), output_field=TextField())
-
-
-def number(field: str) -> Func:
-    """A decimal as text without trailing zeros (12, not 12.00), NULL staying NULL."""
-    return Cast(Func(F(field), function="trim_scale"), TextField())
 
 
 # The codes of /initiatives/results.csv, French as the SPEC gives them.
@@ -415,13 +428,10 @@ def result_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator
         .values("value")
     )
     yield ["initiative", "titre", *headers]
-    url = build_url(reverse("initiatives:initiative-detail", args=["--slug--"]))
-    prefix, suffix = url.split("--slug--")
-    with transaction.atomic():
-        rows = export_rows(queryset, [F("title"), results]).iterator(chunk_size=CHUNK_SIZE)
-        for slug, title, initiative_results in rows:
-            for result in initiative_results or ():
-                yield [prefix + slug + suffix, *map(neutralise, [title, *result])]
+    url = initiative_url(build_url)
+    for slug, title, initiative_results in stream(queryset, [F("title"), results]):
+        for result in initiative_results or ():
+            yield [url(slug), *map(neutralise, [title, *result])]
 
 
 class EchoBuffer:
