@@ -323,10 +323,15 @@ class InitiativeAdmin(CatalogueModelAdmin):
         return super().log_change(request, obj, message)
 
     def _set_published(self, request, queryset, published):
-        """Publishes or withdraws the selection, each change also listed in the admin's log."""
+        """Publishes or withdraws the selection; returns how many changed."""
         changed = queryset.set_published(published, request.user)
+        return self._log_changes(request, changed, "is_published")
+
+    def _log_changes(self, request, changed, field):
+        """Lists each initiative whose `field` an action changed in the admin's log; returns how
+        many there are."""
         for initiative in changed:
-            self.log_change(request, initiative, [{"changed": {"fields": ["is_published"]}}])
+            self.log_change(request, initiative, [{"changed": {"fields": [field]}}])
         return len(changed)
 
     @admin.action(description=_("Publier les initiatives sélectionnées"), permissions=["change"])
@@ -361,17 +366,15 @@ class InitiativeAdmin(CatalogueModelAdmin):
         permissions=["change"],
     )
     def mark_verified(self, request, queryset):
-        changed = queryset.mark_verified(request.user)
-        for initiative in changed:
-            self.log_change(request, initiative, [{"changed": {"fields": ["verified_on"]}}])
+        changed = self._log_changes(request, queryset.mark_verified(request.user), "verified_on")
         self.message_user(
             request,
             ngettext(
                 "%(count)d initiative marquée comme vérifiée aujourd'hui.",
                 "%(count)d initiatives marquées comme vérifiées aujourd'hui.",
-                len(changed),
+                changed,
             )
-            % {"count": len(changed)},
+            % {"count": changed},
             messages.SUCCESS,
         )
 
