@@ -64,19 +64,26 @@ def score(judged: Judged, found: list[str]) -> Score:
     return Score(recall, 1 / ranks[0] if ranks else 0.0)
 
 
-def measure(queries: list[Judged]) -> dict[str, Score]:
-    """{group: mean score}, for "all", each "lang:…" and each "kind:…"."""
-    groups: dict[str, list[Score]] = defaultdict(list)
+def groups(judged: Judged) -> tuple[str, str, str]:
+    """The groups a query counts in: "all", its "lang:…" and its "kind:…"."""
+    return ("all", f"lang:{judged.lang}", f"kind:{judged.kind}")
+
+
+def measure(queries: list[Judged], found: dict[str, list[str]] | None = None) -> dict[str, Score]:
+    """{group: mean score} (see groups()); `found` holds the slugs the list page shows for each
+    query's text, if already searched."""
+    by_group: dict[str, list[Score]] = defaultdict(list)
     for judged in queries:
-        result = score(judged, list_page_slugs(judged.text))
-        for group in ("all", f"lang:{judged.lang}", f"kind:{judged.kind}"):
-            groups[group].append(result)
+        slugs = found[judged.text] if found is not None else list_page_slugs(judged.text)
+        result = score(judged, slugs)
+        for group in groups(judged):
+            by_group[group].append(result)
     return {
         group: Score(
             sum(s.recall for s in scores) / len(scores),
             sum(s.reciprocal_rank for s in scores) / len(scores),
         )
-        for group, scores in groups.items()
+        for group, scores in by_group.items()
     }
 
 
@@ -91,19 +98,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         queries = load_queries(options["queries"])
+        # Each query searched once, for its misses and its score.
+        found = {judged.text: list_page_slugs(judged.text) for judged in queries}
         if options["misses"]:
             for judged in queries:
-                found = list_page_slugs(judged.text)
-                missing = [slug for slug in judged.expected if slug not in found]
+                missing = [slug for slug in judged.expected if slug not in found[judged.text]]
                 if missing:
                     self.stdout.write(f"{judged.text!r}: missing {', '.join(missing)}")
-        scores = measure(queries)
+        scores = measure(queries, found)
         self.stdout.write(f"{'queries':<22} {'n':>3}  recall@10     MRR")
         counts: dict[str, int] = defaultdict(int)
         for judged in queries:
-            counts["all"] += 1
-            counts[f"lang:{judged.lang}"] += 1
-            counts[f"kind:{judged.kind}"] += 1
+            for group in groups(judged):
+                counts[group] += 1
         for group in sorted(scores, key=lambda name: (name != "all", name)):
             recall, mrr = scores[group].recall, scores[group].reciprocal_rank
             self.stdout.write(f"{group:<22} {counts[group]:>3}  {recall:9.3f}  {mrr:6.3f}")
