@@ -37,9 +37,9 @@ class CatalogueModelAdmin(SimpleHistoryAdmin):
 
 
 class VocabularyAdmin(CatalogueModelAdmin):
-    list_display = ("name", "slug", "position")
+    list_display = ("name", "name_en", "slug", "position")
     list_editable = ("position",)
-    search_fields = ("name", "description")
+    search_fields = ("name", "name_en", "description")
     prepopulated_fields = {"slug": ("name",)}
 
 

@@ -20,7 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
@@ -132,6 +132,12 @@ class Vocabulary(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     name = models.CharField(_("nom"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("nom en anglais"),
+        max_length=200,
+        blank=True,
+        help_text=_("Montré sur les pages en anglais, et cherché comme le nom français."),
+    )
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
 
@@ -147,6 +153,14 @@ class Vocabulary(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Its name in the current language: the English name on English pages when it has one,
+        else the French name."""
+        if self.name_en and translation.get_language() == Language.ENGLISH:
+            return self.name_en
         return self.name
 
     def natural_key(self) -> tuple[str]:
@@ -481,7 +495,18 @@ class PlaceQuerySet(models.QuerySet):
         if self.model._default_manager.exists():
             return 0
         with transaction.get_connection().cursor() as cursor:
-            return geodata.copy_rows(cursor, self.model._meta.db_table)
+            loaded = geodata.copy_rows(cursor, self.model._meta.db_table)
+        self.name_countries_in_english()
+        return loaded
+
+    def name_countries_in_english(self) -> None:
+        """Gives each country its English name (django-countries), which searches find as they
+        find its French one."""
+        countries_ = self.filter(kind=PlaceKind.COUNTRY)
+        with translation.override(Language.ENGLISH):
+            names = {code: country_name(code) for code in countries_.values_list("code", flat=True)}
+        for code, name in names.items():
+            countries_.filter(code=code).update(name_en=name)
 
     def filter_choices(self) -> list[tuple[str, str, str]]:
         """(kind, code, name) of every country, region and département: what the `country`,
@@ -508,6 +533,12 @@ class Place(models.Model):
         ),
     )
     name = models.CharField(_("nom"), max_length=200)
+    name_en = models.CharField(
+        _("nom en anglais"),
+        max_length=200,
+        blank=True,
+        help_text=_("Pour un pays, son nom en anglais, cherché comme le nom français."),
+    )
     department_code = models.CharField(_("code du département"), max_length=3, blank=True)
     department_name = models.CharField(_("département"), max_length=200, blank=True)
     region_code = models.CharField(_("code de la région"), max_length=20, blank=True)

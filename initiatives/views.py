@@ -237,7 +237,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                 )
             )
         theme_links = [
-            (theme.name, theme.get_absolute_url(), theme.initiative_count)
+            (theme.label, theme.get_absolute_url(), theme.initiative_count)
             for theme in Theme.objects.with_initiative_count()
         ]
         without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
