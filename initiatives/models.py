@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -32,7 +32,7 @@ from simple_history.models import HistoricalRecords, to_historic
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-from .search import Search, as_query, headline
+from .search import Search, as_query, headline, relevance
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -628,9 +628,7 @@ class InitiativeQuerySet(models.QuerySet):
         ignoring case and accents, acronyms expanded, ranked by relevance (`rank`).
         `query` is the text typed (expanded now, in one query) or a Search (initiatives.search)."""
         search_query = as_query(query)
-        return self.filter(search_vector=search_query).annotate(
-            rank=SearchRank(F("search_vector"), search_query)
-        )
+        return self.filter(search_vector=search_query).annotate(rank=relevance(search_query))
 
     def search_counts(self, queries: Sequence[SearchQuery]) -> list[int]:
         """How many of these initiatives each of `queries` finds (one query)."""

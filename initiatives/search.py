@@ -22,8 +22,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.db import connection
+from django.db.models import Case, F, FloatField, Func, Value, When
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,13 +50,18 @@ WORD = re.compile(r"(?<![-\w])\w{4,}")
 # each reader's word of the thesaurus with the catalogue's terms (and the reverse, both ways).
 # Phrases first: once a word is rewritten, a phrase holding it would no longer match; then in a
 # fixed order, so that the same rules always give the same query. An entry both ways makes its
-# words and terms equivalent: each finds them all.
+# words and terms equivalent: each finds them all. Entries of the same words make one rule.
+#
+# ts_rewrite() applies its rules one after the other to what the earlier ones produced, so a
+# substitute holding another rule's target would be rewritten again (« bénévoles » lost itself
+# that way). Hence two passes: each target becomes a placeholder of its rule's number, then each
+# placeholder its substitute, which no later rule reads.
 ALL_TERMS = "array_to_string(entry.terms, ' or ')"
-EXPAND_QUERIES_SQL = f"""
-SELECT ts_rewrite(
-    websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
-    $rules$
-    SELECT target, substitute FROM (
+REWRITE_RULES = f"""
+    SELECT row_number() OVER (ORDER BY numnode(target) DESC, target::text) AS number,
+           target,
+           string_agg(substitute::text, ' | ' ORDER BY substitute::text)::tsquery AS substitute
+    FROM (
         SELECT plainto_tsquery('{SEARCH_CONFIG}', acronym) AS target,
                plainto_tsquery('{SEARCH_CONFIG}', acronym)
                || plainto_tsquery('{SEARCH_CONFIG}', expansion) AS substitute
@@ -72,21 +84,50 @@ SELECT ts_rewrite(
         WHERE entry.both_ways
     ) AS rules
     WHERE numnode(target) > 0
-    ORDER BY numnode(target) DESC, target::text, substitute::text
-    $rules$
+    GROUP BY target
+"""
+PLACEHOLDER = "('zzrewriterule' || number)::tsquery"
+
+
+# Texts in Dutch or English are also indexed with their language's stemming (migration 0020), so
+# a search is also read in those languages: or-ed, unless it excludes words (-word), which the
+# other readings could let through.
+def reading(configuration: str) -> str:
+    return f"websearch_to_tsquery('{configuration}', typed.text)"
+
+
+# Each reading once: none that an earlier one already gives.
+OTHER_LANGUAGES = (
+    f"coalesce(nullif({reading('dutch_unaccent')}, {reading(SEARCH_CONFIG)}), ''::tsquery)"
+    f" || coalesce(nullif(nullif({reading('english_unaccent')}, {reading(SEARCH_CONFIG)}),"
+    f" {reading('dutch_unaccent')}), ''::tsquery)"
+)
+EXCLUSION = r"(^|\s)-\w"
+EXPAND_QUERIES_SQL = f"""
+SELECT (
+    ts_rewrite(
+        ts_rewrite(
+            websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
+            $rules$ SELECT target, {PLACEHOLDER} FROM ({REWRITE_RULES}) AS r ORDER BY number $rules$
+        ),
+        $rules$ SELECT {PLACEHOLDER}, substitute FROM ({REWRITE_RULES}) AS r ORDER BY number $rules$
+    )
+    || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
 )::text
 FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)
 ORDER BY typed.position
 """
 
 # The words the catalogue knows besides those of its initiatives' texts (SearchWord): its
-# acronyms, its thesaurus and its organisations' names; and the names of the places of its
-# reference (every commune, département, region and country), looked up through their index
-# (migration 0018). A typed word among them is never corrected.
+# acronyms, its thesaurus, its organisations' names and its themes' and publics' names; and the
+# names of the places of its reference (every commune, département, region and country), looked
+# up through their index (migration 0018). A typed word among them is never corrected.
 KNOWN_TEXTS_SQL = """
 SELECT concat_ws(' ', acronym, expansion) FROM initiatives_acronym
 UNION ALL SELECT concat_ws(' ', words, array_to_string(terms, ' ')) FROM initiatives_thesaurusentry
 UNION ALL SELECT concat_ws(' ', name, acronym) FROM initiatives_organisation
+UNION ALL SELECT concat_ws(' ', name, name_en) FROM initiatives_theme
+UNION ALL SELECT concat_ws(' ', name, name_en) FROM initiatives_targetpublic
 """
 
 # For each typed word the catalogue does not know, the most similar known word (trigrams), if
@@ -256,6 +297,30 @@ def as_query(search: Search | SearchQuery | str) -> SearchQuery:
     if isinstance(search, Search):
         return search.query()
     return search
+
+
+class VectorWeights(Func):
+    """ts_filter(): the lexemes of a search vector with the given weights."""
+
+    function = "ts_filter"
+    output_field = SearchVectorField()
+
+
+def relevance(query: SearchQuery) -> Case:
+    """How well an initiative's search vector matches `query`, to order by: those whose title,
+    themes or places match (weight A) first, then by the words' weights and frequency
+    (ts_rank) and closeness (ts_rank_cd, cover density), each scaled to [0, 1)."""
+    vector = F("search_vector")
+    words = (
+        SearchRank(vector, query, normalization=Value(32))
+        + SearchRank(vector, query, cover_density=True, normalization=Value(32))
+    ) / 2
+    heading = VectorWeights(vector, Value(["a"]))
+    return Case(
+        When(SearchVectorExact(heading, query), then=words + 1.0),
+        default=words,
+        output_field=FloatField(),
+    )
 
 
 def headline(field: str, query: SearchQuery, **options: Any) -> SearchHeadline:

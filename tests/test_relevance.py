@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 # Measured on the catalogue's data (before the readers' thesaurus and the corrections that never
 # mislead: recall@10 0.527, MRR 0.684): raise them with each improvement, never lower them.
-RECALL_FLOOR = 0.86
-MRR_FLOOR = 0.925
+RECALL_FLOOR = 0.95
+MRR_FLOOR = 0.97
 
 
 def test_the_judged_queries_are_many_in_both_languages_and_name_real_initiatives(
