@@ -12,7 +12,14 @@ from initiatives import caching
 from initiatives.filters import InitiativeFilter
 from initiatives.models import CatalogueRevision, Initiative, Organisation
 
-from .factories import make_contact, make_initiative, make_organisation, make_public, make_theme
+from .factories import (
+    make_contact,
+    make_initiative,
+    make_organisation,
+    make_public,
+    make_theme,
+    make_user,
+)
 from .pages import card_titles, link_texts
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +95,11 @@ def test_a_change_by_sql_alone_shows_at_once(client, housing):
 def test_only_writes_to_what_lists_show_change_the_revision(housing):
     initiative = Initiative.objects.earliest("pk")
     revision = CatalogueRevision.objects.current()
-    make_contact(initiative)  # contacts are not on lists
+    make_user("editrice", is_staff=True)  # accounts are not on lists
     assert CatalogueRevision.objects.current() == revision
+    make_contact(initiative)  # a contact's address is searched
+    assert CatalogueRevision.objects.current() != revision
+    revision = CatalogueRevision.objects.current()
     initiative.publics.add(make_public())
     assert CatalogueRevision.objects.current() != revision
 
