@@ -84,9 +84,11 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
     def with_initiative_count(self) -> models.QuerySet:
-        """Each with `initiative_count`, how many published initiatives it is linked to."""
+        """Each with `initiative_count`, how many published initiatives it is linked to, in the
+        model's order (which Django leaves out of a query that groups rows)."""
         published = Q(initiatives__is_published=True)
-        return self.annotate(initiative_count=Count("initiatives", filter=published))
+        counted = self.annotate(initiative_count=Count("initiatives", filter=published))
+        return counted.order_by(*self.model._meta.ordering)
 
 
 class Language(models.TextChoices):

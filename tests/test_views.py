@@ -40,6 +40,17 @@ def test_it_shows_the_themes_with_their_counts_and_a_search_box_on_the_home_page
     assert search.submit().request.path == reverse("initiatives:initiative-list")
 
 
+def test_the_home_page_lists_themes_in_their_order(client):
+    # Neither by name nor in the order they were written.
+    names = ["Merle", "Zèbre", "Abeille", "Pie", "Geai", "Loriot", "Bruant", "Tarin"]
+    positions = [5, 8, 1, 3, 7, 2, 6, 4]
+    for name, position in zip(names, positions, strict=True):
+        make_initiative(themes=[make_theme(name, position=position)])
+    page = client.get("/").content.decode()
+    shown = re.findall(r'<span class="theme-name">([^<]+)</span>', page)
+    assert shown == [name for _, name in sorted(zip(positions, names, strict=True))]
+
+
 def test_it_lists_published_initiatives(client, initiative):
     make_initiative("Brouillon secret", is_published=False)
     response = client.get("/initiatives/")
