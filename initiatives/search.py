@@ -87,8 +87,12 @@ REWRITE_RULES = f"""
     GROUP BY target
 """
 PLACEHOLDER = "('zzrewriterule' || number)::tsquery"
+RULES = f"({REWRITE_RULES}) AS rules"
 
 
+# A typed word naming a single commune also finds the initiatives acting in its whole département
+# (search_communes_departments(), migration 0021).
+#
 # Texts in Dutch or English are also indexed with their language's stemming (migration 0020), so
 # a search is also read in those languages: or-ed, unless it excludes words (-word), which the
 # other readings could let through.
@@ -105,12 +109,15 @@ OTHER_LANGUAGES = (
 EXCLUSION = r"(^|\s)-\w"
 EXPAND_QUERIES_SQL = f"""
 SELECT (
-    ts_rewrite(
+    search_communes_departments(
         ts_rewrite(
-            websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
-            $rules$ SELECT target, {PLACEHOLDER} FROM ({REWRITE_RULES}) AS r ORDER BY number $rules$
+            ts_rewrite(
+                websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
+                $rules$ SELECT target, {PLACEHOLDER} FROM {RULES} ORDER BY number $rules$
+            ),
+            $rules$ SELECT {PLACEHOLDER}, substitute FROM {RULES} ORDER BY number $rules$
         ),
-        $rules$ SELECT {PLACEHOLDER}, substitute FROM ({REWRITE_RULES}) AS r ORDER BY number $rules$
+        typed.text
     )
     || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
 )::text

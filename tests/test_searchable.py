@@ -11,6 +11,7 @@ from initiatives.models import InitiativePlace, Language, Place, TargetPublic, T
 
 from .factories import (
     LILLE,
+    LYON,
     MARSEILLE,
     commune,
     country,
@@ -49,6 +50,19 @@ def test_a_place_is_found_by_its_commune_departement_region_and_country(client):
     assert found(client, "Belgique") == ["Équipes mobiles"]
     assert found(client, "Belgium") == ["Équipes mobiles"]
     assert sorted(found(client, "France")) == ["Bail glissant", "Pôle solidarités"]
+
+
+def test_a_commune_also_finds_what_acts_in_its_whole_departement(client):
+    make_initiative("Accelair", places=[department("69")])
+    make_initiative("Bail glissant", places=[department("13")], aim="Des cours de français.")
+    make_initiative("Chorale", places=[commune(LYON)])
+    assert found(client, "Lyon") == ["Chorale", "Accelair"]
+    assert found(client, "lyon") == ["Chorale", "Accelair"]
+    # Not its région, not a neighbouring département.
+    assert found(client, "Villeurbanne") == ["Accelair"]
+    assert found(client, "Grenoble") == []
+    # « Cours » names three communes, one in the Rhône: the word stays a word.
+    assert found(client, "cours de français") == ["Bail glissant"]
 
 
 def test_themes_and_publics_are_found_by_their_french_and_english_names(client):

@@ -3,7 +3,9 @@ organisations, its places (commune, département name and number, region, countr
 English), its themes and publics (French and English names), its results and its contacts'
 organisations and addresses. Texts in Dutch or English are stemmed in their own language, and
 in French as the queries are; their French translations in French. Weights: title, places and
-themes A; aim and publics B; description and results C; organisations and contacts D.
+themes A; aim and publics B; description and results C; organisations and contacts D, with a
+word for each département the initiative acts in as a whole, which a search for one of its
+communes also finds.
 
 The database keeps the vector current whatever writes the rows: a statement-level trigger on each
 table the vector reads marks the initiatives concerned, whose own trigger recomputes the vector."""
@@ -53,6 +55,14 @@ PLACE_NAMES = """
      LEFT JOIN initiatives_place AS country
          ON country.kind = 'country' AND country.code = place.country
      WHERE link.initiative_id = {initiative}.id)
+"""
+# A département the initiative acts in as a whole, as a word no text holds (« zzdepartment13 »):
+# a search for one of its communes also finds it (search_communes_departments()).
+DEPARTMENT_WORDS = """
+    (SELECT string_agg('zzdepartment' || lower(place.code), ' ')
+     FROM initiatives_initiativeplace AS link
+     JOIN initiatives_place AS place ON place.id = link.place_id
+     WHERE link.initiative_id = {initiative}.id AND place.kind = 'department')
 """
 VOCABULARY_NAMES = """
     (SELECT string_agg(vocabulary.{column}, ' ' ORDER BY vocabulary.position)
@@ -113,11 +123,42 @@ def vector(initiative: str) -> str:
             || {text(french, "{initiative}.description_translation")}
             || coalesce({RESULT_TEXTS.format(initiative=initiative)}, ''),
             'C')
-        || setweight({text(french, ORGANISATION_NAMES)} || {text(french, CONTACT_ADDRESSES)}, 'D')
+        || setweight(
+            {text(french, ORGANISATION_NAMES)} || {text(french, CONTACT_ADDRESSES)}
+            || {text("'simple'", DEPARTMENT_WORDS)},
+            'D')
     """
 
 
-FUNCTIONS = f"""
+# A typed word naming one commune, and one only (« Lyon », « Gap »; not « Cours », three
+# communes, nor a name of several words), also finds the initiatives acting in its whole
+# département: the word becomes itself or the département's word of the vectors.
+COMMUNES_DEPARTMENTS = """
+CREATE FUNCTION search_communes_departments(searched tsquery, typed text) RETURNS tsquery
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    commune record;
+BEGIN
+    FOR commune IN
+        SELECT plainto_tsquery('french_unaccent', min(place.name)) AS target,
+               ('zzdepartment' || lower(min(place.department_code)))::tsquery AS department
+        FROM regexp_split_to_table(unaccent(lower(typed)), '[^[:alnum:]]+') AS word
+        JOIN initiatives_place AS place
+            ON to_tsvector('simple_unaccent'::regconfig, place.name)
+               @@ plainto_tsquery('simple_unaccent'::regconfig, word)
+        WHERE char_length(word) >= 3 AND place.kind = 'commune'
+          AND unaccent(lower(place.name)) = word
+        GROUP BY word
+        HAVING count(*) = 1 AND min(place.department_code) <> ''
+    LOOP
+        searched := ts_rewrite(searched, commune.target, commune.target || commune.department);
+    END LOOP;
+    RETURN searched;
+END
+$$;
+"""
+
+FUNCTIONS = COMMUNES_DEPARTMENTS + f"""
 CREATE OR REPLACE FUNCTION initiative_search_vector(initiative initiatives_initiative)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
     SELECT {vector("initiative")}
@@ -261,7 +302,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(CONFIGURATIONS, DROP_CONFIGURATIONS),
-        migrations.RunSQL(FUNCTIONS, SEARCH_FUNCTIONS_0013(translations=True)),
+        migrations.RunSQL(
+            FUNCTIONS,
+            "DROP FUNCTION search_communes_departments(tsquery, text);"
+            + SEARCH_FUNCTIONS_0013(translations=True),
+        ),
         migrations.RunSQL(TOUCH_LINKED, UNTOUCH_LINKED),
         migrations.RunSQL(RECOMPUTE, migrations.RunSQL.noop),
     ]
