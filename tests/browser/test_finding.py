@@ -207,6 +207,26 @@ def test_the_keyboard_reaches_the_first_result_in_a_few_presses(
     page.context.close()
 
 
+def test_what_the_keyboard_focuses_is_never_hidden_under_the_apply_bar(
+    page: Page, served_catalogue: Gunicorn
+) -> None:
+    page.goto(f"{served_catalogue.address}/initiatives/")
+    unfold(page, "Public")
+    unfold(page, "Département")
+    page.locator("#facet-department > summary").focus()
+    bar = page.locator(".apply-bar")
+    hidden = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+        bottom = page.evaluate("document.activeElement.getBoundingClientRect().bottom")
+        if bottom > bar.bounding_box()["y"]:
+            hidden.append(page.evaluate("document.activeElement.id"))
+    assert page.evaluate("document.activeElement.type") == "submit", "Tab reaches the button"
+    assert hidden == []
+
+
 def luminance(rgb: list[int]) -> float:
     def channel(value: float) -> float:
         value /= 255
