@@ -65,6 +65,15 @@ def test_a_ticked_filter_applies_itself_and_the_count_follows(
     expect(page).to_have_url(f"{served_catalogue.address}/initiatives/")
     expect(page.locator("#results-heading")).to_have_text(f"{everything} initiatives")
     expect(page.get_by_label(re.compile(r"^France \(\d+\)"))).not_to_be_checked()
+
+    # A search is sent in place as well, the filters kept, and found words highlighted.
+    page.get_by_label(re.compile(r"^France \(\d+\)")).check()
+    expect(page).to_have_url(re.compile(r"country=FR$"))
+    page.get_by_label("Rechercher").fill("logement")
+    page.get_by_label("Rechercher").press("Enter")
+    expect(page).to_have_url(re.compile(r"/initiatives/\?q=logement&country=FR$"))
+    expect(page.locator("mark").first).to_have_text(re.compile("logement", re.IGNORECASE))
+    assert shown_count(page) < in_france
     page.context.close()
 
 
