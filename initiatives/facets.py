@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 # Organisations are many: their filters list the ones with most initiatives, and the chosen ones.
 ORGANISATION_OPTIONS = 10
 MOST_REPRESENTED = _("Les plus représentés dans cette liste.")
+# A filter with more options than LONG_FACET shows its first SHOWN_OF_LONG and folds the rest.
+LONG_FACET = 8
+SHOWN_OF_LONG = 6
 
 
 @dataclass
@@ -70,6 +73,29 @@ class Facet:
     @property
     def selected(self) -> list[Option]:
         return [option for option in self.options if option.selected]
+
+    @property
+    def chosen(self) -> list[Option]:
+        """The options the reader chose (not those the page itself chose)."""
+        return [option for option in self.selected if not option.locked]
+
+    @property
+    def long(self) -> bool:
+        return len(self.options) > LONG_FACET
+
+    @property
+    def first_options(self) -> list[Option]:
+        """The options shown at once; the others (more_options) are folded."""
+        return self.options[:SHOWN_OF_LONG] if self.long else self.options
+
+    @property
+    def more_options(self) -> list[Option]:
+        return self.options[SHOWN_OF_LONG:] if self.long else []
+
+    @property
+    def more_chosen(self) -> bool:
+        """Whether a folded option is chosen: the fold is then open, so it shows."""
+        return any(option.selected and not option.locked for option in self.more_options)
 
 
 def matching_without(filterset: InitiativeFilter, name: str) -> QuerySet:

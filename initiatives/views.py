@@ -172,6 +172,8 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         context.update(
             facets=facets,
             active_filters=active_filters,
+            # How many options the reader chose, shown on the folded filters.
+            filter_count=sum(len(facet.chosen) for facet in facets),
             clear_filters_url=self.get_clear_filters_url(active_filters),
             search_notice=self.get_search_notice(),
             alternatives=None if context["paginator"].count else self.get_alternatives(facets),

@@ -18,7 +18,7 @@ from .factories import (
     make_initiative,
     region,
 )
-from .pages import card_places, card_titles
+from .pages import card_places, card_titles, page_text
 from .test_export import EXPORT, read_csv
 from .test_search import facet_options
 
@@ -90,6 +90,12 @@ def test_it_keeps_a_chosen_departement_without_initiatives_listed_to_unchoose(
 def test_it_shows_every_place_of_an_initiative_on_its_card(client, places_catalogue):
     response = client.get(LIST, {"q": "Lille"})
     assert card_places(response) == ["Lieux : Lille (59) · Belgique"]
+
+
+def test_a_card_says_when_the_source_gives_no_place(client):
+    make_initiative("Sans lieu")
+    card = client.get(LIST).text
+    assert "Lieu non précisé par la source" in page_text(card[card.index("Sans lieu") :])
 
 
 def test_it_shows_each_place_with_its_departement_region_and_country_on_the_page(client):

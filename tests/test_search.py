@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.utils.text import slugify
 
 from initiatives import search
 from initiatives.models import Acronym, Initiative, SearchWord
@@ -155,6 +156,45 @@ def test_a_theme_page_locks_its_own_theme_only(client, faceted):
     # The same filters on the list, counted once for both: the list's theme can be unchosen.
     on_list = facet_options(client.get(LIST, {"theme": "logement"}), "theme")
     assert on_list["logement"] == (2, True, False)
+
+
+def filter_group(response, name):
+    """The HTML of one group of the list's filters (a folded <details>)."""
+    group = re.search(
+        rf'<details class="facet-group" id="facet-{name}"[^>]*>.*?</fieldset>', response.text, re.S
+    )
+    assert group, f"no filter group {name}"
+    return group[0]
+
+
+def test_filter_groups_are_folded_but_those_chosen_and_say_how_many(client, faceted):
+    response = client.get(LIST, {"theme": ["logement", "langue"]})
+    assert "Filtres (2 actifs)" in page_text(response)
+    assert filter_group(response, "theme").startswith(
+        '<details class="facet-group" id="facet-theme" open>'
+    )
+    assert "Thème (2 choisis)" in page_text(filter_group(response, "theme"))
+    assert not re.match(r"<details[^>]* open", filter_group(response, "public"))
+    # A theme page's own theme is no filter the reader chose.
+    on_theme_page = client.get("/themes/logement/")
+    summary = re.search(r'<summary class="filters-summary">(.*?)</summary>', on_theme_page.text)
+    assert summary and summary[1] == "Filtres"
+    assert not re.match(r"<details[^>]* open", filter_group(on_theme_page, "theme"))
+
+
+def test_a_long_list_of_options_shows_its_first_ones_and_folds_the_rest(client):
+    publics = [make_public(f"Public {letter}") for letter in "ABCDEFGHIJ"]
+    make_initiative("A", publics=publics)
+    group = filter_group(client.get(LIST), "public")
+    shown, folded = group.split('<details class="more-options"')
+    first, rest = (re.findall(r"<label[^>]*>(Public \w)", part) for part in (shown, folded))
+    assert len(first) == 6 and sorted(first + rest) == [p.name for p in publics]
+    assert "Afficher tout (10)" in page_text(folded)
+    assert 'id="facet-public-more">' in folded  # folded, as nothing in it is chosen
+    # An option chosen in the fold unfolds it; a short list has no fold.
+    chosen = filter_group(client.get(LIST, {"public": slugify(rest[-1])}), "public")
+    assert 'id="facet-public-more" open>' in chosen
+    assert "more-options" not in filter_group(client.get(LIST), "theme")
 
 
 def test_an_initiative_page_suggests_close_initiatives_same_pilot_first(client):

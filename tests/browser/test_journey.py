@@ -23,8 +23,12 @@ def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(
     expect(page).to_have_url(f"{served_catalogue.address}/themes/acces-au-logement/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès au logement")
 
-    # Narrow by public and country: each option says how many initiatives it would give.
+    # Narrow by public and country: each option says how many initiatives it would give; the
+    # filters' groups and their long lists are unfolded first.
+    page.locator("#facet-public > summary").click()
+    page.locator("#facet-public-more > summary").click()
     page.get_by_label(re.compile(r"^Réfugiés \(BPI\) \(\d+\)")).check()
+    page.locator("#facet-country > summary").click()
     page.get_by_label(re.compile(r"^France \(\d+\)")).check()
     page.get_by_role("button", name="Appliquer les filtres").click()
     expect(page).to_have_url(re.compile(r"public=refugies-bpi.*country=FR|country=FR.*public="))
@@ -83,12 +87,14 @@ def test_on_a_phone_the_first_screen_shows_results_not_filters(browser, served_c
     page.goto(f"{served_catalogue.address}/themes/acces-au-logement/")
     first_result = page.locator("h3.card-title").first
     assert first_result.bounding_box()["y"] < PHONE["height"], "a result on the first screen"
+    # The filters fold above the results, one line until unfolded.
     filters = page.locator("#facets")
-    assert filters.bounding_box()["y"] > first_result.bounding_box()["y"]
+    assert filters.bounding_box()["y"] < first_result.bounding_box()["y"]
+    assert filters.bounding_box()["height"] < 60
     # The page is not wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.get_by_role("link", name="Affiner par thème, public, pays…").click()
-    expect(page).to_have_url(re.compile("#facets$"))
+    page.get_by_text("Filtres", exact=True).click()
+    expect(page.locator("#facet-public > summary")).to_be_visible()
     screenshot(page, "theme")
     page.goto(f"{served_catalogue.address}/initiatives/programme-elan/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
