@@ -483,10 +483,10 @@ CREATE FUNCTION pg_temp.bench_slug(title text, n bigint) RETURNS text LANGUAGE s
 $$
 """
 VOCABULARY_SQL = """
-INSERT INTO initiatives_{table} (id, slug, name, description, position)
-SELECT position, slug, name, description, position
+INSERT INTO initiatives_{table} (id, slug, name, name_en, description, position)
+SELECT position, slug, name, coalesce(name_en, ''), description, position
 FROM jsonb_to_recordset(w.{column})
-    AS t(slug text, name text, description text, position int)
+    AS t(slug text, name text, name_en text, description text, position int)
 """
 # The other themes of each initiative (its main theme is already among them), its publics.
 LINKS_SQL = """
