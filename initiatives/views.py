@@ -40,7 +40,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         figures = caching.home_figures(self.request, self.figures)
-        return super().get_context_data(**figures, **kwargs)
+        return super().get_context_data(
+            **figures,
+            tiles_url=settings.MAP_TILES_URL,
+            tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+            **kwargs,
+        )
 
     @staticmethod
     def figures():
@@ -51,6 +56,7 @@ class HomeView(TemplateView):
             "max_count": max((theme.initiative_count for theme in themes), default=0),
             "initiative_count": Initiative.objects.published().count(),
             "sources": list(Source.objects.with_initiative_count()),
+            "map_points": geo.map_data(Initiative.objects.published()).points,
         }
 
 
