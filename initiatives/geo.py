@@ -313,8 +313,8 @@ def map_data(initiatives: QuerySet, build_url: Callable[[str], str] = str) -> Ma
             latitude=latitude,
             longitude=longitude,
             count=Count("initiative"),
-            titles=ArraySlice(ArrayAgg("initiative__title", ordering=ordering), LISTED_PER_PLACE),
-            slugs=ArraySlice(ArrayAgg("initiative__slug", ordering=ordering), LISTED_PER_PLACE),
+            titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
+            slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
         )
         .order_by("-count", "name")
     )
