@@ -50,10 +50,22 @@
     var bounds = [];
     points.forEach(function (point) {
       var position = [point.lat, point.lon];
+      var name = point.name + " (" + point.count + ")";
+      // Drawn by CSS rather than Leaflet's image, whose address the static files' hashed
+      // names hide from it.
       var marker = L.marker(position, {
-        title: point.name + " (" + point.count + ")",
-        alt: point.name,
+        title: name,
         keyboard: true,
+        icon: L.divIcon({
+          className: "map-marker",
+          html: "<span>" + Number(point.count) + "</span>",
+          iconSize: [30, 30],
+        }),
+      });
+      marker.on("add", function () {
+        var icon = marker.getElement();
+        icon.setAttribute("role", "button");
+        icon.setAttribute("aria-label", name);
       });
       marker.bindPopup(card(point, labels));
       group.addLayer(marker);
