@@ -293,12 +293,22 @@ class ArraySlice(Func):
         super().__init__(expression, length=length, **extra)
 
 
-def map_data(initiatives: QuerySet, build_url: Callable[[str], str] = str) -> MapData:
+def map_data(
+    initiatives: QuerySet, build_url: Callable[[str], str] = str, near: Place | None = None
+) -> MapData:
     """The places where `initiatives` act (a country excepted), each with its initiatives'
-    count and the first of them by title; then the initiatives with no other place than a
-    country. Grouped by PostgreSQL: two queries, whatever the number of initiatives."""
+    count and the first of them by title, those with most initiatives first, or the closest to
+    the commune `near`; then the initiatives with no other place than a country. Grouped by
+    PostgreSQL: two queries, whatever the number of initiatives."""
     matching = initiatives.order_by().values("pk")
     latitude, longitude = coordinates("place__")
+    origin = None if near is None else origin_coordinates(near)
+    distance: Any = Value(None, output_field=FloatField())
+    if origin is not None:
+        metres = EarthDistance(
+            LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
+        )
+        distance = metres / Value(1000.0)
     ordering = ("initiative__title", "initiative__slug")
     rows = (
         InitiativePlace.objects.filter(initiative__in=matching)
@@ -315,8 +325,9 @@ def map_data(initiatives: QuerySet, build_url: Callable[[str], str] = str) -> Ma
             count=Count("initiative"),
             titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
             slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
+            distance=distance,
         )
-        .order_by("-count", "name")
+        .order_by(F("distance").asc(nulls_last=True), "-count", "name")
     )
     url = initiative_url(build_url)
     places = []
@@ -335,6 +346,7 @@ def map_data(initiatives: QuerySet, build_url: Callable[[str], str] = str) -> Ma
                 latitude=None if row["latitude"] is None else float(row["latitude"]),
                 longitude=None if row["longitude"] is None else float(row["longitude"]),
                 count=row["count"],
+                distance=row["distance"],
                 initiatives=[
                     (title, url(slug))
                     for title, slug in zip(row["titles"], row["slugs"], strict=True)

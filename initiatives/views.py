@@ -370,7 +370,8 @@ class InitiativeMapView(InitiativeListView):
         if self.filterset.is_valid():
             initiatives = self.get_filtered_queryset(self.filterset)
             count = self.cache.count(initiatives.count)
-            data = geo.map_data(initiatives, self.request.build_absolute_uri)
+            near = self.filterset.near_commune
+            data = geo.map_data(initiatives, self.request.build_absolute_uri, near=near)
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())

@@ -192,3 +192,20 @@ def test_the_policy_allows_images_from_the_tile_server_alone(client):
     policy = client.get("/initiatives/map/")["Content-Security-Policy"]
     images = next(part for part in policy.split(";") if part.strip().startswith("img-src"))
     assert images.split()[1:] == ["'self'", "data:", "https://tile.openstreetmap.org"]
+
+
+def test_the_map_lists_the_closest_places_first_near_a_commune(client, catalogue):
+    response = client.get("/initiatives/map/?near=13001")
+    assert list(map_places(response))[:3] == [
+        "Marseille (13)",
+        "Provence-Alpes-Côte d'Azur",
+        "Aix-en-Provence (13)",
+    ]
+    assert "(à 26 km · 1 initiative)" in page_text(response)
+
+
+def test_the_csv_export_is_ordered_near_a_commune_as_the_list(client, catalogue):
+    listed = card_titles(client.get("/initiatives/?near=13001"))
+    response = client.get("/initiatives/export.csv?near=13001&format=csv")
+    rows = b"".join(response.streaming_content).decode().splitlines()[1:]
+    assert [row.split(",")[1] for row in rows] == listed
