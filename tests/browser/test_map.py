@@ -80,6 +80,8 @@ def test_near_a_marseille_postcode_puts_its_initiatives_first(browser, served_ca
     in_the_department = listed_titles(browser, served_catalogue.address, "department=13")
     page = new_page(browser)
     page.goto(f"{served_catalogue.address}/")
+    expect(page.locator(".home-near .map-marker").first).to_be_visible()
+    screenshot(page, "home")
     field = page.get_by_label("Votre commune ou son code postal")
     field.fill("13001")
     page.get_by_role("button", name="Voir les initiatives proches").click()
@@ -107,6 +109,15 @@ def test_the_geojson_parses_and_matches_the_list(browser, page, served_catalogue
     collection = json.loads(response.body())
     titles = {feature["properties"]["titre"] for feature in collection["features"]}
     assert titles == set(listed)
+
+
+def test_without_javascript_the_map_page_fits_a_phone(browser, served_catalogue):
+    page = new_page(browser, viewport=PHONE, javascript=False)
+    page.goto(f"{served_catalogue.address}/initiatives/map/?near=Marseille")
+    expect(page.locator(".place-group").first).to_contain_text("Bouches-du-Rhône (13)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "map-nojs-near")
+    page.context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
