@@ -371,7 +371,7 @@ class InitiativeMapView(InitiativeListView):
             initiatives = self.get_filtered_queryset(self.filterset)
             count = self.cache.count(initiatives.count)
             near = self.filterset.near_commune
-            data = geo.map_data(initiatives, self.request.build_absolute_uri, near=near)
+            data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
