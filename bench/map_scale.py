@@ -1,6 +1,6 @@
 """The map page, the GeoJSON of a theme and `near` on a synthetic catalogue (bench/synthetic.py).
 
-    .venv/bin/python bench/map_scale.py [--size 100000] [--dbname scale_map] [--reuse]
+    .venv/bin/python bench/map_scale.py [--size 100000] [--dbname scale_map] [--reuse] [--themes N]
 
 Builds (unless --reuse) a database of `size` initiatives beside the one of DATABASE_URL (`.env`),
 migrated then filled as bench/scale.py fills its own, then VACUUM ANALYZE. Then, in one Django
@@ -61,7 +61,7 @@ def build(url: str, dbname: str, size: int) -> None:
     print(f"built {size:,} initiatives in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def measure(url: str) -> None:
+def measure(url: str, theme_count: int | None = None) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "catalogue.test_settings"
     os.environ.setdefault("CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "map-bench"))
@@ -74,8 +74,8 @@ def measure(url: str) -> None:
     from initiatives.models import Initiative, Theme
 
     cache.clear()
-    client = Client()
-    themes = list(Theme.objects.values_list("slug", flat=True))
+    client = Client(HTTP_HOST="localhost")
+    themes = list(Theme.objects.values_list("slug", flat=True))[:theme_count]
     pages = {
         "map of a theme": [f"/initiatives/map/?theme={slug}" for slug in themes],
         "GeoJSON of a theme": [f"/initiatives/export.geojson?theme={slug}" for slug in themes],
@@ -112,11 +112,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--dbname", default="scale_map")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--themes", type=int, default=None, help="the first N themes only")
     args = parser.parse_args()
     url = database_url(args.dbname)
     if not args.reuse:
         build(url, args.dbname, args.size)
-    measure(url)
+    measure(url, args.themes)
 
 
 if __name__ == "__main__":
