@@ -99,6 +99,25 @@ def coordinates(path: str = "") -> tuple[Coalesce, Coalesce]:
     )
 
 
+def department_points() -> dict[str, tuple[float, float]]:
+    """{code: (latitude, longitude)} of every département's chef-lieu, where its places without
+    coordinates stand (one query: cheaper than a subquery per place of a large list)."""
+    departments = Place.objects.filter(kind=PlaceKind.DEPARTMENT).exclude(latitude=None)
+    return {
+        code: (float(latitude), float(longitude))
+        for code, latitude, longitude in departments.values_list("code", "latitude", "longitude")
+    }
+
+
+def point(
+    latitude: Any, longitude: Any, department_code: str, departments: dict[str, tuple[float, float]]
+) -> tuple[float, float] | None:
+    """A place's (latitude, longitude): its own, else its département's, else None."""
+    if latitude is not None and longitude is not None:
+        return float(latitude), float(longitude)
+    return departments.get(department_code)
+
+
 def normalised(text: str) -> str:
     """A commune's name as compared: lower case, no accents, hyphens and apostrophes as spaces."""
     text = unicodedata.normalize("NFKD", text)
@@ -299,12 +318,12 @@ def map_data(
     """The places where `initiatives` act (a country excepted), each with its initiatives'
     count and the first of them by title, those with most initiatives first, or the closest to
     the commune `near`; then the initiatives with no other place than a country. Grouped by
-    PostgreSQL: two queries, whatever the number of initiatives."""
+    PostgreSQL: three queries, whatever the number of initiatives."""
     matching = initiatives.order_by().values("pk")
-    latitude, longitude = coordinates("place__")
     origin = None if near is None else origin_coordinates(near)
     distance: Any = Value(None, output_field=FloatField())
     if origin is not None:
+        latitude, longitude = coordinates("place__")
         metres = EarthDistance(
             LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
         )
@@ -320,8 +339,8 @@ def map_data(
             kind=F("place__kind"),
             department_code=F("place__department_code"),
             country=F("place__country"),
-            latitude=latitude,
-            longitude=longitude,
+            latitude=F("place__latitude"),
+            longitude=F("place__longitude"),
             count=Count("initiative"),
             titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
             slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
@@ -330,8 +349,10 @@ def map_data(
         .order_by(F("distance").asc(nulls_last=True), "-count", "name")
     )
     url = initiative_url(build_url)
+    departments = department_points()
     places = []
     for row in rows:
+        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
         place = Place(
             name=row["name"],
             kind=row["kind"],
@@ -343,8 +364,8 @@ def map_data(
                 name=row["name"],
                 kind=row["kind"],
                 label=str(place),
-                latitude=None if row["latitude"] is None else float(row["latitude"]),
-                longitude=None if row["longitude"] is None else float(row["longitude"]),
+                latitude=None if position is None else position[0],
+                longitude=None if position is None else position[1],
                 count=row["count"],
                 distance=row["distance"],
                 initiatives=[
@@ -374,14 +395,14 @@ def map_data(
 
 # GeoJSON ---------------------------------------------------------------------------------------
 
-LINK_LATITUDE, LINK_LONGITUDE = coordinates("place__")
 # What a feature says of a place, in its initiative's row.
 PLACE_CELLS = JSONObject(
     name=F("place__name"),
     kind=F("place__kind"),
     code=F("place__code"),
-    latitude=LINK_LATITUDE,
-    longitude=LINK_LONGITUDE,
+    department=F("place__department_code"),
+    latitude=F("place__latitude"),
+    longitude=F("place__longitude"),
 )
 
 
@@ -401,18 +422,22 @@ def geojson_features(
         Theme.objects.filter(initiatives=OuterRef("pk")).order_by("position").values("name")
     )
     url = initiative_url(build_url)
+    departments = department_points()
     for slug, title, initiative_themes, initiative_places in stream(
         queryset, [F("title"), themes, places]
     ):
         for place in initiative_places or ():
-            if place["latitude"] is None or place["longitude"] is None:
+            position = point(
+                place["latitude"], place["longitude"], place["department"], departments
+            )
+            if position is None:
                 continue
             yield {
                 "type": "Feature",
                 "geometry": {
                     "type": "Point",
                     # GeoJSON says longitude first.
-                    "coordinates": [float(place["longitude"]), float(place["latitude"])],
+                    "coordinates": [position[1], position[0]],
                 },
                 "properties": {
                     "url": url(slug),

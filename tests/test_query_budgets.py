@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 # counted the first time they are asked for, before anything is cached (test_caching checks the
 # pages served again).
 BUDGETS = {
-    # The catalogue's revision, themes, the count of initiatives, sources, the map's places and
-    # the initiatives without one.
-    "home": 6,
+    # The catalogue's revision, themes, the count of initiatives, sources, the map's places,
+    # the départements' coordinates and the initiatives without a place.
+    "home": 7,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
     # the page, its themes, places and leads; a search adds its expansion (acronyms) and whether
     # it finds anything at all.
@@ -47,11 +47,13 @@ BUDGETS = {
     # initiatives (which, then they, their themes, places and leads).
     "initiative": 17,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
-    # the places with their initiatives (grouped), the initiatives with no place.
-    "map": 15,
-    # The revision, filter choices, the chosen options' rows, the features: one query, read
-    # from a server-side cursor in a transaction (its savepoint and release in a test).
-    "geojson": 6,
+    # the places with their initiatives (grouped), the départements' coordinates (where the
+    # places without any stand), the initiatives with no place.
+    "map": 16,
+    # The revision, filter choices, the chosen options' rows, the départements' coordinates,
+    # the features: one query, read from a server-side cursor in a transaction (its savepoint
+    # and release in a test).
+    "geojson": 7,
     # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
     "lead": 6,
     "partner": 6,
