@@ -67,7 +67,7 @@ def test_a_filter_changes_the_map_as_the_list(browser, served_catalogue):
     page = new_page(browser)
     page.goto(f"{served_catalogue.address}/initiatives/map/?theme=acces-au-logement")
     before = page.locator(".place-group").count()
-    page.get_by_label("Bouches-du-Rhône", exact=False).first.check()
+    page.get_by_role("checkbox", name=re.compile(r"^Bouches-du-Rhône \(13\)")).check()
     page.get_by_role("button", name="Appliquer les filtres").click()
     expect(page).to_have_url(
         re.compile(r"/initiatives/map/\?.*theme=acces-au-logement.*department=13")
