@@ -193,6 +193,15 @@ def origin_coordinates(commune: Place) -> tuple[float, float] | None:
     return None if department is None else (float(department[0]), float(department[1]))
 
 
+def kilometres(origin: tuple[float, float]) -> Any:
+    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace."""
+    latitude, longitude = coordinates("place__")
+    metres = EarthDistance(
+        LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
+    )
+    return metres / Value(1000.0)
+
+
 def closeness(commune: Place) -> dict[str, Any]:
     """Annotations of an initiative: `near_level`, the Closeness of its closest place to
     `commune`, and `near_distance`, the distance in km to its closest place with coordinates
@@ -229,14 +238,10 @@ def closeness(commune: Place) -> dict[str, Any]:
     }
     origin = origin_coordinates(commune)
     if origin is not None:
-        latitude, longitude = coordinates("place__")
-        metres = EarthDistance(
-            LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
-        )
         # To the communes it acts in: a département or region is no point to measure from.
         communes = links.filter(place__kind=PlaceKind.COMMUNE)
-        distance = Subquery(communes.annotate(distance=Min(metres)).values("distance"))
-        annotations["near_distance"] = distance / Value(1000.0)
+        distance = Subquery(communes.annotate(distance=Min(kilometres(origin))).values("distance"))
+        annotations["near_distance"] = distance
     return annotations
 
 
@@ -323,11 +328,7 @@ def map_data(
     origin = None if near is None else origin_coordinates(near)
     distance: Any = Value(None, output_field=FloatField())
     if origin is not None:
-        latitude, longitude = coordinates("place__")
-        metres = EarthDistance(
-            LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
-        )
-        distance = metres / Value(1000.0)
+        distance = kilometres(origin)
     ordering = ("initiative__title", "initiative__slug")
     rows = (
         InitiativePlace.objects.filter(initiative__in=matching)
