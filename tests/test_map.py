@@ -90,11 +90,11 @@ def test_it_shows_the_same_initiatives_as_the_list(client, catalogue):
 
 def test_it_links_the_list_and_the_map_with_the_same_filters(client, catalogue):
     listing = links(client.get("/initiatives/?theme=logement&page=1"))
-    assert listing["Voir ces initiatives sur une carte"] == "/initiatives/map/?theme=logement"
+    assert listing["Voir sur une carte"] == "/initiatives/map/?theme=logement"
     mapped = links(client.get("/initiatives/map/?theme=logement&department=13"))
     assert mapped["Voir ces initiatives en liste"] == "/initiatives/?theme=logement&department=13"
     theme_page = links(client.get("/themes/logement/"))
-    assert theme_page["Voir ces initiatives sur une carte"] == "/initiatives/map/?theme=logement"
+    assert theme_page["Voir sur une carte"] == "/initiatives/map/?theme=logement"
 
 
 @pytest.mark.parametrize(
