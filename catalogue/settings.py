@@ -9,6 +9,7 @@ each can still be set on its own. A value that does not parse (DEBUG=maybe) is r
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -180,14 +181,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The map's tiles: an XYZ tile server's address ({z}/{x}/{y}) and the credit it requires.
+MAP_TILES_URL = env.str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env.str(
+    "MAP_TILES_ATTRIBUTION", "© les contributeurs d'OpenStreetMap (openstreetmap.org/copyright)"
+)
+_tiles = urlsplit(MAP_TILES_URL)
+if _tiles.scheme not in ("http", "https") or not _tiles.netloc:
+    raise ImproperlyConfigured(f"MAP_TILES_URL must be an http(s) address: {MAP_TILES_URL!r}")
+
 # Content-Security-Policy, enforced: the templates hold no inline script or style, and the
-# admin's scripts and styles are files of its own origin.
+# admin's scripts and styles are files of its own origin; images may come from the map's tile
+# server too, and from no other host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # A tile server on several subdomains ({s}.tile…) is allowed on each of them.
+        "img-src": ["'self'", "data:", f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

@@ -10,13 +10,14 @@ from django.utils.functional import Promise, cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import caching
+from . import caching, geo
 from .exports import organisation_display_name
 from .models import (
     Initiative,
     InitiativeQuerySet,
     Organisation,
     Partnership,
+    Place,
     PlaceKind,
     Source,
     StatusNow,
@@ -96,6 +97,35 @@ def organisation_filter(involvement: str, label: str | Promise) -> RelatedSlugFi
     return slug_filter(involvement, Organisation.objects.all(), label, OrganisationFilter)
 
 
+class InitiativeFilterForm(forms.Form):
+    """The list's form: `near` names one commune (`near_commune`), or the page lists the
+    communes it may mean (`near_matches`) and says what to type."""
+
+    near_commune: Place | None = None
+    near_matches: list[Place] = []
+
+    def clean_near(self) -> str:
+        text = (self.cleaned_data.get("near") or "").strip()
+        if not text:
+            return ""
+        found = geo.find_communes(text)
+        if len(found) == 1:
+            self.near_commune = found[0]
+            return text
+        if not found:
+            raise forms.ValidationError(
+                _("Aucune commune ne s'appelle « %(near)s » ni n'a ce code postal."),
+                params={"near": text},
+                code="unknown",
+            )
+        self.near_matches = found[: geo.LISTED_MATCHES]
+        raise forms.ValidationError(
+            _("Plusieurs communes répondent à « %(near)s » : choisissez-en une."),
+            params={"near": text},
+            code="ambiguous",
+        )
+
+
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search", max_length=200)
     theme = slug_filter("themes", Theme.objects.all(), _("Thème"))
@@ -127,6 +157,8 @@ class InitiativeFilter(django_filters.FilterSet):
         method="filter_verbatim",
         widget=forms.HiddenInput,
     )
+    # Orders by closeness to a commune (a name or postcode), filters nothing.
+    near = django_filters.CharFilter(label=_("Près de"), method="filter_near", max_length=100)
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=Sort.choices, method="filter_sort", empty_label=None
     )
@@ -134,9 +166,10 @@ class InitiativeFilter(django_filters.FilterSet):
     class Meta:
         model = Initiative
         fields: list[str] = []
+        form = InitiativeFilterForm
 
     # Parameters that choose how the list is shown, not which initiatives.
-    NOT_FILTERS = ("sort",)
+    NOT_FILTERS = ("sort", "near")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,6 +227,17 @@ class InitiativeFilter(django_filters.FilterSet):
     ) -> InitiativeQuerySet:
         return queryset.with_status_now().filter(status_now__in=value)
 
+    @property
+    def near_commune(self) -> Place | None:
+        """The commune of `near`, once the form is valid."""
+        return self.form.near_commune if self.is_valid() else None
+
+    def filter_near(
+        self, queryset: InitiativeQuerySet, name: str, value: str
+    ) -> InitiativeQuerySet:
+        commune = self.near_commune
+        return queryset if commune is None else queryset.near(commune)
+
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == Sort.RELEVANCE:
             return queryset  # filter_queryset orders by rank when there is a search
@@ -202,6 +246,11 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         searching = "rank" in queryset.query.annotations
-        if searching and self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE):
+        by_relevance = self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
+        if by_relevance and "near_level" in queryset.query.annotations:
+            # The closest first; among as close, the most relevant.
+            closest: list[str | OrderBy] = ["near_level", F("near_distance").asc(nulls_last=True)]
+            queryset = queryset.order_by(*closest, *(["-rank"] if searching else []), "title")
+        elif searching and by_relevance:
             queryset = queryset.order_by("-rank", "title")
         return queryset

@@ -625,6 +625,13 @@ class InitiativeQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=links.values("initiative"))
 
+    def near(self, commune: "Place") -> "InitiativeQuerySet":
+        """Each with how close it acts to `commune`: `near_level` (initiatives.geo.Closeness)
+        and `near_distance` (km to its closest place, None if none has coordinates)."""
+        from . import geo
+
+        return self.annotate(**geo.closeness(commune))
+
     def search(self, query: Search | SearchQuery | str) -> "InitiativeQuerySet":
         """Initiatives matching `query` in web-search syntax ("phrase", -word, or), in French,
         ignoring case and accents, acronyms expanded, ranked by relevance (`rank`).
@@ -1101,6 +1108,15 @@ class Initiative(models.Model):
     def place_list(self) -> list[Place]:
         """Its places, in order (prefetched by `with_related()`)."""
         return [link.place for link in self.place_links.all()]
+
+    @property
+    def near_label(self) -> str:
+        """How close it acts to the commune of the list's `near`, if the list has one."""
+        from . import geo
+
+        level = getattr(self, "near_level", None)
+        distance = getattr(self, "near_distance", None)
+        return "" if level is None else geo.closeness_label(level, distance)
 
     @property
     def period(self) -> str:

@@ -27,6 +27,17 @@ urlpatterns = [
         read_only(views.InitiativeExportView.as_view()),
         name="initiative-export",
     ),
+    path("initiatives/map/", read_only(views.InitiativeMapView.as_view()), name="initiative-map"),
+    path(
+        "initiatives/export.geojson",
+        read_only(views.InitiativeGeoJSONView.as_view()),
+        name="initiative-geojson",
+    ),
+    path(
+        "initiatives/communes.json",
+        read_only(views.commune_suggestions),
+        name="commune-suggestions",
+    ),
     path(
         "initiatives/results.csv",
         read_only(views.ResultExportView.as_view()),

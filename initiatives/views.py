@@ -1,8 +1,9 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching
+from . import caching, geo
 from .exports import (
     ExportFormat,
     ExportFormatForm,
@@ -39,7 +40,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         figures = caching.home_figures(self.request, self.figures)
-        return super().get_context_data(**figures, **kwargs)
+        return super().get_context_data(
+            **figures,
+            tiles_url=settings.MAP_TILES_URL,
+            tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+            **kwargs,
+        )
 
     @staticmethod
     def figures():
@@ -50,6 +56,7 @@ class HomeView(TemplateView):
             "max_count": max((theme.initiative_count for theme in themes), default=0),
             "initiative_count": Initiative.objects.published().count(),
             "sources": list(Source.objects.with_initiative_count()),
+            "map_points": geo.map_data(Initiative.objects.published()).points,
         }
 
 
@@ -162,6 +169,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             query_without_page=query.urlencode(),
             **kwargs,
         )
+        context["map_url"] = self.get_map_url()
         # An empty list offers nothing to export.
         context["export_links"] = self.get_export_links(query) if context["paginator"].count else []
         if context["export_links"]:
@@ -304,6 +312,12 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             links.append((label, url))
         return links
 
+    def get_map_url(self) -> str:
+        """This very list on a map, with the same parameters."""
+        query = self.filterset.data.copy()
+        query.pop("page", None)
+        return address(reverse("initiatives:initiative-map"), query)
+
     def get_result_export_link(self, query: QueryDict) -> str:
         """The results of this very list as CSV, one row per result."""
         query = query.copy()
@@ -341,6 +355,64 @@ class ThemeDetailView(InitiativeListView):
 
     def get_export_links(self, query):
         return super().get_export_links(self.filterset.data)
+
+
+class InitiativeMapView(InitiativeListView):
+    """The list on a map: the same parameters, form and filters; the places where its
+    initiatives act, each with them (listed as well for readers without the map), and those
+    with no place but a country."""
+
+    template_name = "initiatives/initiative_map.html"
+    results_template_name = "includes/map_results.html"
+
+    def render_results(self) -> tuple[str, int]:
+        status = 200
+        data = None
+        count = 0
+        if self.filterset.is_valid():
+            initiatives = self.get_filtered_queryset(self.filterset)
+            count = self.cache.count(initiatives.count)
+            near = self.filterset.near_commune
+            data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
+        else:
+            status = 400
+        facets = build_facets(self.filterset, self.cache, self.get_locked_options())
+        active_filters = self.get_active_filters(facets)
+        list_query = self.filterset.data.copy()
+        list_query.pop("page", None)
+        context = {
+            "filterset": self.filterset,
+            "facets": facets,
+            "active_filters": active_filters,
+            "clear_filters_url": self.get_clear_filters_url(active_filters),
+            "filter_count": sum(len(facet.chosen) for facet in facets),
+            "count": count,
+            "map": data,
+            "list_url": address(reverse("initiatives:initiative-list"), list_query),
+            "geojson_url": address(reverse("initiatives:initiative-geojson"), list_query),
+            "tiles_url": settings.MAP_TILES_URL,
+            "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        }
+        return render_to_string(self.results_template_name, context, self.request), status
+
+    def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
+        return reverse("initiatives:initiative-map") if len(active_filters) > 1 else None
+
+
+class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
+    """The filtered list as GeoJSON: one feature per initiative and place, streamed."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return InitiativeListView.as_view()(request, *args, **kwargs)
+        return geo.geojson_response(self.get_filtered_queryset(filterset), request)
+
+
+def commune_suggestions(request: HttpRequest) -> JsonResponse:
+    """The communes `near` may name, for a reader typing `q`: a JSON list of labels."""
+    prefix = request.GET.get("q", "")[:100]
+    return JsonResponse(geo.suggest_communes(prefix), safe=False)
 
 
 class InitiativeExportView(FilteredInitiativesMixin, View):

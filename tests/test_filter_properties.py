@@ -20,7 +20,12 @@ from initiatives.models import (
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/initiatives/", "/initiatives/export.csv"]
+PAGES = [
+    "/initiatives/",
+    "/initiatives/export.csv",
+    "/initiatives/map/",
+    "/initiatives/export.geojson",
+]
 EXAMPLES = settings(
     max_examples=25,
     deadline=None,
@@ -62,6 +67,7 @@ def valid_values(catalogue_data, django_db_blocker):
     values["q"] = ["logement", "réfugiés", '"bail glissant"', "soins or santé", "-marseille"]
     values["page"] = ["1", "2"]
     values["verbatim"] = ["1"]
+    values["near"] = ["Marseille", "13001", "Saint-Denis (93)", "lyon"]
     return values
 
 

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 # counted the first time they are asked for, before anything is cached (test_caching checks the
 # pages served again).
 BUDGETS = {
-    "home": 4,  # the catalogue's revision, themes, the count of initiatives, sources
+    # The catalogue's revision, themes, the count of initiatives, sources, the map's places,
+    # the départements' coordinates and the initiatives without a place.
+    "home": 7,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
     # the page, its themes, places and leads; a search adds its expansion (acronyms) and whether
     # it finds anything at all.
@@ -44,6 +46,14 @@ BUDGETS = {
     # its parts and related initiatives (one query, then their themes, places and leads), close
     # initiatives (which, then they, their themes, places and leads).
     "initiative": 17,
+    # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
+    # the places with their initiatives (grouped), the départements' coordinates (where the
+    # places without any stand), the initiatives with no place.
+    "map": 16,
+    # The revision, filter choices, the chosen options' rows, the départements' coordinates,
+    # the features: one query, read from a server-side cursor in a transaction (its savepoint
+    # and release in a test).
+    "geojson": 7,
     # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
     "lead": 6,
     "partner": 6,
@@ -101,6 +111,8 @@ def sized_catalogue(request, db):
         ("fallback", "/initiatives/?q=xylophone+logement&theme=logement"),
         ("theme", "/themes/logement/?country=FR"),
         ("initiative", "/initiatives/logement-des-familles/"),
+        ("map", "/initiatives/map/?theme=logement"),
+        ("geojson", "/initiatives/export.geojson?theme=logement"),
         ("lead", "/organisations/association-pilote/"),
         ("partner", "/organisations/partenaire-commun/"),
     ],
@@ -111,3 +123,6 @@ def test_each_page_makes_its_budget_of_queries_for_5_rows_as_for_50(
     with django_assert_num_queries(BUDGETS[page]):
         response = client.get(url)
     assert response.status_code == 200
+    if response.streaming:
+        with django_assert_num_queries(0):
+            b"".join(response.streaming_content)  # read before answering: no query left

@@ -19,6 +19,8 @@ PAGES = {
     "lead": "/organisations/france-terre-dasile/",
     "partner": "/organisations/caf/",
     "not found": "/initiatives/no-such-initiative/",
+    "map": "/initiatives/map/?theme=acces-au-logement",
+    "map near": "/initiatives/map/?near=13001",
 }
 SEVERE = {"serious", "critical"}
 
@@ -46,7 +48,7 @@ def pages(browser):
 # Every page in French on a desktop; the main ones on a phone and in English too.
 CASES = [(name, DESKTOP, "fr-FR") for name in PAGES] + [
     (name, viewport, locale)
-    for name in ("home", "list filtered", "search", "initiative")
+    for name in ("home", "list filtered", "search", "initiative", "map")
     for viewport, locale in ((PHONE, "fr-FR"), (DESKTOP, "en-GB"))
 ]
 

@@ -1,0 +1,472 @@
+"""Where initiatives act, by distance and on a map: the `near` parameter (a commune found by
+its name or postcode, the initiatives ordered by closeness to it), the places of a filtered list
+with their initiatives (the map page) and the list as GeoJSON.
+
+Distances are computed by PostgreSQL (`earthdistance`, migration 0020). A place without
+coordinates in the reference (most small French communes) stands at its département's
+chef-lieu: close enough for a map of where initiatives act and to order them by distance.
+"""
+
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, JSONObject, Least, Lower, Replace
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from .exports import CHUNK_SIZE, initiative_url, stream
+from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme
+
+# How many initiatives a place names on the page without JavaScript, and in a marker's card;
+# the rest are counted.
+LISTED_PER_PLACE = 10
+SHOWN_PER_MARKER = 3
+# How many places the page lists without JavaScript (those with most initiatives first).
+LISTED_PLACES = 200
+# How many initiatives with no place on the map the page lists.
+LISTED_WITHOUT_PLACE = 100
+# How many communes a name may match before the page asks for a postcode instead.
+LISTED_MATCHES = 20
+SUGGESTIONS = 10
+
+
+class Closeness:
+    """How close an initiative acts to the commune of `near`, the closest first."""
+
+    COMMUNE = 0
+    DEPARTMENT = 1
+    REGION = 2
+    NATIONAL = 3
+    ELSEWHERE = 4
+    UNKNOWN = 5
+
+
+# Initiatives that act across a country or more are close to everyone in it.
+WIDE_SCOPES = [Scope.NATIONAL, Scope.CROSS_BORDER, Scope.INTERNATIONAL]
+
+
+class ArrayLength(Func):
+    template = "array_length(%(expressions)s, 1)"
+    output_field = IntegerField()
+
+
+class LlToEarth(Func):
+    function = "ll_to_earth"
+    output_field = FloatField()  # a `earth` point, only ever passed to earth_distance
+
+
+class EarthDistance(Func):
+    """The great-circle distance between two ll_to_earth points, in metres."""
+
+    function = "earth_distance"
+    output_field = FloatField()
+
+
+def coordinates(path: str = "") -> tuple[Coalesce, Coalesce]:
+    """(latitude, longitude) of the place at `path` ("place__" from an InitiativePlace): its
+    own, or else its département's chef-lieu's."""
+    department = Place.objects.filter(
+        kind=PlaceKind.DEPARTMENT, code=OuterRef(f"{path}department_code")
+    )
+    return (
+        Coalesce(F(f"{path}latitude"), Subquery(department.values("latitude")[:1])),
+        Coalesce(F(f"{path}longitude"), Subquery(department.values("longitude")[:1])),
+    )
+
+
+def department_points() -> dict[str, tuple[float, float]]:
+    """{code: (latitude, longitude)} of every département's chef-lieu, where its places without
+    coordinates stand (one query: cheaper than a subquery per place of a large list)."""
+    departments = Place.objects.filter(kind=PlaceKind.DEPARTMENT).exclude(latitude=None)
+    return {
+        code: (float(latitude), float(longitude))
+        for code, latitude, longitude in departments.values_list("code", "latitude", "longitude")
+    }
+
+
+def point(
+    latitude: Any, longitude: Any, department_code: str, departments: dict[str, tuple[float, float]]
+) -> tuple[float, float] | None:
+    """A place's (latitude, longitude): its own, else its département's, else None."""
+    if latitude is not None and longitude is not None:
+        return float(latitude), float(longitude)
+    return departments.get(department_code)
+
+
+def normalised(text: str) -> str:
+    """A commune's name as compared: lower case, no accents, hyphens and apostrophes as spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    return " ".join(re.sub(r"[-'’]", " ", text).split())
+
+
+def normalised_name() -> Func:
+    """normalised() of a place's name, in SQL."""
+    name: Func = Lower(Func(F("name"), function="unaccent", output_field=TextField()))
+    for char in "-'’":
+        name = Replace(name, Value(char), Value(" "), output_field=TextField())
+    return name
+
+
+POSTCODE = re.compile(r"\d{5}")
+# « Saint-Denis (93) »: a name with its département's code (or a foreign commune's country).
+NAME_WITH_CODE = re.compile(r"(?P<name>.+?)\s*\((?P<code>[0-9A-Za-z]{1,3})\)")
+
+
+def find_communes(text: str) -> list[Place]:
+    """The communes `text` names: a postcode, a name, or a name with its département's code in
+    brackets; by département, at most LISTED_MATCHES + 1 of them."""
+    text = text.strip()
+    communes = Place.objects.filter(kind=PlaceKind.COMMUNE).order_by(
+        "department_code", "country", "name"
+    )
+    if POSTCODE.fullmatch(text):
+        return list(communes.filter(postcodes__contains=[text])[: LISTED_MATCHES + 1])
+    code = ""
+    match = NAME_WITH_CODE.fullmatch(text)
+    if match:
+        text, code = match["name"], match["code"].upper()
+    found = communes.alias(normalised_name=normalised_name()).filter(
+        normalised_name=normalised(text)
+    )
+    if code:
+        found = found.filter(Q(department_code=code) | Q(country=code))
+    return list(found[: LISTED_MATCHES + 1])
+
+
+def suggest_communes(prefix: str) -> list[str]:
+    """What `near` may be, for a reader typing `prefix`: communes whose name starts with it, the
+    largest (those with most postcodes) first, each as find_communes() finds it alone."""
+    prefix = normalised(prefix)
+    if len(prefix) < 2:
+        return []
+    communes = (
+        Place.objects.filter(kind=PlaceKind.COMMUNE)
+        .alias(normalised_name=normalised_name())
+        .filter(normalised_name__startswith=prefix)
+        .annotate(size=ArrayLength(F("postcodes")))
+        .order_by(F("size").desc(nulls_last=True), "name")[:SUGGESTIONS]
+    )
+    return [commune_label(commune) for commune in communes]
+
+
+def commune_label(commune: Place) -> str:
+    """A commune as `near` names it alone: « Saint-Denis (93) »."""
+    return f"{commune.name} ({commune.department_code or commune.country})"
+
+
+def origin_coordinates(commune: Place) -> tuple[float, float] | None:
+    """Where distances to `commune` are measured from: itself, or its département's chef-lieu."""
+    if commune.latitude is not None and commune.longitude is not None:
+        return float(commune.latitude), float(commune.longitude)
+    department = (
+        Place.objects.filter(kind=PlaceKind.DEPARTMENT, code=commune.department_code)
+        .exclude(latitude=None)
+        .values_list("latitude", "longitude")
+        .first()
+    )
+    return None if department is None else (float(department[0]), float(department[1]))
+
+
+def kilometres(origin: tuple[float, float]) -> Any:
+    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace."""
+    latitude, longitude = coordinates("place__")
+    metres = EarthDistance(
+        LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
+    )
+    return metres / Value(1000.0)
+
+
+def closeness(commune: Place) -> dict[str, Any]:
+    """Annotations of an initiative: `near_level`, the Closeness of its closest place to
+    `commune`, and `near_distance`, the distance in km to its closest place with coordinates
+    (None if it acts in no commune). One correlated subquery each."""
+    links = (
+        InitiativePlace.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
+    )
+    whens = [When(place=commune.pk, then=Value(Closeness.COMMUNE))]
+    if commune.department_code:
+        whens.append(
+            When(place__department_code=commune.department_code, then=Value(Closeness.DEPARTMENT))
+        )
+    if commune.region_code:
+        whens.append(When(place__region_code=commune.region_code, then=Value(Closeness.REGION)))
+    whens.append(
+        When(
+            place__kind=PlaceKind.COUNTRY,
+            place__country=commune.country,
+            then=Value(Closeness.NATIONAL),
+        )
+    )
+    level = Case(*whens, default=Value(Closeness.ELSEWHERE), output_field=IntegerField())
+    by_scope = Case(
+        When(scope__in=WIDE_SCOPES, then=Value(Closeness.NATIONAL)),
+        default=Value(Closeness.UNKNOWN),
+        output_field=IntegerField(),
+    )
+    annotations: dict[str, Any] = {
+        "near_level": Least(
+            Coalesce(Subquery(links.annotate(level=Min(level)).values("level")), by_scope),
+            by_scope,
+        ),
+        "near_distance": Value(None, output_field=FloatField()),
+    }
+    origin = origin_coordinates(commune)
+    if origin is not None:
+        # To the communes it acts in: a département or region is no point to measure from.
+        communes = links.filter(place__kind=PlaceKind.COMMUNE)
+        distance = Subquery(communes.annotate(distance=Min(kilometres(origin))).values("distance"))
+        annotations["near_distance"] = distance
+    return annotations
+
+
+def closeness_label(level: int, distance: float | None) -> str:
+    """What a card says of how close an initiative acts to the commune of `near`."""
+    words = {
+        Closeness.COMMUNE: _("dans cette commune"),
+        Closeness.DEPARTMENT: _("dans ce département"),
+        Closeness.REGION: _("dans cette région"),
+        Closeness.NATIONAL: _("à l'échelle nationale ou transfrontalière"),
+        Closeness.ELSEWHERE: _("ailleurs"),
+        Closeness.UNKNOWN: _("lieu non précisé"),
+    }[level]
+    if distance is None or level in (Closeness.COMMUNE, Closeness.NATIONAL):
+        return words
+    return _("%(where)s, à %(distance)s km") % {"where": words, "distance": round(distance)}
+
+
+@dataclass
+class MapPlace:
+    """A place where initiatives of a list act, with those initiatives (the first ones)."""
+
+    name: str
+    kind: str
+    label: str
+    latitude: float | None
+    longitude: float | None
+    count: int
+    initiatives: list[tuple[str, str]]  # (title, page's address)
+    distance: float | None = None
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.initiatives)
+
+    def as_point(self) -> dict[str, Any]:
+        """What the map's script reads of it."""
+        return {
+            "name": self.label,
+            "lat": self.latitude,
+            "lon": self.longitude,
+            "count": self.count,
+            "initiatives": [
+                {"title": title, "url": url} for title, url in self.initiatives[:SHOWN_PER_MARKER]
+            ],
+        }
+
+
+@dataclass
+class MapData:
+    """The places of a list with their initiatives, and its initiatives that have none."""
+
+    places: list[MapPlace]
+    without_place: list[tuple[str, str]]
+    without_place_count: int
+    points: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def listed_places(self) -> list[MapPlace]:
+        return self.places[:LISTED_PLACES]
+
+    @property
+    def unlisted_places(self) -> int:
+        return max(len(self.places) - LISTED_PLACES, 0)
+
+
+class ArraySlice(Func):
+    """The first `length` items of an array."""
+
+    template = "(%(expressions)s)[1:%(length)s]"
+
+    def __init__(self, expression: Any, length: int, **extra: Any) -> None:
+        super().__init__(expression, length=length, **extra)
+
+
+def map_data(
+    initiatives: QuerySet, build_url: Callable[[str], str] = str, near: Place | None = None
+) -> MapData:
+    """The places where `initiatives` act (a country excepted), each with its initiatives'
+    count and the first of them by title, those with most initiatives first, or the closest to
+    the commune `near`; then the initiatives with no other place than a country. Grouped by
+    PostgreSQL: three queries, whatever the number of initiatives."""
+    matching = initiatives.order_by().values("pk")
+    origin = None if near is None else origin_coordinates(near)
+    distance: Any = Value(None, output_field=FloatField())
+    if origin is not None:
+        distance = kilometres(origin)
+    ordering = ("initiative__title", "initiative__slug")
+    rows = (
+        InitiativePlace.objects.filter(initiative__in=matching)
+        .exclude(place__kind=PlaceKind.COUNTRY)
+        .order_by()
+        .values("place")
+        .annotate(
+            name=F("place__name"),
+            kind=F("place__kind"),
+            department_code=F("place__department_code"),
+            country=F("place__country"),
+            latitude=F("place__latitude"),
+            longitude=F("place__longitude"),
+            count=Count("initiative"),
+            titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
+            slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
+            distance=distance,
+        )
+        .order_by(F("distance").asc(nulls_last=True), "-count", "name")
+    )
+    url = initiative_url(build_url)
+    departments = department_points()
+    places = []
+    for row in rows:
+        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
+        place = Place(
+            name=row["name"],
+            kind=row["kind"],
+            department_code=row["department_code"],
+            country=row["country"],
+        )
+        places.append(
+            MapPlace(
+                name=row["name"],
+                kind=row["kind"],
+                label=str(place),
+                latitude=None if position is None else position[0],
+                longitude=None if position is None else position[1],
+                count=row["count"],
+                distance=row["distance"],
+                initiatives=[
+                    (title, url(slug))
+                    for title, slug in zip(row["titles"], row["slugs"], strict=True)
+                ],
+            )
+        )
+    on_the_map = InitiativePlace.objects.filter(initiative=OuterRef("pk")).exclude(
+        place__kind=PlaceKind.COUNTRY
+    )
+    without = (
+        Initiative.objects.filter(pk__in=matching)
+        .filter(~Exists(on_the_map))
+        .annotate(total=Func(template="count(*) OVER ()", output_field=IntegerField()))
+        .order_by("title")
+        .values_list("title", "slug", "total")[:LISTED_WITHOUT_PLACE]
+    )
+    without_rows = list(without)
+    return MapData(
+        places=places,
+        without_place=[(title, url(slug)) for title, slug, _total in without_rows],
+        without_place_count=without_rows[0][2] if without_rows else 0,
+        points=[place.as_point() for place in places if place.latitude is not None],
+    )
+
+
+# GeoJSON ---------------------------------------------------------------------------------------
+
+# What a feature says of a place, in its initiative's row.
+PLACE_CELLS = JSONObject(
+    name=F("place__name"),
+    kind=F("place__kind"),
+    code=F("place__code"),
+    department=F("place__department_code"),
+    latitude=F("place__latitude"),
+    longitude=F("place__longitude"),
+)
+
+
+def geojson_features(
+    queryset: QuerySet, build_url: Callable[[str], str]
+) -> Iterator[dict[str, Any]]:
+    """One GeoJSON feature per initiative of `queryset` (in its order) and place of it that has
+    coordinates; read in chunks from a server-side cursor, one query."""
+    places = Subquery(
+        InitiativePlace.objects.filter(initiative=OuterRef("pk"))
+        .order_by()
+        .values("initiative")
+        .annotate(value=JSONBAgg(PLACE_CELLS, order_by="position"))
+        .values("value")
+    )
+    themes = ArraySubquery(
+        Theme.objects.filter(initiatives=OuterRef("pk")).order_by("position").values("name")
+    )
+    url = initiative_url(build_url)
+    departments = department_points()
+    for slug, title, initiative_themes, initiative_places in stream(
+        queryset, [F("title"), themes, places]
+    ):
+        for place in initiative_places or ():
+            position = point(
+                place["latitude"], place["longitude"], place["department"], departments
+            )
+            if position is None:
+                continue
+            yield {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    # GeoJSON says longitude first.
+                    "coordinates": [position[1], position[0]],
+                },
+                "properties": {
+                    "url": url(slug),
+                    "titre": title,
+                    "themes": initiative_themes or [],
+                    "lieu": place["name"],
+                    "type_lieu": place["kind"],
+                    "code_lieu": place["code"],
+                },
+            }
+
+
+def geojson_chunks(features: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """A FeatureCollection of `features`, as text written as they come."""
+    yield '{"type": "FeatureCollection", "features": ['
+    for number, feature in enumerate(features):
+        yield ("," if number else "") + "\n" + json.dumps(feature, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def geojson_response(queryset: QuerySet, request: HttpRequest) -> StreamingHttpResponse:
+    """The initiatives of `queryset` as a streamed GeoJSON download. As the CSV, the first
+    chunk is read before answering, so that a database failure still sets the status."""
+    features = geojson_features(queryset, request.build_absolute_uri)
+    head = list(itertools.islice(features, CHUNK_SIZE))
+    response = StreamingHttpResponse(
+        geojson_chunks(itertools.chain(head, features)), content_type="application/geo+json"
+    )
+    filename = f"initiatives-{date.today().isoformat()}.geojson"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
