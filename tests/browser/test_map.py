@@ -67,6 +67,9 @@ def test_a_filter_changes_the_map_as_the_list(browser, served_catalogue):
     page = new_page(browser)
     page.goto(f"{served_catalogue.address}/initiatives/map/?theme=acces-au-logement")
     before = page.locator(".place-group").count()
+    # The filters' groups are folded until one is chosen: unfold the départements, all of them.
+    page.locator("#facet-department > summary").click()
+    page.locator("#facet-department-more > summary").click()
     page.get_by_role("checkbox", name=re.compile(r"^Bouches-du-Rhône \(13\)")).check()
     page.get_by_role("button", name="Appliquer les filtres").click()
     expect(page).to_have_url(
