@@ -30,17 +30,21 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="session")
 def served_catalogue(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+    migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
-    """The catalogue's data in a database of its own on the test server, whatever other tests
-    leave in theirs, served by gunicorn in production settings. Chromium speaks plain HTTP to it,
-    with no TLS-terminating proxy in front: no redirect to HTTPS, no secure-only cookies."""
+    """The catalogue's data in a database of its own on the test server (a copy of the migrated
+    one), whatever other tests leave in theirs, served by gunicorn in production settings.
+    Chromium speaks plain HTTP to it, with no TLS-terminating proxy in front: no redirect to
+    HTTPS, no secure-only cookies."""
     database = settings.DATABASES["default"]
     with (
-        scratch_database(database, f"{database['NAME']}_browser") as url,
+        scratch_database(
+            database, f"{database['NAME']}_browser", template=migrated_database
+        ) as url,
         serve_catalogue(
             url,
             tmp_path_factory.mktemp("browser"),
+            migrated=True,
             WEB_CONCURRENCY="2",
             SECURE_SSL_REDIRECT="0",
             SECURE_COOKIES="0",
