@@ -37,7 +37,7 @@ def migration_states(django_db_setup: None) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def database_copy() -> Iterator[Callable[[str], str]]:
+def database_copy(django_db_setup: None) -> Iterator[Callable[[str], str]]:
     """Makes a scratch database, a copy of the given database of the test server; its URL.
     Dropped at the end."""
     settings_dict = connection.settings_dict
