@@ -13,6 +13,8 @@ from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
 
+# First, so that pytest-xdist's own hook finds the groups when it reads them into the tests' ids.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), the tests of a module that
     use one of the project's module-scoped fixtures share a worker, so that data loads once; the
