@@ -28,7 +28,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_catalogue(
     migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
@@ -53,9 +53,11 @@ def served_catalogue(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(served_catalogue: Gunicorn) -> Iterator[Browser]:
-    # Playwright runs an event loop in this thread: the site and its database are set up first.
+    # Playwright runs an event loop in this thread: the site and its database are set up first,
+    # and it stops once the browser tests are done (the package's scope), before the worker runs
+    # other tests, whose database connections Django refuses to open under an event loop.
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")
     with sync_playwright() as playwright:
