@@ -22,7 +22,8 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         say "Installing dependencies ($extras)"
         .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e ".[$extras]"
+        # No bytecode compiled for every file installed: Python compiles what it imports.
+        .venv/bin/python -m pip install --quiet --no-compile -e ".[$extras]"
         touch "$stamp"
     fi
     export PATH="$PROJECT_DIR/.venv/bin:$PATH"

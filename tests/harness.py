@@ -137,9 +137,12 @@ def database_url(settings_dict: Mapping[str, Any], name: str) -> str:
 
 
 @contextmanager
-def scratch_database(settings_dict: Mapping[str, Any], name: str) -> Iterator[str]:
-    """An empty database `name` on the server of `settings_dict` (whatever a previous run left
-    under that name is dropped first), dropped at the end; its URL."""
+def scratch_database(
+    settings_dict: Mapping[str, Any], name: str, template: str | None = None
+) -> Iterator[str]:
+    """A database `name` on the server of `settings_dict` (whatever a previous run left under
+    that name is dropped first), empty or, given `template`, a copy of that database of the same
+    server (which nothing may be connected to), dropped at the end; its URL."""
 
     def drop_and(*statements: sql.Composed) -> None:
         with psycopg.connect(database_url(settings_dict, "postgres"), autocommit=True) as admin:
@@ -149,7 +152,10 @@ def scratch_database(settings_dict: Mapping[str, Any], name: str) -> Iterator[st
             for statement in statements:
                 admin.execute(statement)
 
-    drop_and(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    drop_and(create)
     try:
         yield database_url(settings_dict, name)
     finally:
@@ -273,15 +279,18 @@ class Gunicorn:
 
 
 @contextmanager
-def serve_catalogue(database_url: str, workdir: Path, **settings: str) -> Iterator[Gunicorn]:
-    """The catalogue's data in the empty database at `database_url` (migrate, load_catalogue,
-    collectstatic), served by gunicorn in production settings (its log in `workdir`); `settings`
-    are more environment variables."""
+def serve_catalogue(
+    database_url: str, workdir: Path, migrated: bool = False, **settings: str
+) -> Iterator[Gunicorn]:
+    """The catalogue's data in the empty database at `database_url` (migrate unless `migrated`
+    says its schema is already there, load_catalogue, collectstatic), served by gunicorn in
+    production settings (its log in `workdir`); `settings` are more environment variables."""
     environment = production_environment(database_url, workdir, **settings)
     # The static files need no database: they are collected while the data loads.
     with ThreadPoolExecutor(max_workers=1) as pool:
         collected = pool.submit(manage, environment, "collectstatic", "--no-input")
-        manage(environment, "migrate", "--no-input")
+        if not migrated:
+            manage(environment, "migrate", "--no-input")
         manage(environment, "load_catalogue")
         collected.result()
     with Gunicorn(environment, workdir / "gunicorn.log") as server:

@@ -1,23 +1,60 @@
-"""The app's migrations undo to zero and redo, on a scratch database of the same server."""
+"""The app's migrations undo to zero and redo, on scratch databases of the same server, copies
+of databases already migrated to where each test starts."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import psycopg
 import pytest
 from django.db import connection
 
+from initiatives.roles import ADMINISTRATORS, EDITORS
+
 from . import harness
+
+# The migrations the data migrations' tests start from.
+STARTS = ["0009", "0012", "0014_results", "0016_thesaurus"]
+
+
+@pytest.fixture(scope="module")
+def migration_states(django_db_setup: None) -> Iterator[dict[str, str]]:
+    """Databases on the test server at each of STARTS, by name: one database migrated forward
+    from empty, copied at each, so that no test migrates from empty again."""
+    settings_dict = connection.settings_dict
+    name = f"{settings_dict['NAME']}_states"
+    with ExitStack() as databases:
+        url = databases.enter_context(harness.scratch_database(settings_dict, name))
+        states = {}
+        for migration in STARTS:
+            manage(url, "migrate", "initiatives", migration, "--no-input")
+            states[migration] = f"{name}_{migration}"
+            databases.enter_context(
+                harness.scratch_database(settings_dict, states[migration], template=name)
+            )
+        yield states
 
 
 @pytest.fixture
-def scratch_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """The URL of an empty database on the test server, dropped at the end."""
-    with django_db_blocker.unblock():
-        settings_dict = connection.settings_dict
-    with harness.scratch_database(settings_dict, f"{settings_dict['NAME']}_migrations") as url:
-        yield url
+def database_copy(django_db_setup: None) -> Iterator[Callable[[str], str]]:
+    """Makes a scratch database, a copy of the given database of the test server; its URL.
+    Dropped at the end."""
+    settings_dict = connection.settings_dict
+    with ExitStack() as databases:
+        yield lambda template: databases.enter_context(
+            harness.scratch_database(
+                settings_dict, f"{settings_dict['NAME']}_migrations", template=template
+            )
+        )
+
+
+@pytest.fixture
+def database_at(
+    migration_states: dict[str, str], database_copy: Callable[[str], str]
+) -> Callable[[str], str]:
+    """Makes a scratch database migrated to one of STARTS (and no further); its URL."""
+    return lambda migration: database_copy(migration_states[migration])
 
 
 def manage(url: str, *args: str) -> str:
@@ -40,17 +77,32 @@ def catalogue_objects(url: str) -> list[tuple[str]]:
         ).fetchall()
 
 
-def test_it_migrates_to_zero_and_back(scratch_database: str) -> None:
-    url = scratch_database
-    manage(url, "migrate", "--no-input")
+def staff_groups(url: str) -> list[tuple[str]]:
+    with psycopg.connect(url) as database:
+        return database.execute(
+            "SELECT name FROM auth_group WHERE name = ANY(%s) ORDER BY name",
+            [[EDITORS, ADMINISTRATORS]],
+        ).fetchall()
+
+
+def test_it_migrates_to_zero_and_back(
+    migrated_database: str, database_copy: Callable[[str], str]
+) -> None:
+    # Migrated from empty as the test database was.
+    url = database_copy(migrated_database)
     migrated = catalogue_objects(url)
     assert ("initiatives_initiative",) in migrated and ("french_unaccent",) in migrated
+
+    # The staff groups' migration (0006) is undone on the way.
+    manage(url, "migrate", "initiatives", "0005", "--no-input")
+    assert staff_groups(url) == []
 
     manage(url, "migrate", "initiatives", "zero", "--no-input")
     assert catalogue_objects(url) == []
 
     manage(url, "migrate", "--no-input")
     assert sorted(catalogue_objects(url)) == sorted(migrated)
+    assert len(staff_groups(url)) == 2
 
 
 def run(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
@@ -88,10 +140,9 @@ FROM initiatives_initiative AS initiative, initiatives_partner AS partner;
 
 
 def test_it_carries_pilots_and_partners_over_to_organisations_and_back(
-    scratch_database: str,
+    database_at: Callable[[str], str],
 ) -> None:
-    url = scratch_database
-    manage(url, "migrate", "initiatives", "0009", "--no-input")
+    url = database_at("0009")
     with psycopg.connect(url) as database:
         database.execute(PILOTS_AND_PARTNERS)
 
@@ -144,10 +195,9 @@ SELECT initiative.id, initiative.main_theme_id FROM initiatives_initiative AS in
 
 
 def test_it_carries_initiatives_over_unverified_and_untranslated_and_back(
-    scratch_database: str,
+    database_at: Callable[[str], str],
 ) -> None:
-    url = scratch_database
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    url = database_at("0012")
     with psycopg.connect(url) as database:
         database.execute(AN_INITIATIVE)
 
@@ -202,10 +252,9 @@ RESULTS = (
 
 
 def test_it_carries_results_over_as_achieved_on_their_period_s_first_day_and_back(
-    scratch_database: str,
+    database_at: Callable[[str], str],
 ) -> None:
-    url = scratch_database
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    url = database_at("0012")
     with psycopg.connect(url) as database:
         database.execute(AN_INITIATIVE_WITH_RESULTS)
 
@@ -253,10 +302,9 @@ FROM initiatives_initiative AS initiative, initiatives_source AS source;
 
 
 def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
-    scratch_database: str,
+    database_at: Callable[[str], str],
 ) -> None:
-    url = scratch_database
-    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
+    url = database_at("0014_results")
     with psycopg.connect(url) as database:
         database.execute(CITATIONS_WITH_NOTES)
     citations = (
@@ -311,9 +359,10 @@ GROUP BY 1 ORDER BY 1
 """
 
 
-def test_it_carries_place_names_over_to_reference_places_and_back(scratch_database: str) -> None:
-    url = scratch_database
-    manage(url, "migrate", "initiatives", "0016_thesaurus", "--no-input")
+def test_it_carries_place_names_over_to_reference_places_and_back(
+    database_at: Callable[[str], str],
+) -> None:
+    url = database_at("0016_thesaurus")
     with psycopg.connect(url) as database:
         database.execute(TEXT_PLACES)
 

@@ -4,13 +4,15 @@ The catalogue runs from a throwaway cluster of its own, so the test database is 
 """
 
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
+from django.db import connection
 
-from .harness import Gunicorn, ThrowawayCluster, pg_bindir, serve_catalogue
+from .harness import Gunicorn, ThrowawayCluster, database_url, manage, pg_bindir, serve_catalogue
 
 pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found")
 
@@ -29,12 +31,22 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def served_catalogue(
-    cluster: ThrowawayCluster, tmp_path_factory: pytest.TempPathFactory
+    cluster: ThrowawayCluster, migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
-    """The catalogue's data in the throwaway cluster, served by gunicorn in production settings."""
+    """The catalogue's data in the throwaway cluster, served by gunicorn in production settings.
+    Its schema is the test server's migrated database, backed up and restored by the catalogue's
+    own commands, which takes less time than migrating."""
+    workdir = tmp_path_factory.mktemp("outage")
+    url = cluster.create_database("catalogue")
+    backup = str(workdir / "migrated.dump")
+    environment = os.environ | {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings"}
+    migrated_url = database_url(connection.settings_dict, migrated_database)
+    manage(environment | {"DATABASE_URL": migrated_url}, "backup_catalogue", backup)
+    manage(environment | {"DATABASE_URL": url}, "restore_catalogue", "--no-input", backup)
     with serve_catalogue(
-        cluster.create_database("catalogue"),
-        tmp_path_factory.mktemp("outage"),
+        url,
+        workdir,
+        migrated=True,
         CONN_MAX_AGE="60",
         WEB_CONCURRENCY="1",
         GUNICORN_THREADS="2",

@@ -1,6 +1,10 @@
 """Every page's number of queries stays the same whatever the number of rows it shows."""
 
+from collections.abc import Iterator
+
 import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
 
 from initiatives.models import Initiative
 
@@ -60,10 +64,27 @@ BUDGETS = {
 }
 
 
-@pytest.fixture(params=[5, 50])
-def sized_catalogue(request, db):
-    """A catalogue with 5, then 50, of each kind of row a page lists; its first initiative."""
-    rows = request.param
+@pytest.fixture(scope="module", params=[5, 50])
+def sized_catalogue(request, django_db_setup, django_db_blocker):
+    """A catalogue with 5, then 50, of each kind of row a page lists; its first initiative. Built
+    once for all the pages of a size, in a transaction rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        first = build_catalogue(request.param)
+        # Check the deferred constraints now, as a commit would.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield first
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def nothing_cached() -> Iterator[None]:
+    """Each page is counted before anything is cached, whatever the pages before cached."""
+    cache.clear()
+    yield
+
+
+def build_catalogue(rows: int) -> Initiative:
     theme, public, source = make_theme("Logement"), make_public("Jeunes"), make_source()
     pilot, partner = make_organisation("Association pilote"), make_organisation("Partenaire commun")
     partners = [partner, *(make_organisation() for _ in range(rows))]

@@ -177,13 +177,6 @@ def test_make_editor_refuses_a_weak_password(monkeypatch):
     assert not User.objects.filter(username="claire").exists()
 
 
-def test_the_groups_migration_is_reversible():
-    call_command("migrate", "initiatives", "0005", verbosity=0)
-    assert not Group.objects.filter(name__in=[EDITORS, ADMINISTRATORS]).exists()
-    call_command("migrate", "initiatives", verbosity=0)
-    assert Group.objects.filter(name__in=[EDITORS, ADMINISTRATORS]).count() == 2
-
-
 def test_an_editor_sets_where_an_initiative_acts(editor, entries):
     content = editor.get(admin_url("initiatives_initiative_change", entries["initiative"].pk))
     assert 'name="place_links-TOTAL_FORMS"' in content.content.decode()

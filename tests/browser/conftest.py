@@ -28,19 +28,23 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_catalogue(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+    migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
-    """The catalogue's data in a database of its own on the test server, whatever other tests
-    leave in theirs, served by gunicorn in production settings. Chromium speaks plain HTTP to it,
-    with no TLS-terminating proxy in front: no redirect to HTTPS, no secure-only cookies."""
+    """The catalogue's data in a database of its own on the test server (a copy of the migrated
+    one), whatever other tests leave in theirs, served by gunicorn in production settings.
+    Chromium speaks plain HTTP to it, with no TLS-terminating proxy in front: no redirect to
+    HTTPS, no secure-only cookies."""
     database = settings.DATABASES["default"]
     with (
-        scratch_database(database, f"{database['NAME']}_browser") as url,
+        scratch_database(
+            database, f"{database['NAME']}_browser", template=migrated_database
+        ) as url,
         serve_catalogue(
             url,
             tmp_path_factory.mktemp("browser"),
+            migrated=True,
             WEB_CONCURRENCY="2",
             SECURE_SSL_REDIRECT="0",
             SECURE_COOKIES="0",
@@ -49,9 +53,11 @@ def served_catalogue(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(served_catalogue: Gunicorn) -> Iterator[Browser]:
-    # Playwright runs an event loop in this thread: the site and its database are set up first.
+    # Playwright runs an event loop in this thread: the site and its database are set up first,
+    # and it stops once the browser tests are done (the package's scope), before the worker runs
+    # other tests, whose database connections Django refuses to open under an event loop.
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")
     with sync_playwright() as playwright:

@@ -13,7 +13,7 @@ PASSWORD = "plume-verte-cartable-2026"
 EDITORS = ("edith", "eric")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def editor_accounts(served_catalogue: Gunicorn) -> tuple[str, ...]:
     """Two editors' usernames, made by the management command in the served site's database."""
     environment = served_catalogue.environment | {"DJANGO_EDITOR_PASSWORD": PASSWORD}
@@ -38,7 +38,7 @@ with transaction.atomic():
 """
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shared_initiative(served_catalogue: Gunicorn) -> str:
     """An initiative for the stale-save test, so that other tests see the fixtures unchanged."""
     manage(
