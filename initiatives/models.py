@@ -138,6 +138,8 @@ class Vocabulary(models.Model):
         _("nom en anglais"),
         max_length=200,
         blank=True,
+        default="",
+        db_default="",  # empty for rows written by SQL
         help_text=_("Montré sur les pages en anglais, et cherché comme le nom français."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -539,6 +541,8 @@ class Place(models.Model):
         _("nom en anglais"),
         max_length=200,
         blank=True,
+        default="",
+        db_default="",  # empty for the reference's rows, copied by SQL
         help_text=_("Pour un pays, son nom en anglais, cherché comme le nom français."),
     )
     department_code = models.CharField(_("code du département"), max_length=3, blank=True)

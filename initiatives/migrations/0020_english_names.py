@@ -23,27 +23,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaltargetpublic',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
         ),
         migrations.AddField(
             model_name='historicaltheme',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
         ),
         migrations.AddField(
             model_name='place',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Pour un pays, son nom en anglais, cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Pour un pays, son nom en anglais, cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
         ),
         migrations.AddField(
             model_name='targetpublic',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
         ),
         migrations.AddField(
             model_name='theme',
             name='name_en',
-            field=models.CharField(blank=True, help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Montré sur les pages en anglais, et cherché comme le nom français.', max_length=200, verbose_name='nom en anglais'),
         ),
         migrations.RunPython(name_countries_in_english, migrations.RunPython.noop),
     ]
