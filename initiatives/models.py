@@ -922,6 +922,14 @@ class Initiative(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="initiative_slug_not_empty"),
+            # /initiatives/map/ is the map of the list, not an initiative's page.
+            models.CheckConstraint(
+                condition=~Q(slug="map"),
+                name="initiative_slug_not_a_page",
+                violation_error_message=_(
+                    "« map » est l'adresse de la carte : choisissez un autre slug."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True)
                 | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),

@@ -98,6 +98,14 @@ def test_the_admin_refuses_a_slug_already_taken(admin_client, new_initiative_for
     )
 
 
+def test_the_admin_refuses_the_map_s_address_as_a_slug(admin_client, new_initiative_form):
+    refused(
+        admin_client,
+        new_initiative_form | {"slug": "map"},
+        "« map » est l&#x27;adresse de la carte : choisissez un autre slug.",
+    )
+
+
 def test_the_year_constraints_speak_french():
     initiative = make_initiative(start_year=2020)
     initiative.end_year = 2010
