@@ -90,23 +90,21 @@ PLACEHOLDER = "('zzrewriterule' || number)::tsquery"
 RULES = f"({REWRITE_RULES}) AS rules"
 
 
-# A typed word naming a single commune also finds the initiatives acting in its whole département
-# (search_communes_departments(), migration 0021).
-#
-# Texts in Dutch or English are also indexed with their language's stemming (migration 0020), so
-# a search is also read in those languages: or-ed, unless it excludes words (-word), which the
-# other readings could let through.
 def reading(configuration: str) -> str:
     return f"websearch_to_tsquery('{configuration}', typed.text)"
 
 
-# Each reading once: none that an earlier one already gives.
+# Texts in Dutch or English are also indexed with their language's stemming (migration 0021), so
+# a search is also read in those languages: or-ed, unless it excludes words (-word), which the
+# other readings could let through. Each reading once: none that an earlier one already gives.
 OTHER_LANGUAGES = (
     f"coalesce(nullif({reading('dutch_unaccent')}, {reading(SEARCH_CONFIG)}), ''::tsquery)"
     f" || coalesce(nullif(nullif({reading('english_unaccent')}, {reading(SEARCH_CONFIG)}),"
     f" {reading('dutch_unaccent')}), ''::tsquery)"
 )
 EXCLUSION = r"(^|\s)-\w"
+# A typed word naming a single commune also finds the initiatives acting in its whole département
+# (search_communes_departments(), migration 0021).
 EXPAND_QUERIES_SQL = f"""
 SELECT (
     search_communes_departments(
