@@ -18,7 +18,20 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -32,6 +45,7 @@ from simple_history.models import HistoricalRecords, to_historic
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+from .nested import Nested, with_nested
 from .search import Search, as_query, headline, relevance
 
 MIN_YEAR = 1900
@@ -675,27 +689,23 @@ class InitiativeQuerySet(models.QuerySet):
         """Initiatives in which any of `organisations` has a role, lead or partner."""
         return self.filter(pk__in=Partnership.objects.involving(organisations))
 
-    def linked_to(self, initiative: "Initiative") -> "InitiativeQuerySet":
-        """Its parts, then the initiatives related to it, each by title: one query for both."""
+    def around(
+        self, initiative: "Initiative", limit: int = 6
+    ) -> tuple[list["Initiative"], list["Initiative"]]:
+        """What an initiative's page shows next to it, as cards, in two queries:
+
+        - `linked`: its parts, then the initiatives related to it, each by title;
+        - `close`: up to `limit` others close to it, a lead in common first, then a shared
+          partner, then the same main theme, by title, each with its `closeness` (a Closeness).
+
+        Closeness is found by three short, index-driven queries sent as one UNION, from the
+        initiative's partnerships (read with it); then both lists are read together."""
         is_part = Q(parent=initiative)
-        return (
-            self.filter(is_part | Q(pk__in=initiative.related.values("pk")))
-            .alias(is_part=Case(When(is_part, then=Value(0)), default=Value(1)))
-            .order_by("is_part", "title")
-        )
-
-    def related_to(
-        self, initiative: "Initiative", exclude: Iterable[int] = (), limit: int = 6
-    ) -> list["Initiative"]:
-        """Up to `limit` initiatives close to `initiative`: a lead in common first, then a
-        shared partner, then the same main theme, by title; `exclude` lists primary keys already
-        shown. Each has its `closeness` (a Closeness).
-
-        Each kind is a short, index-driven query; the three go to PostgreSQL as one UNION."""
+        is_linked = is_part | Q(pk__in=initiative.related.values("pk"))
         links = initiative.partnerships.all()
         lead_ids = [link.organisation_id for link in links if link.is_lead]
         partner_ids = [link.organisation_id for link in links if not link.is_lead]
-        others = self.exclude(pk__in=[initiative.pk, *exclude]).order_by("title")
+        others = self.exclude(is_linked).exclude(pk=initiative.pk).order_by("title")
         kinds = [
             (Closeness.SAME_LEAD, others.led_by(lead_ids)),
             (Closeness.SHARED_PARTNER, others.partnered_with(partner_ids)),
@@ -708,11 +718,21 @@ class InitiativeQuerySet(models.QuerySet):
         closeness: dict[int, int] = {}
         for pk, kind in candidates[0].union(*candidates[1:], all=True):
             closeness.setdefault(pk, kind)
-        close = list(self.filter(pk__in=closeness).with_related())
-        for found in close:
-            found.closeness = Closeness(closeness[found.pk])
-        close.sort(key=lambda found: (found.closeness, found.title))
-        return close[:limit]
+        cards = self.filter(is_linked | Q(pk__in=list(closeness))).with_related()
+        cards = cards.annotate(
+            is_part=ExpressionWrapper(is_part, output_field=models.BooleanField()),
+            is_linked=ExpressionWrapper(is_linked, output_field=models.BooleanField()),
+        )
+        linked, close = [], []
+        for card in cards:
+            if card.is_linked:
+                linked.append(card)
+            else:
+                card.closeness = Closeness(closeness[card.pk])
+                close.append(card)
+        linked.sort(key=lambda card: (not card.is_part, card.title))
+        close.sort(key=lambda card: (card.closeness, card.title))
+        return linked, close[:limit]
 
     def with_status_now(self, year: int | None = None) -> "InitiativeQuerySet":
         """Each with `status_now`, the status a reader is shown in `year` (this year unless
@@ -731,17 +751,35 @@ class InitiativeQuerySet(models.QuerySet):
         return self.set_each("verified_on", day or timezone.localdate(), user)
 
     def with_related(self) -> "InitiativeQuerySet":
-        """What a card of an initiative shows (its main theme, themes and leads, its status now
-        and its source's date), fetched in a constant number of queries."""
-        cards = self.with_freshness()
-        return cards.select_related("main_theme").prefetch_related(
-            "themes",
-            Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
-            Prefetch(
+        """What a card of an initiative shows (its main theme, themes, places and leads, its
+        status now and its source's date), read in the same query (initiatives.nested)."""
+        cards = self.with_freshness().select_related("main_theme")
+        return with_nested(
+            cards,
+            Nested("themes", Theme.objects.all(), "initiatives"),
+            Nested("place_links", InitiativePlace.objects.all(), "initiative", ("place",)),
+            Nested(
                 "partnerships",
-                queryset=Partnership.objects.leads().select_related("organisation"),
+                Partnership.objects.leads(),
+                "initiative",
+                ("organisation",),
                 to_attr="lead_partnerships",
             ),
+        )
+
+    def with_page(self) -> "InitiativeQuerySet":
+        """Everything an initiative's page shows of it, read in one query: its freshness, main
+        theme and parent, themes, publics, partners, contacts, results, sources and places."""
+        page = self.with_freshness().select_related("main_theme", "parent")
+        return with_nested(
+            page,
+            Nested("themes", Theme.objects.all(), "initiatives"),
+            Nested("publics", TargetPublic.objects.all(), "initiatives"),
+            Nested("partnerships", Partnership.objects.all(), "initiative", ("organisation",)),
+            Nested("contacts", Contact.objects.all(), "initiative"),
+            Nested("results", Result.objects.all(), "initiative", ("source",)),
+            Nested("citations", Citation.objects.all(), "initiative", ("source",)),
+            Nested("place_links", InitiativePlace.objects.all(), "initiative", ("place",)),
         )
 
     def set_published(self, published: bool, user: "AbstractBaseUser | None") -> list["Initiative"]:

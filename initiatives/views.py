@@ -2,7 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -22,13 +22,9 @@ from .exports import (
 from .facets import Facet, build_facets, matching_without
 from .filters import InitiativeFilter
 from .models import (
-    Citation,
     Initiative,
-    InitiativePlace,
     InitiativeQuerySet,
     Organisation,
-    Partnership,
-    Result,
     Source,
     Theme,
 )
@@ -445,30 +441,15 @@ class ResultExportView(InitiativeExportView):
 
 
 class InitiativeDetailView(DetailView):
+    """An initiative and what is around it, in four queries whatever it holds: the revision,
+    the initiative with all it shows (`with_page`), and its linked and close initiatives
+    (`around`)."""
+
     def get_queryset(self):
-        return (
-            Initiative.objects.published()
-            .with_freshness()
-            .select_related("main_theme", "parent")
-            .prefetch_related(
-                "themes",
-                "publics",
-                Prefetch(
-                    "partnerships", queryset=Partnership.objects.select_related("organisation")
-                ),
-                "contacts",
-                Prefetch("results", queryset=Result.objects.select_related("source")),
-                Prefetch("citations", queryset=Citation.objects.select_related("source")),
-                Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
-            )
-        )
+        return Initiative.objects.published().with_page()
 
     def get_context_data(self, **kwargs):
-        initiative = self.object
-        linked = list(Initiative.objects.published().linked_to(initiative).with_related())
-        close = Initiative.objects.published().related_to(
-            initiative, exclude=[linked_initiative.pk for linked_initiative in linked]
-        )
+        linked, close = Initiative.objects.published().around(self.object)
         return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
 
 
