@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,8 +12,9 @@ admin.site.index_title = "Gestion du catalogue"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("initiatives.urls")),
+    # The public pages in French at their address, in English under /en/: the language is read
+    # from the address alone (no cookie, no session), so a page can be cached and shared.
+    *i18n_patterns(path("", include("initiatives.urls")), prefix_default_language=False),
 ]
 
 handler500 = "catalogue.views.server_error"

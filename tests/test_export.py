@@ -19,7 +19,7 @@ from .factories import (
     make_result,
     make_theme,
 )
-from .pages import card_titles
+from .pages import card_titles, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_its_results_cell_says_targets_context_qualifiers_ranges_and_quarters(cl
         as_of=date(2018, 10, 1),
         as_of_precision="quarter",
     )
-    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    english = read_csv(client.get(in_english(EXPORT)))[0]
     assert english["resultats"] == (
         "plus de 109 : Plus de 109 salariés"
         " | objectif : 20 à 50 jeunes (2021) : Aider 20 à 50 jeunes d'ici 2021"
@@ -275,7 +275,7 @@ def test_it_writes_the_pilot_with_its_acronym_and_choices_by_their_labels(client
     row = read_csv(client.get(EXPORT))[0]
     assert row["pilote"] == "Association d'aide aux jeunes travailleurs (AAJT)"
     assert (row["statut"], row["echelle"]) == ("en cours", "transfrontalière")
-    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    english = read_csv(client.get(in_english(EXPORT)))[0]
     assert english["statut"] == "ongoing"
 
 
@@ -299,7 +299,7 @@ def test_it_exports_what_the_organisation_parameter_lists(client):
 def test_it_says_when_the_source_names_no_lead(client):
     make_initiative("AB Réfugiés Emploi", leads=[])
     assert read_csv(client.get(EXPORT))[0]["pilote"] == "porteur non précisé par la source"
-    english = read_csv(client.get(EXPORT, headers={"accept-language": "en"}))[0]
+    english = read_csv(client.get(in_english(EXPORT)))[0]
     assert english["pilote"] == "lead not specified by the source"
 
 

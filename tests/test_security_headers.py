@@ -67,8 +67,11 @@ def test_it_marks_the_csrf_and_session_cookies_http_only(client):
     assert response.cookies["sessionid"]["httponly"] is True
 
 
-def test_it_marks_the_language_cookie_http_only(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert response.status_code == 302
-    cookie = response.cookies["django_language"]
-    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+@pytest.mark.parametrize("path", ["/", "/initiatives/?q=logement", "/en/initiatives/"])
+def test_public_pages_set_no_cookie_and_carry_no_form_token(client, path):
+    # Nothing on them is a reader's own: a shared cache may keep them.
+    response = client.get(path, headers={"cookie": "django_language=en"})
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "Cookie" not in response.get("Vary", "")
