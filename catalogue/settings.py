@@ -116,8 +116,8 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Facet counts, totals and rendered lists, cached per catalogue revision (initiatives.caching) in
-# files every worker process shares: no cache server to run, and nothing stale read after a change.
+# Whole pages and figures, cached per catalogue revision (initiatives.caching), in files every
+# worker process shares: no cache server to run, and nothing stale read after a change.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

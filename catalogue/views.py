@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from initiatives.caching import cache_works
+
 from .middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS, database_unavailable
 
 
@@ -14,7 +16,10 @@ from .middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS, database_unavailab
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """{"database": "ok"} with a 200, or {"database": "down"} with a 503."""
+    """{"database": "ok", "cache": …} with a 200, or {"database": "down"} with a 503.
+
+    The cache is "ok" or "unavailable": pages are served without it (slower), so the node stays
+    in service, and the figure tells why it is slow."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -22,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         response = JsonResponse({"database": "down"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return JsonResponse({"database": "ok"})
+    return JsonResponse({"database": "ok", "cache": "ok" if cache_works() else "unavailable"})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 from django.contrib.postgres.fields import ArrayField
@@ -1817,10 +1817,18 @@ class Citation(models.Model):
     natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]  # type: ignore[attr-defined]
 
 
+class Revision(NamedTuple):
+    """A state of the catalogue: the key of its last change, and when that change was made."""
+
+    key: UUID
+    changed_at: datetime
+
+
 class CatalogueRevisionQuerySet(models.QuerySet):
-    def current(self) -> UUID | None:
-        """The key of the catalogue's last change, or None if it has none recorded."""
-        return self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", flat=True).first()
+    def current(self) -> Revision | None:
+        """The catalogue's last change, or None if it has none recorded."""
+        row = self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", "changed_at").first()
+        return None if row is None else Revision(*row)
 
 
 class CatalogueRevision(models.Model):
@@ -1836,6 +1844,8 @@ class CatalogueRevision(models.Model):
     SINGLETON = 1
 
     key = models.UUIDField(_("clé"))
+    # Set by the same triggers: the pages' Last-Modified.
+    changed_at = models.DateTimeField(_("modifiée le"), db_default=Now())
 
     objects = CatalogueRevisionQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.http import HttpResponseBase
 from django.urls import path
@@ -6,41 +6,59 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from . import views
+from .caching import cached_page
 
 app_name = "initiatives"
 
+# What a list reads from its address: its filters, search and sort, the page and the export's
+# format. Any other parameter is dropped before the view sees it.
+LIST_PARAMETERS = frozenset(views.InitiativeFilter.base_filters) | {"page", "format"}
 
-def read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """A public page: GET and HEAD only, any other method a 405.
+
+def read_only(
+    view: Callable[..., HttpResponseBase], parameters: Iterable[str] = ()
+) -> Callable[..., HttpResponseBase]:
+    """A public page: GET and HEAD only, any other method a 405; cached whole per catalogue
+    revision and validated by its ETag (`cached_page`), reading only `parameters`.
 
     The pages change nothing, so CSRF protection has nothing to guard on them; exempting them
     lets the method check answer first (CSRF would refuse a POST with a 403).
     """
+    return csrf_exempt(require_safe(cached_page(parameters)(view)))
+
+
+def moved(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A former address: GET and HEAD only, redirected with its query string."""
     return csrf_exempt(require_safe(view))
+
+
+def read_list(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A public list, or an export of one: reads the list's parameters."""
+    return read_only(view, LIST_PARAMETERS)
 
 
 urlpatterns = [
     path("", read_only(views.HomeView.as_view()), name="home"),
-    path("initiatives/", read_only(views.InitiativeListView.as_view()), name="initiative-list"),
+    path("initiatives/", read_list(views.InitiativeListView.as_view()), name="initiative-list"),
     path(
         "initiatives/export.csv",
-        read_only(views.InitiativeExportView.as_view()),
+        read_list(views.InitiativeExportView.as_view()),
         name="initiative-export",
     ),
-    path("initiatives/map/", read_only(views.InitiativeMapView.as_view()), name="initiative-map"),
+    path("initiatives/map/", read_list(views.InitiativeMapView.as_view()), name="initiative-map"),
     path(
         "initiatives/export.geojson",
-        read_only(views.InitiativeGeoJSONView.as_view()),
+        read_list(views.InitiativeGeoJSONView.as_view()),
         name="initiative-geojson",
     ),
     path(
         "initiatives/communes.json",
-        read_only(views.commune_suggestions),
+        read_only(views.commune_suggestions, {"q"}),
         name="commune-suggestions",
     ),
     path(
         "initiatives/results.csv",
-        read_only(views.ResultExportView.as_view()),
+        read_list(views.ResultExportView.as_view()),
         name="result-export",
     ),
     path(
@@ -48,12 +66,12 @@ urlpatterns = [
         read_only(views.InitiativeDetailView.as_view()),
         name="initiative-detail",
     ),
-    path("themes/<slug:slug>/", read_only(views.ThemeDetailView.as_view()), name="theme-detail"),
+    path("themes/<slug:slug>/", read_list(views.ThemeDetailView.as_view()), name="theme-detail"),
     path(
         "organisations/<slug:slug>/",
         read_only(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
-    path("pilots/<slug:slug>/", read_only(views.organisation_redirect), name="pilot-detail"),
-    path("partners/<slug:slug>/", read_only(views.organisation_redirect), name="partner-detail"),
+    path("pilots/<slug:slug>/", moved(views.organisation_redirect), name="pilot-detail"),
+    path("partners/<slug:slug>/", moved(views.organisation_redirect), name="partner-detail"),
 ]

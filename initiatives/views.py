@@ -108,16 +108,13 @@ class FilteredInitiativesMixin:
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
     template_name = "initiatives/initiative_list.html"
-    # The form and the results, cached as rendered for each address (ListCache).
+    # The form and the results, rendered apart from the page around them.
     results_template_name = "includes/list_results.html"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset()
-        results, status = self.cache.rendered_results(), 200
-        if results is None:
-            results, status = self.render_results()
-            self.cache.keep_rendered_results(results)
+        results, status = self.render_results()
         return self.render_to_response(self.get_page_context(results=results), status=status)
 
     def get_template_names(self) -> list[str]:
