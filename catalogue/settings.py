@@ -9,6 +9,7 @@ each can still be set on its own. A value that does not parse (DEBUG=maybe) is r
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -116,15 +117,31 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Whole pages and figures, cached per catalogue revision (initiatives.caching), in files every
-# worker process shares: no cache server to run, and nothing stale read after a change.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.path("CACHE_DIR", BASE_DIR / ".cache"),
-        "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000)},
+# Whole pages and figures, cached per catalogue revision (initiatives.caching). By default in
+# files every worker process of this machine shares: no cache server to run. With several
+# machines, CACHE_URL names a Redis server they share (redis://host:6379/0, rediss://…, or
+# unix:///run/redis/redis.sock); nothing stale is read after a change either way.
+CACHE_URL = env.str("CACHE_URL", "")
+CACHES: dict[str, dict[str, Any]]
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"CACHE_URL must be a Redis address: {CACHE_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis server gone answers at once rather than hanging every request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", BASE_DIR / ".cache"),
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
