@@ -115,6 +115,26 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 5)
 )
 
+# A streaming replica for the public pages' reads (catalogue.routers); the primary for the rest.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.dj_db_url(
+        "DATABASE_REPLICA_URL",
+        conn_max_age=env.int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    )
+    # Tests use the primary's test database through this alias too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["catalogue.routers.ReplicaRouter"]
+    # After the outage middleware, before anything reads: says which reads may go to the replica.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("catalogue.middleware.DatabaseUnavailableMiddleware") + 1,
+        "catalogue.routers.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Whole pages and figures, cached per catalogue revision (initiatives.caching). By default in
