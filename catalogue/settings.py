@@ -247,6 +247,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUGGESTION_EMAILS = env.list("SUGGESTION_EMAILS", [], subcast=str.strip)
 SUGGESTION_RATE_LIMIT = env.int("SUGGESTION_RATE_LIMIT", 5)
 SUGGESTION_RATE_PERIOD = env.int("SUGGESTION_RATE_PERIOD", 3600)
+# The site's public address, for links in emails sent by commands (review_due), which have no
+# request to read it from.
+SITE_URL = env.str("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -240,6 +242,35 @@ class InitiativeAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """« À revérifier »: the initiatives to check again (InitiativeQuerySet.due_for_review), or
+    those without a way to reach anyone, or showing a broken link."""
+
+    title = _("à revérifier")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("due", _("date dépassée ou jamais vérifiée")),
+            ("soon", _("dans les 30 jours")),
+            ("no_contact", _("sans contact")),
+            ("broken_links", _("lien cassé")),
+        )
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "due":
+                return queryset.due_for_review(today)
+            case "soon":
+                return queryset.due_for_review(today + timedelta(days=30))
+            case "no_contact":
+                return queryset.without_contact()
+            case "broken_links":
+                return queryset.with_broken_links()
+        return queryset
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(CatalogueModelAdmin):
     form = InitiativeAdminForm
@@ -255,6 +286,7 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "updated_at",
     )
     list_filter = (
+        ReviewFilter,
         "is_published",
         "status",
         "main_theme",
