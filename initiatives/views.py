@@ -478,7 +478,13 @@ class InitiativeDetailView(DetailView):
         close = Initiative.objects.published().related_to(
             initiative, exclude=[linked_initiative.pk for linked_initiative in linked]
         )
-        return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
+        return super().get_context_data(
+            linked=linked,
+            close_initiatives=close,
+            # Printed at the bottom of the page (includes/print_footer.html).
+            page_url=self.request.build_absolute_uri(initiative.get_absolute_url()),
+            **kwargs,
+        )
 
 
 class OrganisationDetailView(DetailView):

@@ -1,10 +1,12 @@
-"""A reader reports an error and an editor finds it."""
+"""A reader reports an error and an editor finds it; an initiative's page printed to PDF."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from ..harness import Gunicorn, manage
 from .conftest import new_page, screenshot
@@ -63,3 +65,22 @@ def test_a_reader_s_suggestion_reaches_the_editor(
     row.get_by_role("link", name="Fonds de dotation « Coup de Pouce »").click()
     expect(staff).to_have_url(re.compile(r"/admin/initiatives/initiative/\d+/change/$"))
     staff.context.close()
+
+
+def test_an_initiative_prints_as_a_clean_sheet(page: Page, served_catalogue: Gunicorn) -> None:
+    url = f"{served_catalogue.address}/initiatives/{SLUG}/"
+    page.goto(url)
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".site-footer", ".language-switcher", ".suggest-link"):
+        expect(page.locator(hidden)).to_be_hidden()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = " ".join(" ".join((sheet.extract_text() or "").split()) for sheet in pdf.pages)
+    for navigation in ("Toutes les initiatives", "English", "Aller au contenu", "Signaler"):
+        assert navigation not in text
+    # Contacts, then places, before the description; the outside link's address printed.
+    assert text.index("Claire Louazel") < text.index("Bouches-du-Rhône") < text.index("Description")
+    assert "(https://www.ajjt.fr)" in text
+    # The page's address and the date at the bottom.
+    last = " ".join((pdf.pages[-1].extract_text() or "").split())
+    assert url in last.replace(" ", "") or url in text.replace(" ", "")
+    assert re.search(r"Page produite le \d{1,2} \w+ 20\d\d", text)
