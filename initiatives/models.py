@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -1988,6 +1990,10 @@ class Suggestion(models.Model):
                 condition=Q(state__in=SuggestionState.values), name="suggestion_state_valid"
             ),
             models.CheckConstraint(condition=~Q(message=""), name="suggestion_message_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("message"), SUGGESTION_MAX_LENGTH),
+                name="suggestion_message_length",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,8 @@ import simple_history.models
 from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+import django.db.models.functions.text
+import django.db.models.lookups
 
 
 EDITORS = "Éditeurs"
@@ -181,6 +183,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='suggestion',
             constraint=models.CheckConstraint(condition=models.Q(('message', ''), _negated=True), name='suggestion_message_not_empty'),
+        ),
+        migrations.AddConstraint(
+            model_name='suggestion',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('message'), 4000), name='suggestion_message_length'),
         ),
         migrations.RunSQL(
             "UPDATE initiatives_initiative SET review_before = (verified_on + interval '12 months')::date"
