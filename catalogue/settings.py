@@ -260,6 +260,34 @@ AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
+# Email: Django's console backend (messages written to standard output) unless EMAIL_HOST names an
+# SMTP server; EMAIL_BACKEND chooses any other (the file backend writes to EMAIL_FILE_PATH).
+EMAIL_HOST = env.str("EMAIL_HOST", "")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", BASE_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "catalogue@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Readers' suggestions: who is emailed each one (default: every active editor with an email),
+# and how many one client address may send in a period (seconds) before getting a 429.
+SUGGESTION_EMAILS = env.list("SUGGESTION_EMAILS", [], subcast=str.strip)
+SUGGESTION_RATE_LIMIT = env.int("SUGGESTION_RATE_LIMIT", 5)
+SUGGESTION_RATE_PERIOD = env.int("SUGGESTION_RATE_PERIOD", 3600)
+# The site's public address, for links in emails sent by commands (review_due), which have no
+# request to read it from.
+SITE_URL = env.str("SITE_URL", "http://localhost:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,8 +4,9 @@ Every model that fixtures reference has a natural key (its slug, or its parent's
 position), so that `loaddata fixtures/*.json` updates rows in place instead of duplicating them.
 """
 
+import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,7 +32,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Now
+from django.db.models.functions import Length, Now
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -50,6 +52,20 @@ from .search import Search, as_query, headline, relevance
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
+
+# An initiative verified today is to be verified again within this many months, by default.
+REVIEW_MONTHS = 12
+
+
+def review_date(verified_on: date, months: int = REVIEW_MONTHS) -> date:
+    """The default « à revérifier avant »: `months` after `verified_on`, on the same day of the
+    month or the month's last day (29 February gives 28 February)."""
+    month_index = verified_on.month - 1 + months
+    year, month = verified_on.year + month_index // 12, month_index % 12 + 1
+    return verified_on.replace(
+        year=year, month=month, day=min(verified_on.day, calendar.monthrange(year, month)[1])
+    )
+
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Saisissez un code pays ISO 3166 alpha-2 en majuscules (FR, BE, NL…).")
@@ -750,6 +766,35 @@ class InitiativeQuerySet(models.QuerySet):
         given), and returns those whose date changed, each saved as set_published() does."""
         return self.set_each("verified_on", day or timezone.localdate(), user)
 
+    def due_for_review(self, day: date | None = None) -> "InitiativeQuerySet":
+        """Those to check again by `day` (today unless given): their « à revérifier avant »
+        date reached, or never verified."""
+        return self.filter(Q(review_before__lte=day or timezone.localdate()) | Q(verified_on=None))
+
+    def without_contact(self) -> "InitiativeQuerySet":
+        """Those whose page gives no way to reach anyone: no contact, and no lead whose own
+        details the documents give (what includes/initiative_contacts.html falls back to)."""
+        reachable_leads = Partnership.objects.leads().filter(
+            Q(organisation__phones__len__gt=0)
+            | ~Q(organisation__website="")
+            | ~Q(organisation__email="")
+            | ~Q(organisation__address=""),
+            initiative=OuterRef("pk"),
+        )
+        return self.filter(
+            ~Exists(Contact.objects.filter(initiative=OuterRef("pk"))), ~Exists(reachable_leads)
+        )
+
+    def with_broken_links(self) -> "InitiativeQuerySet":
+        """Those showing a website or an email domain that check_links found broken."""
+        return self.filter(
+            Exists(
+                LinkCheck.initiatives.through.objects.filter(
+                    initiative=OuterRef("pk"), linkcheck__ok=False
+                )
+            )
+        )
+
     def with_related(self) -> "InitiativeQuerySet":
         """What a card of an initiative shows (its main theme, themes, places and leads, its
         status now and its source's date), read in the same query (initiatives.nested)."""
@@ -924,6 +969,16 @@ class Initiative(models.Model):
             "depuis la source."
         ),
     )
+    # Set to REVIEW_MONTHS after verified_on whenever that changes, unless given with it.
+    review_before = models.DateField(
+        _("à revérifier avant"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Douze mois après la vérification si vous la laissez telle quelle en changeant la "
+            "date de vérification."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     # The row's modification time, for staff: not a date the public reads as "checked".
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
@@ -1007,6 +1062,15 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="initiative_not_its_own_parent"
             ),
+            models.CheckConstraint(
+                condition=Q(review_before__isnull=True)
+                | Q(verified_on__isnull=True)
+                | Q(review_before__gt=models.F("verified_on")),
+                name="initiative_review_after_verification",
+                violation_error_message=_(
+                    "La date « à revérifier avant » doit suivre celle de la vérification."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1023,12 +1087,36 @@ class Initiative(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:initiative-detail", args=[self.slug])
 
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> "Initiative":
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_review = (instance.__dict__.get("verified_on"), instance.review_before)
+        return instance
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        extra = {"version"}
+        if self.set_default_review_date():
+            extra.add("review_before")
         if not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *extra}
         super().save(*args, **kwargs)
+        self._loaded_review = (self.verified_on, self.review_before)
+
+    def set_default_review_date(self) -> bool:
+        """Sets « à revérifier avant » REVIEW_MONTHS after verified_on when the verification
+        date changed and the review date did not (or there is none); returns whether it did."""
+        loaded_verified, loaded_review = getattr(self, "_loaded_review", (None, None))
+        if not self.verified_on:
+            return False
+        changed = self.verified_on != loaded_verified and self.review_before == loaded_review
+        if self.review_before is None or changed:
+            self.review_before = review_date(self.verified_on)
+            return True
+        return False
 
     def edit_initial(self) -> dict[str, Any]:
         """What an edit of this initiative starts from: the version it replaces (for a copy of a
@@ -1855,3 +1943,153 @@ class CatalogueRevision(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class SuggestionState(models.TextChoices):
+    NEW = "new", _("nouvelle")
+    ACCEPTED = "accepted", _("acceptée")
+    REJECTED = "rejected", _("rejetée")
+
+
+class SuggestionPart(models.TextChoices):
+    """Which part of an initiative's page a suggestion is about, as a reader names it."""
+
+    CONTACTS = "contacts", _("contacts, téléphone, courriel")
+    WEBSITE = "website", _("site web")
+    PLACES = "places", _("lieux")
+    STATUS = "status", _("période, statut (terminée, en cours…)")
+    ORGANISATIONS = "organisations", _("pilote ou partenaires")
+    DESCRIPTION = "description", _("objectif, description, résultats")
+    OTHER = "other", _("autre chose")
+
+
+# What a reader may write, at most: a suggestion is a note to editors, not a document.
+SUGGESTION_MAX_LENGTH = 4000
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def waiting(self) -> "SuggestionQuerySet":
+        return self.filter(state=SuggestionState.NEW)
+
+    def from_address(self, address_hash: str, since: datetime) -> "SuggestionQuerySet":
+        return self.filter(address_hash=address_hash, created_at__gte=since)
+
+    def handle(self, state: str, user: "AbstractBaseUser | None") -> list["Suggestion"]:
+        """Sets the state of those selected whose state differs, each saved (its history records
+        `user`), its row locked first; returns them."""
+        changed = []
+        with transaction.atomic():
+            for suggestion in self.select_for_update(of=("self",)).exclude(state=state):
+                suggestion.handle(state, user)
+                changed.append(suggestion)
+        return changed
+
+
+class Suggestion(models.Model):
+    """A reader's report of an error or proposal of an update to an initiative, for editors:
+    nothing on the public page changes by itself (the table moves no catalogue revision)."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        verbose_name=_("initiative"),
+    )
+    part = models.CharField(
+        _("partie concernée"), max_length=20, choices=SuggestionPart.choices, blank=True
+    )
+    message = models.TextField(_("message"), max_length=SUGGESTION_MAX_LENGTH)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    state = models.CharField(
+        _("état"), max_length=10, choices=SuggestionState.choices, default=SuggestionState.NEW
+    )
+    staff_note = models.TextField(
+        _("note de l'équipe"), blank=True, help_text=_("Ce qui a été fait ou répondu.")
+    )
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("traitée par"),
+    )
+    # A keyed hash of the sender's address (initiatives.suggestions.address_hash), to refuse a
+    # flood from one address without keeping the address itself.
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = SuggestionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["address_hash"])
+
+    class Meta:
+        verbose_name = _("suggestion de lecteur")
+        verbose_name_plural = _("suggestions de lecteurs")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "-created_at"]),
+            models.Index(fields=["address_hash", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=SuggestionState.values), name="suggestion_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="suggestion_message_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("message"), SUGGESTION_MAX_LENGTH),
+                name="suggestion_message_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    def handle(self, state: str, user: "AbstractBaseUser | None") -> None:
+        """Records that `user` set the suggestion's state now (accepted, rejected, or back to
+        new), with its history entry naming them."""
+        self.state = state
+        self.handled_by = user if state != SuggestionState.NEW else None  # type: ignore[assignment]
+        self.handled_at = timezone.now() if state != SuggestionState.NEW else None
+        self._history_user = user
+        self.save()
+
+
+class LinkKind(models.TextChoices):
+    WEB = "web", _("site web")
+    EMAIL = "email", _("domaine de courriel")
+
+
+class LinkCheckQuerySet(models.QuerySet):
+    def broken(self) -> "LinkCheckQuerySet":
+        return self.filter(ok=False)
+
+
+class LinkCheck(models.Model):
+    """The last check (check_links) of a website or an email's domain that the catalogue shows,
+    with the initiatives that show it. For editors: the public pages never read it."""
+
+    target = models.CharField(_("adresse"), max_length=300)
+    kind = models.CharField(_("type"), max_length=10, choices=LinkKind.choices)
+    ok = models.BooleanField(_("fonctionne"), null=True)
+    status = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    detail = models.CharField(_("détail"), max_length=300, blank=True)
+    final_url = models.CharField(_("adresse après redirections"), max_length=1000, blank=True)
+    checked_at = models.DateTimeField(_("vérifié le"))
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="link_checks", blank=True, verbose_name=_("initiatives")
+    )
+
+    objects = LinkCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien vérifié")
+        verbose_name_plural = _("liens vérifiés")
+        ordering = ["ok", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target"], name="linkcheck_unique_target"),
+        ]
+
+    def __str__(self) -> str:
+        return self.target

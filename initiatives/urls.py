@@ -2,8 +2,9 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpResponseBase
 from django.urls import path
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import views
 from .caching import cached_page
@@ -65,6 +66,19 @@ urlpatterns = [
         "initiatives/<slug:slug>/",
         read_only(views.InitiativeDetailView.as_view()),
         name="initiative-detail",
+    ),
+    # The one public form: it posts, so it carries a CSRF token and is never cached.
+    path(
+        "initiatives/<slug:slug>/signaler/",
+        never_cache(
+            require_http_methods(["GET", "HEAD", "POST"])(views.InitiativeSuggestView.as_view())
+        ),
+        name="initiative-suggest",
+    ),
+    path(
+        "initiatives/<slug:slug>/signaler/merci/",
+        read_only(views.InitiativeSuggestThanksView.as_view()),
+        name="initiative-suggest-thanks",
     ),
     path("themes/<slug:slug>/", read_list(views.ThemeDetailView.as_view()), name="theme-detail"),
     path(

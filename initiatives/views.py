@@ -2,16 +2,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo
+from . import caching, geo, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
@@ -447,7 +456,13 @@ class InitiativeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         linked, close = Initiative.objects.published().around(self.object)
-        return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
+        return super().get_context_data(
+            linked=linked,
+            close_initiatives=close,
+            # Printed at the bottom of the page (includes/print_footer.html).
+            page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
+            **kwargs,
+        )
 
 
 class OrganisationDetailView(DetailView):
@@ -465,3 +480,55 @@ def organisation_redirect(request: HttpRequest, slug: str) -> HttpResponsePerman
     """The former pages of pilots and partners: one page per organisation now."""
     organisation = get_object_or_404(Organisation, slug=slug)
     return HttpResponsePermanentRedirect(address(organisation.get_absolute_url(), request.GET))
+
+
+class InitiativeSuggestView(View):
+    """« Signaler une erreur ou proposer une mise à jour »: the form (GET), its check and storage
+    (POST, then a redirect to the confirmation), its errors (400) or the address's limit (429),
+    the text sent kept in the form."""
+
+    template_name = "initiatives/initiative_suggest.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.initiative = get_object_or_404(Initiative.objects.published(), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render(suggestions.SuggestionForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = suggestions.SuggestionForm(request.POST)
+        if form.is_robot():
+            return HttpResponseRedirect(self.thanks_url())
+        if not form.is_valid():
+            return self.render(form, status=400)
+        address = suggestions.address_hash(request)
+        with transaction.atomic():
+            wait = suggestions.retry_after(address)
+            if wait is None:
+                suggestion = form.save(commit=False)
+                suggestion.initiative = self.initiative
+                suggestion.address_hash = address
+                suggestion.save()
+        if wait is not None:
+            response = self.render(form, status=429, retry_minutes=max(1, round(wait / 60)))
+            response["Retry-After"] = str(wait)
+            return response
+        suggestions.notify_editors(request, suggestion)
+        return HttpResponseRedirect(self.thanks_url())
+
+    def thanks_url(self) -> str:
+        return reverse("initiatives:initiative-suggest-thanks", args=[self.initiative.slug])
+
+    def render(self, form: Any, status: int = 200, **context: Any) -> HttpResponse:
+        context = {"initiative": self.initiative, "form": form, **context}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class InitiativeSuggestThanksView(DetailView):
+    """What a reader sees once their suggestion is sent."""
+
+    template_name = "initiatives/initiative_suggest_thanks.html"
+
+    def get_queryset(self):
+        return Initiative.objects.published()

@@ -16,6 +16,7 @@ PAGES = {
     "bad parameters": "/initiatives/?theme=no-such-theme&page=abc",
     "theme": "/themes/acces-au-logement/?country=FR",
     "initiative": "/initiatives/programme-elan/",
+    "suggestion form": "/initiatives/programme-elan/signaler/",
     "lead": "/organisations/france-terre-dasile/",
     "partner": "/organisations/caf/",
     "not found": "/initiatives/no-such-initiative/",
