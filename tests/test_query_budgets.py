@@ -58,6 +58,11 @@ BUDGETS = {
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).
     "geojson": 7,
+    # The revision, filter choices, the chosen options' rows, the count, the page, its themes,
+    # places, leads and publics.
+    "api-list": 9,
+    # The initiative, its themes, publics, organisations, contacts, results, citations, places.
+    "api-initiative": 8,
     # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
     "lead": 6,
     "partner": 6,
@@ -136,6 +141,8 @@ def build_catalogue(rows: int) -> Initiative:
         ("geojson", "/initiatives/export.geojson?theme=logement"),
         ("lead", "/organisations/association-pilote/"),
         ("partner", "/organisations/partenaire-commun/"),
+        ("api-list", "/api/v1/initiatives/?theme=logement"),
+        ("api-initiative", "/api/v1/initiatives/logement-des-familles/"),
     ],
 )
 def test_each_page_makes_its_budget_of_queries_for_5_rows_as_for_50(
