@@ -44,6 +44,21 @@ urlpatterns = [
         name="result-export",
     ),
     path(
+        "initiatives/partnerships.csv",
+        read_only(views.PartnershipExportView.as_view()),
+        name="partnership-export",
+    ),
+    path(
+        "initiatives/export.xlsx",
+        read_only(views.InitiativeSpreadsheetView.as_view()),
+        name="initiative-xlsx",
+    ),
+    path(
+        "initiatives/contacts.csv",
+        read_only(views.ContactExportView.as_view()),
+        name="contact-export",
+    ),
+    path(
         "initiatives/<slug:slug>/",
         read_only(views.InitiativeDetailView.as_view()),
         name="initiative-detail",
@@ -54,6 +69,7 @@ urlpatterns = [
         read_only(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
+    path("open-data/datapackage.json", read_only(views.datapackage), name="datapackage"),
     path("pilots/<slug:slug>/", read_only(views.organisation_redirect), name="pilot-detail"),
     path("partners/<slug:slug>/", read_only(views.organisation_redirect), name="partner-detail"),
 ]

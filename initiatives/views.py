@@ -11,12 +11,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo
+from . import caching, geo, opendata
 from .exports import (
     ExportFormat,
     ExportFormatForm,
+    contact_rows,
     csv_response,
+    export_filename,
     initiative_rows,
+    partnership_rows,
     result_rows,
 )
 from .facets import Facet, build_facets, matching_without
@@ -301,12 +304,16 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return address(self.request.path, query)
 
     def get_export_links(self, query):
-        """The CSV export of this very list, in each variant offered."""
+        """The export of this very list, in each variant offered: « Excel » is the spreadsheet,
+        the others CSV."""
         query = query.copy()
         query.pop("format", None)
         query.pop("page", None)
         links = []
         for export_format, label in ExportFormat.choices:
+            if export_format == ExportFormat.EXCEL:
+                links.append((label, address(reverse("initiatives:initiative-xlsx"), query)))
+                continue
             query["format"] = export_format
             url = f"{reverse('initiatives:initiative-export')}?{query.urlencode()}"
             links.append((label, url))
@@ -442,6 +449,42 @@ class ResultExportView(InitiativeExportView):
 
     rows_of = staticmethod(result_rows)
     filename_label = "resultats"
+
+
+class PartnershipExportView(InitiativeExportView):
+    """The partnerships of the filtered list as CSV, one row per organisation and role."""
+
+    rows_of = staticmethod(partnership_rows)
+    filename_label = "partenariats"
+
+
+class ContactExportView(InitiativeExportView):
+    """The contacts of the filtered list as CSV (public data only), one row per contact."""
+
+    rows_of = staticmethod(contact_rows)
+    filename_label = "contacts"
+
+
+class InitiativeSpreadsheetView(FilteredInitiativesMixin, View):
+    """The filtered list as an .xlsx workbook: its initiatives, results, partnerships and
+    contacts, a sheet each, and what the file holds."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return InitiativeListView.as_view()(request, *args, **kwargs)
+        themes = [theme.slug for theme in filterset.form.cleaned_data["theme"] or ()]
+        return opendata.spreadsheet_response(
+            self.get_filtered_queryset(filterset),
+            request,
+            filterset.data,
+            export_filename(*themes, extension="xlsx"),
+        )
+
+
+def datapackage(request: HttpRequest) -> JsonResponse:
+    """The Frictionless data package describing the catalogue's tables."""
+    return JsonResponse(opendata.datapackage(request), json_dumps_params={"ensure_ascii": False})
 
 
 class InitiativeDetailView(DetailView):

@@ -216,7 +216,7 @@ def test_it_says_an_unknown_format_is_wrong_on_the_list_s_page(client, db):
 
 def test_the_list_links_to_each_variant_with_its_filters(client, small_catalogue):
     content = client.get("/initiatives/", {"country": "FR", "page": "1"}).content.decode()
-    assert f'href="{EXPORT}?country=FR&amp;format=excel"' in content
+    assert 'href="/initiatives/export.xlsx?country=FR"' in content
     assert f'href="{EXPORT}?country=FR&amp;format=csv"' in content
 
 
