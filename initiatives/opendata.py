@@ -5,14 +5,20 @@ Every file keeps the same column codes and values whatever the interface languag
 its licence, Licence Ouverte 2.0.
 """
 
+import json
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, QueryDict
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
+from django.http import FileResponse, HttpRequest, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -26,6 +32,18 @@ from .exports import (
     partnership_rows,
     result_columns,
     result_rows,
+)
+from .models import (
+    Contact,
+    Initiative,
+    InitiativePlace,
+    Organisation,
+    PartnerRole,
+    Partnership,
+    Place,
+    PlaceKind,
+    TargetPublic,
+    Theme,
 )
 
 LICENCE = {
@@ -238,4 +256,308 @@ def spreadsheet_response(
         as_attachment=True,
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# The catalogue's identifier as a producer of data·inclusion data.
+PRODUCER = "catalogue-initiatives-refugies"
+
+# The catalogue's themes in data·inclusion's referential of thématiques (v1), by theme slug. A
+# theme not listed (professionalisation of actors, observation and knowledge) is about those
+# who help, not a service to people: it maps to none.
+THEMATIQUES: dict[str, list[str]] = {
+    "apprentissage-de-la-langue": ["lecture-ecriture-calcul--maitriser-le-francais"],
+    "acces-au-logement": [
+        "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement",
+        "logement-hebergement--rechercher-une-solution-dhebergement-temporaire",
+        "logement-hebergement--louer-un-logement",
+    ],
+    "acces-aux-droits": [
+        "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"
+    ],
+    "acces-aux-soins": ["sante--acces-aux-soins"],
+    "acces-a-la-formation-et-a-lemploi": [
+        "se-former--trouver-sa-formation",
+        "trouver-un-emploi--repondre-a-des-offres-demploi",
+    ],
+    "acces-aux-activites-culturelles-sportives-et-aux-loisirs": [
+        "remobilisation--activites-sportives-et-culturelles"
+    ],
+    "creer-du-lien-social": ["remobilisation--lien-social"],
+    "participation-politique": ["remobilisation--benevolat-action-citoyenne"],
+    "pour-les-sans-papiers": [
+        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives"
+    ],
+    "droits-sociaux": [
+        "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"
+    ],
+}
+# Every initiative of the catalogue is for exiled people (« personnes-exilees »); its publics
+# add data·inclusion's publics they belong to. Publics not listed (LGBTQI people, professionals
+# and volunteers, the general public) have no public of their own there.
+EVERY_SERVICE_PUBLIC = "personnes-exilees"
+PUBLICS: dict[str, list[str]] = {
+    "jeunes-de-16-a-25-ans": ["jeunes"],
+    "jeunes-de-18-a-30-ans": ["jeunes"],
+    "mineurs-non-accompagnes": ["jeunes"],
+    "femmes": ["femmes"],
+    "familles": ["familles"],
+    "migrants-en-situation-irreguliere": ["personnes-en-situation-juridique-specifique"],
+}
+
+
+def within(text: str, shortest: int, longest: int, fallback: str) -> str:
+    """`text` cut to `longest` characters, without a final full stop, or `fallback` if
+    shorter than `shortest` (data·inclusion's bounds on names and descriptions)."""
+    text = " ".join(text.split())[:longest].rstrip(". ")
+    return text if len(text) >= shortest else fallback
+
+
+def lead_organisations() -> QuerySet[Organisation]:
+    """The organisations that lead a published initiative, each with the day its initiatives
+    last changed (`changed`)."""
+    leading = Q(partnerships__role=PartnerRole.LEAD, partnerships__initiative__is_published=True)
+    return (
+        Organisation.objects.filter(leading)
+        .annotate(changed=Max("partnerships__initiative__updated_at", filter=leading))
+        .order_by("slug")
+    )
+
+
+def service_rows() -> QuerySet[Initiative, dict[str, Any]]:
+    """The published initiatives that name a lead, each as a dict of what the services of the
+    standards need: its first lead (`lead`), themes, publics, places and first contact whose
+    details are public (`contact`), computed by PostgreSQL in one query."""
+    first_lead = (
+        Partnership.objects.leads()
+        .filter(initiative=OuterRef("pk"))
+        .order_by("position", "organisation__name")
+    )
+    place = JSONObject(
+        kind=F("place__kind"),
+        code=F("place__code"),
+        name=F("place__name"),
+        country=F("place__country"),
+        latitude=F("place__latitude"),
+        longitude=F("place__longitude"),
+    )
+    public_contact = Contact.objects.filter(initiative=OuterRef("pk"), hide_personal_data=False)
+    return (
+        Initiative.objects.published()
+        .annotate(lead=Subquery(first_lead.values("organisation__slug")[:1]))
+        .filter(lead__isnull=False)
+        .annotate(
+            lead_name=Subquery(first_lead.values("organisation__name")[:1]),
+            lead_description=Subquery(first_lead.values("organisation__description")[:1]),
+            theme_slugs=ArraySubquery(
+                Theme.objects.filter(initiatives=OuterRef("pk")).order_by().values("slug")
+            ),
+            public_slugs=ArraySubquery(
+                TargetPublic.objects.filter(initiatives=OuterRef("pk")).order_by().values("slug")
+            ),
+            place_list=ArraySubquery(
+                InitiativePlace.objects.filter(initiative=OuterRef("pk"))
+                .order_by("position")
+                .values(json=place)
+            ),
+            contact=Subquery(
+                public_contact.order_by("position").values(
+                    json=JSONObject(email=F("email"), phones=F("phones"))
+                )[:1]
+            ),
+        )
+        .order_by("slug")
+        .values(
+            "slug",
+            "title",
+            "aim",
+            "description",
+            "website",
+            "status",
+            "updated_at",
+            "lead",
+            "lead_name",
+            "lead_description",
+            "theme_slugs",
+            "public_slugs",
+            "place_list",
+            "contact",
+        )
+    )
+
+
+def departments_by_region() -> dict[str, list[str]]:
+    """The codes of each region's départements, by region code."""
+    regions: dict[str, list[str]] = {}
+    departments = Place.objects.filter(kind=PlaceKind.DEPARTMENT).order_by("code")
+    for region, code in departments.values_list("region_code", "code"):
+        regions.setdefault(region, []).append(code)
+    return regions
+
+
+def eligibility(places: list[dict[str, Any]], regions: dict[str, list[str]]) -> list[str] | None:
+    """data·inclusion's zone_eligibilite of an initiative's places: INSEE codes of communes and
+    départements, a region's départements, « france » for France; other countries are left out
+    (their codes are not in the catalogue)."""
+    codes: list[str] = []
+    for place in places:
+        if place["kind"] in (PlaceKind.COMMUNE, PlaceKind.DEPARTMENT):
+            found = [place["code"]]
+        elif place["kind"] == PlaceKind.REGION:
+            found = regions.get(place["code"], [])
+        else:
+            found = ["france"] if place["code"] == "FR" else []
+        codes.extend(code for code in found if code not in codes)
+    return codes or None
+
+
+def page_url(request: HttpRequest, view: str, slug: str) -> str:
+    return request.build_absolute_uri(reverse(view, args=[slug]))
+
+
+def inclusion_structures(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    """The organisations that lead published initiatives, as data·inclusion structures (v1)."""
+    for organisation in lead_organisations().iterator(chunk_size=2000):
+        yield {
+            "source": PRODUCER,
+            "id": f"{PRODUCER}--{organisation.slug}",
+            "nom": within(organisation.display_name, 3, 150, f"Structure {organisation.slug}"),
+            "date_maj": timezone.localdate(organisation.changed).isoformat(),  # type: ignore[attr-defined]
+            "description": within(organisation.description, 5, 10000, "") or None,
+            "lien_source": page_url(request, "initiatives:organisation-detail", organisation.slug),
+            "commune": organisation.city or None,
+            "adresse": " ".join(organisation.address.split()) or None,
+            "telephone": organisation.phones[0] if organisation.phones else None,
+            "courriel": organisation.email or None,
+            "site_web": organisation.website or None,
+        }
+
+
+def inclusion_services(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    """The published initiatives that name a lead, as data·inclusion services (v1) of their
+    first lead's structure; themes and publics mapped by THEMATIQUES and PUBLICS."""
+    regions = departments_by_region()
+    for row in service_rows().iterator(chunk_size=2000):
+        themes = [code for slug in row["theme_slugs"] for code in THEMATIQUES.get(slug, [])]
+        publics = [EVERY_SERVICE_PUBLIC]
+        publics += [code for slug in row["public_slugs"] for code in PUBLICS.get(slug, [])]
+        contact = row["contact"] or {}
+        text = "\n\n".join(part for part in (row["aim"], row["description"]) if part)
+        yield {
+            "source": PRODUCER,
+            "structure_id": f"{PRODUCER}--{row['lead']}",
+            "id": f"{PRODUCER}--{row['slug']}",
+            "nom": within(row["title"], 3, 150, f"Initiative {row['slug']}"),
+            "description": within(text, 5, 10000, f"Initiative : {row['title']}"),
+            "lien_source": page_url(request, "initiatives:initiative-detail", row["slug"]),
+            "date_maj": timezone.localdate(row["updated_at"]).isoformat(),
+            "thematiques": sorted(set(themes)) or None,
+            "publics": sorted(set(publics)),
+            "zone_eligibilite": eligibility(row["place_list"], regions),
+            "courriel": contact.get("email") or None,
+            "telephone": (contact.get("phones") or [None])[0],
+            "lien_mobilisation": row["website"] or None,
+        }
+
+
+def hsds_id(kind: str, slug: str) -> str:
+    """A stable UUID for the row of `kind` known by `slug` (HSDS identifiers are UUIDs)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{PRODUCER}:{kind}:{slug}"))
+
+
+HSDS_STATUS = {"planned": "inactive", "ongoing": "active", "completed": "defunct"}
+
+
+def hsds_organizations(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    """The organisations that lead published initiatives, as HSDS 3.0 organizations."""
+    for organisation in lead_organisations().iterator(chunk_size=2000):
+        organization: dict[str, Any] = {
+            "id": hsds_id("organisation", organisation.slug),
+            "name": organisation.name,
+            "alternate_name": organisation.acronym or None,
+            "description": organisation.description,
+            "website": organisation.website or None,
+            "email": organisation.email or None,
+            "uri": page_url(request, "initiatives:organisation-detail", organisation.slug),
+        }
+        yield {key: value for key, value in organization.items() if value is not None}
+
+
+def hsds_services(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    """The published initiatives that name a lead, as HSDS 3.0 services: each with its first
+    lead (organization), and its places with coordinates as service_at_locations (each with
+    its location); the others as service areas."""
+    for row in service_rows().iterator(chunk_size=2000):
+        service_id = hsds_id("initiative", row["slug"])
+        organization_id = hsds_id("organisation", row["lead"])
+        located, areas = [], []
+        for place in row["place_list"]:
+            place_key = f"{place['kind']}-{place['code']}"
+            if place["latitude"] is None:
+                areas.append(
+                    {
+                        "id": hsds_id("service-area", f"{row['slug']}:{place_key}"),
+                        "service_id": service_id,
+                        "name": place["name"],
+                    }
+                )
+                continue
+            location_id = hsds_id("place", place_key)
+            located.append(
+                {
+                    "id": hsds_id("service-at-location", f"{row['slug']}:{place_key}"),
+                    "service_id": service_id,
+                    "location_id": location_id,
+                    "location": {
+                        "id": location_id,
+                        "location_type": "physical",
+                        "name": place["name"],
+                        "latitude": float(place["latitude"]),
+                        "longitude": float(place["longitude"]),
+                        "external_identifier": place["code"],
+                        "external_identifier_type": f"insee-{place['kind']}",
+                    },
+                }
+            )
+        service: dict[str, Any] = {
+            "id": service_id,
+            "organization_id": organization_id,
+            "name": row["title"],
+            "description": row["aim"] or row["description"],
+            "url": page_url(request, "initiatives:initiative-detail", row["slug"]),
+            "status": HSDS_STATUS.get(row["status"], "active"),
+            "last_modified": row["updated_at"].isoformat(),
+            "organization": {
+                "id": organization_id,
+                "name": row["lead_name"],
+                "description": row["lead_description"],
+            },
+            "service_at_locations": located,
+            "service_areas": areas,
+        }
+        yield service
+
+
+def json_lines(items: Iterable[Any]) -> Iterator[str]:
+    """A JSON array written item by item, for a streamed response."""
+    yield "["
+    for number, item in enumerate(items):
+        text = json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder)
+        yield ("," if number else "") + "\n" + text
+    yield "\n]\n"
+
+
+# The datasets of /open-data/, by their path below it.
+DATASETS: dict[str, Callable[[HttpRequest], Iterator[dict[str, Any]]]] = {
+    "data-inclusion/structures.json": inclusion_structures,
+    "data-inclusion/services.json": inclusion_services,
+    "hsds/organizations.json": hsds_organizations,
+    "hsds/services.json": hsds_services,
+}
+
+
+def dataset_response(request: HttpRequest, path: str) -> StreamingHttpResponse:
+    """The dataset at `path` as a JSON array, streamed."""
+    return StreamingHttpResponse(
+        json_lines(DATASETS[path](request)), content_type="application/json; charset=utf-8"
     )

@@ -70,6 +70,7 @@ urlpatterns = [
         name="organisation-detail",
     ),
     path("open-data/datapackage.json", read_only(views.datapackage), name="datapackage"),
+    path("open-data/<path:path>", read_only(views.dataset), name="dataset"),
     path("pilots/<slug:slug>/", read_only(views.organisation_redirect), name="pilot-detail"),
     path("partners/<slug:slug>/", read_only(views.organisation_redirect), name="partner-detail"),
 ]

@@ -3,7 +3,14 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -485,6 +492,13 @@ class InitiativeSpreadsheetView(FilteredInitiativesMixin, View):
 def datapackage(request: HttpRequest) -> JsonResponse:
     """The Frictionless data package describing the catalogue's tables."""
     return JsonResponse(opendata.datapackage(request), json_dumps_params={"ensure_ascii": False})
+
+
+def dataset(request: HttpRequest, path: str) -> StreamingHttpResponse:
+    """One of the datasets of /open-data/ (opendata.DATASETS)."""
+    if path not in opendata.DATASETS:
+        raise Http404(path)
+    return opendata.dataset_response(request, path)
 
 
 class InitiativeDetailView(DetailView):
