@@ -5,6 +5,7 @@ Every file keeps the same column codes and values whatever the interface languag
 its licence, Licence Ouverte 2.0.
 """
 
+import itertools
 import json
 import tempfile
 import uuid
@@ -16,14 +17,18 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import FileResponse, HttpRequest, QueryDict, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from .exports import (
+    CHUNK_SIZE,
     columns,
     contact_columns,
     contact_rows,
@@ -42,6 +47,7 @@ from .models import (
     Partnership,
     Place,
     PlaceKind,
+    Result,
     TargetPublic,
     Theme,
 )
@@ -411,18 +417,25 @@ def eligibility(places: list[dict[str, Any]], regions: dict[str, list[str]]) -> 
     return codes or None
 
 
+def streamed(queryset: QuerySet) -> Iterator[Any]:
+    """The rows of `queryset` read in chunks from a server-side cursor, in a transaction (as
+    exports.stream() reads them): memory stays flat."""
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
 def page_url(request: HttpRequest, view: str, slug: str) -> str:
     return request.build_absolute_uri(reverse(view, args=[slug]))
 
 
 def inclusion_structures(request: HttpRequest) -> Iterator[dict[str, Any]]:
     """The organisations that lead published initiatives, as data·inclusion structures (v1)."""
-    for organisation in lead_organisations().iterator(chunk_size=2000):
+    for organisation in streamed(lead_organisations()):
         yield {
             "source": PRODUCER,
             "id": f"{PRODUCER}--{organisation.slug}",
             "nom": within(organisation.display_name, 3, 150, f"Structure {organisation.slug}"),
-            "date_maj": timezone.localdate(organisation.changed).isoformat(),  # type: ignore[attr-defined]
+            "date_maj": timezone.localdate(organisation.changed).isoformat(),
             "description": within(organisation.description, 5, 10000, "") or None,
             "lien_source": page_url(request, "initiatives:organisation-detail", organisation.slug),
             "commune": organisation.city or None,
@@ -437,7 +450,7 @@ def inclusion_services(request: HttpRequest) -> Iterator[dict[str, Any]]:
     """The published initiatives that name a lead, as data·inclusion services (v1) of their
     first lead's structure; themes and publics mapped by THEMATIQUES and PUBLICS."""
     regions = departments_by_region()
-    for row in service_rows().iterator(chunk_size=2000):
+    for row in streamed(service_rows()):
         themes = [code for slug in row["theme_slugs"] for code in THEMATIQUES.get(slug, [])]
         publics = [EVERY_SERVICE_PUBLIC]
         publics += [code for slug in row["public_slugs"] for code in PUBLICS.get(slug, [])]
@@ -470,7 +483,7 @@ HSDS_STATUS = {"planned": "inactive", "ongoing": "active", "completed": "defunct
 
 def hsds_organizations(request: HttpRequest) -> Iterator[dict[str, Any]]:
     """The organisations that lead published initiatives, as HSDS 3.0 organizations."""
-    for organisation in lead_organisations().iterator(chunk_size=2000):
+    for organisation in streamed(lead_organisations()):
         organization: dict[str, Any] = {
             "id": hsds_id("organisation", organisation.slug),
             "name": organisation.name,
@@ -487,7 +500,7 @@ def hsds_services(request: HttpRequest) -> Iterator[dict[str, Any]]:
     """The published initiatives that name a lead, as HSDS 3.0 services: each with its first
     lead (organization), and its places with coordinates as service_at_locations (each with
     its location); the others as service areas."""
-    for row in service_rows().iterator(chunk_size=2000):
+    for row in streamed(service_rows()):
         service_id = hsds_id("initiative", row["slug"])
         organization_id = hsds_id("organisation", row["lead"])
         located, areas = [], []
@@ -557,7 +570,189 @@ DATASETS: dict[str, Callable[[HttpRequest], Iterator[dict[str, Any]]]] = {
 
 
 def dataset_response(request: HttpRequest, path: str) -> StreamingHttpResponse:
-    """The dataset at `path` as a JSON array, streamed."""
+    """The dataset at `path` as a JSON array, streamed. Its first chunk is read before
+    answering, as the CSV exports do, so that a database failure can still say so."""
+    items = DATASETS[path](request)
+    head = list(itertools.islice(items, CHUNK_SIZE))
     return StreamingHttpResponse(
-        json_lines(DATASETS[path](request)), content_type="application/json; charset=utf-8"
+        json_lines(itertools.chain(head, items)), content_type="application/json; charset=utf-8"
     )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A file of /open-data/ as its page and the DCAT catalogue list it."""
+
+    title: str | Promise
+    description: str | Promise
+    url: str
+    media_type: str
+    rows: int
+    schema_title: str
+    schema_url: str
+
+
+def datasets(request: HttpRequest) -> tuple[list[Dataset], Any]:
+    """Every dataset of the catalogue with its number of rows, and the day the catalogue last
+    changed. A constant number of queries, whatever the catalogue's size."""
+    published = Initiative.objects.published()
+    figures = published.aggregate(initiatives=Count("pk"), changed=Max("updated_at"))
+    in_published = Q(initiative__is_published=True)
+    results = Result.objects.filter(in_published).count()
+    partnerships = Partnership.objects.filter(in_published).count()
+    contacts = Contact.objects.filter(in_published).count()
+    leads = lead_organisations().count()
+    services = service_rows().count()
+
+    def url(name: str, *args: str, query: str = "") -> str:
+        return request.build_absolute_uri(reverse(name, args=args)) + query
+
+    package = url("initiatives:datapackage")
+    inclusion = "https://gip-inclusion.github.io/data-inclusion-schema/latest/"
+    hsds = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
+    csv, json_type = "text/csv", "application/json"
+    found = [
+        Dataset(
+            _("Initiatives"),
+            _("Une ligne par initiative publiée : les colonnes de l'export de la liste."),
+            url("initiatives:initiative-export", query="?format=csv"),
+            csv,
+            figures["initiatives"],
+            "Frictionless Table Schema",
+            package,
+        ),
+        Dataset(
+            _("Résultats"),
+            _("Une ligne par résultat, objectif ou élément de contexte ; sa valeur en nombre."),
+            url("initiatives:result-export", query="?format=csv"),
+            csv,
+            results,
+            "Frictionless Table Schema",
+            package,
+        ),
+        Dataset(
+            _("Partenariats"),
+            _("Une ligne par organisation et rôle dans une initiative, pilotes compris."),
+            url("initiatives:partnership-export", query="?format=csv"),
+            csv,
+            partnerships,
+            "Frictionless Table Schema",
+            package,
+        ),
+        Dataset(
+            _("Contacts"),
+            _("Une ligne par contact, sans les données personnelles masquées."),
+            url("initiatives:contact-export", query="?format=csv"),
+            csv,
+            contacts,
+            "Frictionless Table Schema",
+            package,
+        ),
+        Dataset(
+            _("data·inclusion : structures"),
+            _("Les organisations qui portent une initiative publiée."),
+            url("initiatives:dataset", "data-inclusion/structures.json"),
+            json_type,
+            leads,
+            "data·inclusion v1",
+            inclusion,
+        ),
+        Dataset(
+            _("data·inclusion : services"),
+            _("Les initiatives publiées qui nomment un pilote, services de sa structure."),
+            url("initiatives:dataset", "data-inclusion/services.json"),
+            json_type,
+            services,
+            "data·inclusion v1",
+            inclusion,
+        ),
+        Dataset(
+            _("HSDS : organizations"),
+            _("Les organisations qui portent une initiative publiée (Open Referral HSDS 3.0)."),
+            url("initiatives:dataset", "hsds/organizations.json"),
+            json_type,
+            leads,
+            "HSDS 3.0",
+            hsds,
+        ),
+        Dataset(
+            _("HSDS : services"),
+            _("Les initiatives publiées qui nomment un pilote, avec leurs lieux (HSDS 3.0)."),
+            url("initiatives:dataset", "hsds/services.json"),
+            json_type,
+            services,
+            "HSDS 3.0",
+            hsds,
+        ),
+    ]
+    return found, figures["changed"]
+
+
+def dcat_catalog(request: HttpRequest, found: list[Dataset], changed: Any) -> dict[str, Any]:
+    """The datasets as a DCAT catalogue in JSON-LD, in French whatever the interface's
+    language."""
+    modified = timezone.localdate(changed).isoformat() if changed else None
+    with translation.override("fr"):
+        return dcat_json(request, found, modified)
+
+
+def dcat_json(request: HttpRequest, found: list[Dataset], modified: str | None) -> dict[str, Any]:
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@id": request.build_absolute_uri(reverse("initiatives:open-data")),
+        "@type": "dcat:Catalog",
+        "dct:title": TITLE,
+        "dct:language": "fr",
+        "dct:license": {"@id": LICENCE["path"]},
+        "foaf:homepage": {"@id": request.build_absolute_uri(reverse("initiatives:home"))},
+        "dcat:dataset": [
+            {
+                "@type": "dcat:Dataset",
+                "dct:title": str(dataset.title),
+                "dct:description": str(dataset.description),
+                "dct:license": {"@id": LICENCE["path"]},
+                "dct:modified": modified,
+                "dct:conformsTo": {"@id": dataset.schema_url},
+                "dcat:distribution": [
+                    {
+                        "@type": "dcat:Distribution",
+                        "dcat:downloadURL": {"@id": dataset.url},
+                        "dcat:mediaType": dataset.media_type,
+                        "dct:license": {"@id": LICENCE["path"]},
+                    }
+                ],
+            }
+            for dataset in found
+        ],
+    }
+
+
+def initiative_json_ld(initiative: Initiative, url: str) -> dict[str, Any]:
+    """An initiative as a schema.org Service, from what its page has read already."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "@id": url,
+        "url": url,
+        "name": initiative.title,
+        "description": initiative.aim or initiative.description,
+        "category": [theme.name for theme in initiative.themes.all()],
+        "provider": [
+            {"@type": "Organization", "name": organisation.name}
+            | ({"url": organisation.website} if organisation.website else {})
+            for organisation in initiative.leads
+        ],
+        "areaServed": [{"@type": "Place", "name": place.name} for place in initiative.place_list],
+        "audience": [
+            {"@type": "Audience", "audienceType": public.name}
+            for public in initiative.publics.all()
+        ],
+        "license": LICENCE["path"],
+    }
+    if initiative.website:
+        data["sameAs"] = initiative.website
+    return data

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import (
     Http404,
     HttpRequest,
+    HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
     QueryDict,
@@ -492,6 +493,55 @@ class InitiativeSpreadsheetView(FilteredInitiativesMixin, View):
 def datapackage(request: HttpRequest) -> JsonResponse:
     """The Frictionless data package describing the catalogue's tables."""
     return JsonResponse(opendata.datapackage(request), json_dumps_params={"ensure_ascii": False})
+
+
+class OpenDataView(TemplateView):
+    """The datasets: each with its rows, format and schema, the licence, the API."""
+
+    template_name = "initiatives/open_data.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        datasets, changed = opendata.datasets(self.request)
+        return super().get_context_data(
+            datasets=datasets,
+            changed=changed,
+            licence=opendata.LICENCE,
+            dcat=opendata.dcat_catalog(self.request, datasets, changed),
+            **kwargs,
+        )
+
+
+def dcat(request: HttpRequest) -> JsonResponse:
+    """The datasets as a DCAT catalogue (JSON-LD)."""
+    datasets, changed = opendata.datasets(request)
+    response = JsonResponse(
+        opendata.dcat_catalog(request, datasets, changed),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Type"] = "application/ld+json"
+    return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What crawlers may read: the pages, not the exports and the API, which take every
+    combination of the list's parameters; where the sitemap is."""
+    lines = [
+        "User-agent: *",
+        *(
+            f"Disallow: {reverse(name)}"
+            for name in (
+                "initiatives:initiative-export",
+                "initiatives:initiative-xlsx",
+                "initiatives:initiative-geojson",
+                "initiatives:result-export",
+                "initiatives:partnership-export",
+                "initiatives:contact-export",
+                "api:api-root",
+            )
+        ),
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def dataset(request: HttpRequest, path: str) -> StreamingHttpResponse:

@@ -63,6 +63,21 @@ BUDGETS = {
     "api-list": 9,
     # The initiative, its themes, publics, organisations, contacts, results, citations, places.
     "api-initiative": 8,
+    # The counts: initiatives and the catalogue's date, results, partnerships, contacts, lead
+    # organisations, services.
+    "open-data": 6,
+    "dcat": 6,
+    "datapackage": 0,
+    # The rows in one query, read from a server-side cursor in a transaction (its savepoint and
+    # release in a test); data·inclusion's services first read the regions' départements.
+    "structures": 3,
+    "services": 4,
+    "hsds-services": 3,
+    # The revision, filter choices, the chosen options' rows, then each of the four tables in
+    # one query read from a server-side cursor in a transaction (savepoint, query, release).
+    "xlsx": 15,
+    # The sitemap's initiatives: their count, then the page of them.
+    "sitemap": 2,
     # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
     "lead": 6,
     "partner": 6,
@@ -143,6 +158,15 @@ def build_catalogue(rows: int) -> Initiative:
         ("partner", "/organisations/partenaire-commun/"),
         ("api-list", "/api/v1/initiatives/?theme=logement"),
         ("api-initiative", "/api/v1/initiatives/logement-des-familles/"),
+        ("open-data", "/open-data/"),
+        ("dcat", "/open-data/catalog.jsonld"),
+        ("datapackage", "/open-data/datapackage.json"),
+        ("structures", "/open-data/data-inclusion/structures.json"),
+        ("services", "/open-data/data-inclusion/services.json"),
+        ("structures", "/open-data/hsds/organizations.json"),
+        ("hsds-services", "/open-data/hsds/services.json"),
+        ("xlsx", "/initiatives/export.xlsx?theme=logement"),
+        ("sitemap", "/sitemap-initiatives.xml"),
     ],
 )
 def test_each_page_makes_its_budget_of_queries_for_5_rows_as_for_50(
