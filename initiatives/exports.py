@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg, StringAgg
 from django.db import models, transaction
 from django.db.models import (
@@ -31,6 +32,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, JSONArray, NullIf
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -261,13 +263,19 @@ def place_names(field: str) -> Subquery:
 
 
 def label(field: str, choices: Iterable[tuple[Any, str | Promise]]) -> Case:
-    """The label of a choice, in the language of the request."""
+    """The label of a choice, in the active language."""
     whens = [When(**{field: value}, then=Value(str(text))) for value, text in choices]
     return Case(*whens, default=F(field), output_field=TextField())
 
 
 def columns() -> list[tuple[str, Combinable]]:
-    """(header, SQL expression) of each column after the URL."""
+    """(header, SQL expression) of each column after the URL: labels in French whatever the
+    interface's language, so that a file's values do not depend on who downloaded it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return french_columns()
+
+
+def french_columns() -> list[tuple[str, Combinable]]:
     return [
         ("titre", F("title")),
         ("objectif", F("aim")),
