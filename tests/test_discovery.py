@@ -52,6 +52,11 @@ def test_the_open_data_page_lists_every_dataset_with_its_rows_schema_and_licence
     assert re.search(r"data·inclusion : services.*?<td>1</td>", content, re.S)
 
 
+def test_every_page_links_to_the_open_data(client, initiative):
+    home = client.get("/").content.decode()
+    assert 'href="/open-data/"' in home
+
+
 def test_the_open_data_page_is_in_english_too(client, initiative):
     response = client.get("/open-data/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Open data" in page_text(response)
