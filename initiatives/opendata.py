@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import FileResponse, HttpRequest, QueryDict, StreamingHttpResponse
 from django.urls import reverse
@@ -602,7 +602,9 @@ def datasets(request: HttpRequest) -> tuple[list[Dataset], Any]:
     partnerships = Partnership.objects.filter(in_published).count()
     contacts = Contact.objects.filter(in_published).count()
     leads = lead_organisations().count()
-    services = service_rows().count()
+    # Those that name a lead, counted without computing what a service holds.
+    led = Partnership.objects.leads().filter(initiative=OuterRef("pk"))
+    services = published.filter(Exists(led)).count()
 
     def url(name: str, *args: str, query: str = "") -> str:
         return request.build_absolute_uri(reverse(name, args=args)) + query
