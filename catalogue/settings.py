@@ -49,11 +49,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "csp",
     "django_filters",
     "django_countries",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "initiatives",
 ]
 
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything that may answer, so that every answer of the API carries its headers.
+    "corsheaders.middleware.CorsMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
     "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,6 +294,43 @@ SUGGESTION_RATE_PERIOD = env.int("SUGGESTION_RATE_PERIOD", 3600)
 # The site's public address, for links in emails sent by commands (review_due), which have no
 # request to read it from.
 SITE_URL = env.str("SITE_URL", "http://localhost:8000")
+
+# The JSON API (initiatives.api): anonymous and read-only, JSON only, throttled per client
+# address (the one TRUSTED_PROXY_COUNT gives); `format` is the exports' parameter, not a choice
+# of renderer.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["initiatives.api.throttling.ClientAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Catalogue des initiatives pour l'accueil et l'intégration des personnes réfugiées",
+    "DESCRIPTION": (
+        "Read-only API of the catalogue. `/api/v1/initiatives/` takes the list's query "
+        "parameters and gives its initiatives in its order, 20 a page. Data under Licence "
+        "Ouverte 2.0 (Etalab)."
+    ),
+    "VERSION": "1",
+    "LICENSE": {
+        "name": "Licence Ouverte 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    # Initiatives, sources and results share the catalogue's languages.
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "initiatives.models.Language"},
+}
+# Other sites' scripts may read the API and the open data, not the rest of the site.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/(api/v1|open-data)/"
 
 LOGGING = {
     "version": 1,

@@ -1092,7 +1092,9 @@ class Initiative(models.Model):
         cls, db: str | None, field_names: Collection[str], values: Collection[Any]
     ) -> "Initiative":
         instance = super().from_db(db, field_names, values)
-        instance._loaded_review = (instance.__dict__.get("verified_on"), instance.review_before)
+        # From what was read alone: a deferred field is not fetched for this.
+        loaded = instance.__dict__
+        instance._loaded_review = (loaded.get("verified_on"), loaded.get("review_before"))
         return instance
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -63,6 +63,21 @@ urlpatterns = [
         name="result-export",
     ),
     path(
+        "initiatives/partnerships.csv",
+        read_list(views.PartnershipExportView.as_view()),
+        name="partnership-export",
+    ),
+    path(
+        "initiatives/export.xlsx",
+        read_list(views.InitiativeSpreadsheetView.as_view()),
+        name="initiative-xlsx",
+    ),
+    path(
+        "initiatives/contacts.csv",
+        read_list(views.ContactExportView.as_view()),
+        name="contact-export",
+    ),
+    path(
         "initiatives/<slug:slug>/",
         read_only(views.InitiativeDetailView.as_view()),
         name="initiative-detail",
@@ -86,6 +101,10 @@ urlpatterns = [
         read_only(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
+    path("open-data/", read_only(views.OpenDataView.as_view()), name="open-data"),
+    path("open-data/datapackage.json", read_only(views.datapackage), name="datapackage"),
+    path("open-data/catalog.jsonld", read_only(views.dcat), name="dcat"),
+    path("open-data/<path:path>", read_only(views.dataset), name="dataset"),
     path("pilots/<slug:slug>/", moved(views.organisation_redirect), name="pilot-detail"),
     path("partners/<slug:slug>/", moved(views.organisation_redirect), name="partner-detail"),
 ]

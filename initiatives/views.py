@@ -5,6 +5,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -12,6 +13,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
     QueryDict,
+    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -20,12 +22,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo, suggestions
+from . import caching, geo, opendata, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
+    contact_rows,
     csv_response,
+    export_filename,
     initiative_rows,
+    partnership_rows,
     result_rows,
 )
 from .facets import Facet, build_facets, matching_without
@@ -303,12 +308,16 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return address(self.request.path, query)
 
     def get_export_links(self, query):
-        """The CSV export of this very list, in each variant offered."""
+        """The export of this very list, in each variant offered: « Excel » is the spreadsheet,
+        the others CSV."""
         query = query.copy()
         query.pop("format", None)
         query.pop("page", None)
         links = []
         for export_format, label in ExportFormat.choices:
+            if export_format == ExportFormat.EXCEL:
+                links.append((label, address(reverse("initiatives:initiative-xlsx"), query)))
+                continue
             query["format"] = export_format
             url = f"{reverse('initiatives:initiative-export')}?{query.urlencode()}"
             links.append((label, url))
@@ -444,6 +453,98 @@ class ResultExportView(InitiativeExportView):
 
     rows_of = staticmethod(result_rows)
     filename_label = "resultats"
+
+
+class PartnershipExportView(InitiativeExportView):
+    """The partnerships of the filtered list as CSV, one row per organisation and role."""
+
+    rows_of = staticmethod(partnership_rows)
+    filename_label = "partenariats"
+
+
+class ContactExportView(InitiativeExportView):
+    """The contacts of the filtered list as CSV (public data only), one row per contact."""
+
+    rows_of = staticmethod(contact_rows)
+    filename_label = "contacts"
+
+
+class InitiativeSpreadsheetView(FilteredInitiativesMixin, View):
+    """The filtered list as an .xlsx workbook: its initiatives, results, partnerships and
+    contacts, a sheet each, and what the file holds."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return InitiativeListView.as_view()(request, *args, **kwargs)
+        themes = [theme.slug for theme in filterset.form.cleaned_data["theme"] or ()]
+        return opendata.spreadsheet_response(
+            self.get_filtered_queryset(filterset),
+            request,
+            filterset.data,
+            export_filename(*themes, extension="xlsx"),
+        )
+
+
+def datapackage(request: HttpRequest) -> JsonResponse:
+    """The Frictionless data package describing the catalogue's tables."""
+    return JsonResponse(opendata.datapackage(request), json_dumps_params={"ensure_ascii": False})
+
+
+class OpenDataView(TemplateView):
+    """The datasets: each with its rows, format and schema, the licence, the API."""
+
+    template_name = "initiatives/open_data.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        datasets, changed = opendata.datasets(self.request)
+        return super().get_context_data(
+            datasets=datasets,
+            changed=changed,
+            licence=opendata.LICENCE,
+            dcat=opendata.dcat_catalog(self.request, datasets, changed),
+            **kwargs,
+        )
+
+
+def dcat(request: HttpRequest) -> JsonResponse:
+    """The datasets as a DCAT catalogue (JSON-LD)."""
+    datasets, changed = opendata.datasets(request)
+    response = JsonResponse(
+        opendata.dcat_catalog(request, datasets, changed),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Type"] = "application/ld+json"
+    return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What crawlers may read: the pages, not the exports and the API, which take every
+    combination of the list's parameters; where the sitemap is."""
+    lines = [
+        "User-agent: *",
+        *(
+            f"Disallow: {reverse(name)}"
+            for name in (
+                "initiatives:initiative-export",
+                "initiatives:initiative-xlsx",
+                "initiatives:initiative-geojson",
+                "initiatives:result-export",
+                "initiatives:partnership-export",
+                "initiatives:contact-export",
+                "api:api-root",
+            )
+        ),
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def dataset(request: HttpRequest, path: str) -> StreamingHttpResponse:
+    """One of the datasets of /open-data/ (opendata.DATASETS)."""
+    if path not in opendata.DATASETS:
+        raise Http404(path)
+    return opendata.dataset_response(request, path)
 
 
 class InitiativeDetailView(DetailView):

@@ -216,7 +216,7 @@ def test_it_says_an_unknown_format_is_wrong_on_the_list_s_page(client, db):
 
 def test_the_list_links_to_each_variant_with_its_filters(client, small_catalogue):
     content = client.get("/initiatives/", {"country": "FR", "page": "1"}).content.decode()
-    assert f'href="{EXPORT}?country=FR&amp;format=excel"' in content
+    assert 'href="/initiatives/export.xlsx?country=FR"' in content
     assert f'href="{EXPORT}?country=FR&amp;format=csv"' in content
 
 
@@ -276,7 +276,7 @@ def test_it_writes_the_pilot_with_its_acronym_and_choices_by_their_labels(client
     assert row["pilote"] == "Association d'aide aux jeunes travailleurs (AAJT)"
     assert (row["statut"], row["echelle"]) == ("en cours", "transfrontalière")
     english = read_csv(client.get(in_english(EXPORT)))[0]
-    assert english["statut"] == "ongoing"
+    assert english["statut"] == "en cours", "the same values whatever the interface's language"
 
 
 def test_it_writes_every_lead_and_the_partners_apart(client):
@@ -300,7 +300,7 @@ def test_it_says_when_the_source_names_no_lead(client):
     make_initiative("AB Réfugiés Emploi", leads=[])
     assert read_csv(client.get(EXPORT))[0]["pilote"] == "porteur non précisé par la source"
     english = read_csv(client.get(in_english(EXPORT)))[0]
-    assert english["pilote"] == "lead not specified by the source"
+    assert english["pilote"] == "porteur non précisé par la source"
 
 
 def test_it_never_exports_an_editorial_note(client):

@@ -58,6 +58,28 @@ BUDGETS = {
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).
     "geojson": 7,
+    # Filter choices, the chosen options' rows, the count, the page with its cards' rows
+    # (initiatives.nested), their publics.
+    "api-list": 6,
+    # The initiative, its themes, publics, organisations, contacts, results, citations, places.
+    "api-initiative": 8,
+    # The revision (these pages are cached whole and validated as the others); the counts:
+    # initiatives and the catalogue's date, results, partnerships, contacts, lead organisations,
+    # services.
+    "open-data": 7,
+    "dcat": 7,
+    "datapackage": 1,
+    # The revision; the rows in one query, read from a server-side cursor in a transaction (its
+    # savepoint and release in a test); data·inclusion's services first read the regions'
+    # départements.
+    "structures": 4,
+    "services": 5,
+    "hsds-services": 4,
+    # The revision, filter choices, the chosen options' rows, then each of the four tables in
+    # one query read from a server-side cursor in a transaction (savepoint, query, release).
+    "xlsx": 15,
+    # The sitemap's initiatives: their count, then the page of them.
+    "sitemap": 2,
     # The revision, the organisation, its initiatives with their cards' rows, its partnerships
     # in them.
     "lead": 4,
@@ -137,6 +159,17 @@ def build_catalogue(rows: int) -> Initiative:
         ("geojson", "/initiatives/export.geojson?theme=logement"),
         ("lead", "/organisations/association-pilote/"),
         ("partner", "/organisations/partenaire-commun/"),
+        ("api-list", "/api/v1/initiatives/?theme=logement"),
+        ("api-initiative", "/api/v1/initiatives/logement-des-familles/"),
+        ("open-data", "/open-data/"),
+        ("dcat", "/open-data/catalog.jsonld"),
+        ("datapackage", "/open-data/datapackage.json"),
+        ("structures", "/open-data/data-inclusion/structures.json"),
+        ("services", "/open-data/data-inclusion/services.json"),
+        ("structures", "/open-data/hsds/organizations.json"),
+        ("hsds-services", "/open-data/hsds/services.json"),
+        ("xlsx", "/initiatives/export.xlsx?theme=logement"),
+        ("sitemap", "/sitemap-initiatives.xml"),
     ],
 )
 def test_each_page_makes_its_budget_of_queries_for_5_rows_as_for_50(
