@@ -93,7 +93,7 @@ def test_it_gives_the_form_back_with_its_errors_and_the_text_typed(client):
     assert response.status_code == 400
     text = page_text(response)
     assert "Le message n'est pas parti" in text
-    assert "Saisissez une adresse de courriel valide" in text
+    assert "Saisissez une adresse e-mail valide" in text
     assert "x" * 4001 in response.content.decode() and 'value="Awa"' in response.content.decode()
     assert not Suggestion.objects.exists()
     assert post(client, initiative, message="   ").status_code == 400

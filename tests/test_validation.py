@@ -59,7 +59,7 @@ def test_the_admin_saves_several_phone_numbers(admin_client, new_initiative_form
 
 def test_the_admin_refuses_a_bad_email(admin_client, new_initiative_form):
     data = with_contact(new_initiative_form, email="claire.exemple.org")
-    refused(admin_client, data, "Saisissez une adresse de courriel valide.")
+    refused(admin_client, data, "Saisissez une adresse e-mail valide.")
 
 
 def test_the_admin_refuses_a_contact_without_name_or_organisation(
