@@ -6,6 +6,7 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 
 import csv
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -52,7 +53,8 @@ from .models import (
     latest_source_date,
 )
 
-# Cells starting with these could be run as formulas by a spreadsheet (OWASP: CSV injection).
+# Cells starting with these could be run as formulas by a spreadsheet (OWASP: CSV injection),
+# in their full-width or small forms too (« ＝ », « ﹢ »), which spreadsheets read as the same.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Joins the values of a multi-valued field within one cell.
 LIST_SEPARATOR = " | "
@@ -335,7 +337,9 @@ def neutralise(value: object) -> object:
     """Text a spreadsheet would read as a formula gets a leading quote; numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value[:1]).startswith(
+        FORMULA_TRIGGERS
+    ):
         return "'" + value
     return value
 

@@ -182,7 +182,21 @@ def test_it_leaves_out_hidden_personal_data(client):
 
 @pytest.mark.parametrize(
     "hostile",
-    ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1"],
+    [
+        '=HYPERLINK("http://evil")',
+        "+1+2",
+        "-2+3",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        # Full-width and small forms, which spreadsheets read as the ASCII ones.
+        "＝SUM(1,1)",
+        "＋1+2",
+        "－2+3",
+        "＠SUM(A1)",
+        "﹦1+1",
+    ],
 )
 def test_it_neutralises_cells_a_spreadsheet_would_run(client, hostile):
     initiative = make_initiative(hostile, partners=[make_organisation(hostile)])
