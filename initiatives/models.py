@@ -68,6 +68,26 @@ def validate_phone(value: str) -> None:
         )
 
 
+# A local part as addresses are really written: letters, digits and « . _ + ' - ». Quoted local
+# parts and characters such as « ? & = % » are valid in RFC 5322 but would read as a mailto:
+# link's parameters (« "a?cc=x@evil.example"@example.org » adds a recipient).
+EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._+'-]+")
+
+
+def validate_plain_email(value: str) -> None:
+    """Refuses an email address whose local part (before the last @) is quoted or holds other
+    characters than EMAIL_LOCAL_PART, after Django's own check of the whole address."""
+    local_part = value.rpartition("@")[0]
+    if local_part and not EMAIL_LOCAL_PART.fullmatch(local_part):
+        raise ValidationError(
+            _(
+                "Avant le @, une adresse de courriel ne peut contenir que des lettres sans "
+                "accent, des chiffres et les signes . _ + ' -"
+            ),
+            code="unsafe_email",
+        )
+
+
 def phone_list_field(help_text: Any) -> ArrayField:
     """Phone numbers, each as people write it (validate_phone)."""
     return ArrayField(
@@ -225,6 +245,7 @@ class Organisation(models.Model):
     email = models.EmailField(
         _("courriel"),
         blank=True,
+        validators=[validate_plain_email],
         help_text=_("Celui de l'organisation elle-même, tel que la source le donne."),
     )
     phones = phone_list_field(_("Ceux de l'organisation elle-même ; séparez-les par des virgules."))
@@ -1342,7 +1363,7 @@ class Contact(models.Model):
     name = models.CharField(_("nom"), max_length=200, blank=True)
     role = models.CharField(_("fonction"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
-    email = models.EmailField(_("courriel"), blank=True)
+    email = models.EmailField(_("courriel"), blank=True, validators=[validate_plain_email])
     phones = phone_list_field(_("Séparez plusieurs numéros par des virgules."))
     address = models.TextField(_("adresse postale"), blank=True)
     website = models.URLField(_("site web"), max_length=300, blank=True)

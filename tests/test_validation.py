@@ -62,6 +62,47 @@ def test_the_admin_refuses_a_bad_email(admin_client, new_initiative_form):
     refused(admin_client, data, "Saisissez une adresse de courriel valide.")
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        '"a?cc=victim@evil.example&subject=hi"@example.org',
+        "a?cc=victim@example.org",
+        "a&b=c@example.org",
+        "50%25@example.org",
+    ],
+)
+def test_the_admin_refuses_an_email_that_would_add_to_a_mailto_link(
+    admin_client, new_initiative_form, email
+):
+    data = with_contact(new_initiative_form, email=email)
+    refused(admin_client, data, "Avant le @, une adresse de courriel ne peut contenir")
+
+
+def test_the_admin_refuses_an_unsafe_organisation_email(admin_client):
+    organisation = make_organisation("Asso")
+    response = admin_client.post(
+        reverse("admin:initiatives_organisation_change", args=[organisation.pk]),
+        {
+            "name": "Asso",
+            "slug": organisation.slug,
+            "kind": organisation.kind,
+            "country": "FR",
+            "email": '"x?bcc=victim@evil.example"@example.org',
+            "phones": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Avant le @, une adresse de courriel ne peut contenir" in response.content.decode()
+
+
+@pytest.mark.parametrize("email", ["claire.dupont@example.org", "o'brien+accueil@asso-x.fr"])
+def test_the_admin_accepts_plain_emails(admin_client, new_initiative_form, email):
+    data = with_contact(new_initiative_form, email=email)
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), data)
+    assert response.status_code == 302
+    assert Initiative.objects.get(slug="nouvelle-initiative").contacts.get().email == email
+
+
 def test_the_admin_refuses_a_contact_without_name_or_organisation(
     admin_client, new_initiative_form
 ):
