@@ -1381,8 +1381,11 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["initiative", "position"]
         constraints = [
+            # Checked at commit, so that an edit may swap or shift positions row by row.
             models.UniqueConstraint(
-                fields=["initiative", "position"], name="contact_unique_position"
+                fields=["initiative", "position"],
+                name="contact_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(
                 condition=~Q(name="", organisation=""),
@@ -1530,8 +1533,11 @@ class Result(models.Model):
         verbose_name_plural = _("résultats")
         ordering = ["initiative", "position"]
         constraints = [
+            # Checked at commit, so that an edit may swap or shift positions row by row.
             models.UniqueConstraint(
-                fields=["initiative", "position"], name="result_unique_position"
+                fields=["initiative", "position"],
+                name="result_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(condition=~Q(text=""), name="result_text_not_empty"),
             models.CheckConstraint(

@@ -2,6 +2,7 @@ import html
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from initiatives.models import Initiative
@@ -11,12 +12,14 @@ from .factories import (
     commune,
     department,
     initiative_form,
+    make_contact,
     make_initiative,
     make_noted_citation,
     make_organisation,
+    make_result,
     make_theme,
 )
-from .pages import change_url
+from .pages import change_form, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +190,41 @@ def test_it_creates_an_initiative_with_its_places_in_order(admin_client):
     assert response.status_code == 302
     initiative = Initiative.objects.get(slug="nouvelle-initiative")
     assert [str(place) for place in initiative.place_list] == ["Gironde (33)", "Marseille (13)"]
+
+
+def constraints_checked_as_at_commit() -> None:
+    """Checks now the deferred constraints, which the test's transaction, never committed,
+    would otherwise never check."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("inline", ["contacts", "results"])
+@pytest.mark.parametrize("new_positions", [(2, 1), (2, 3)], ids=["swapped", "shifted"])
+def test_an_editor_reorders_contacts_and_results(django_app, admin_user, inline, new_positions):
+    initiative = make_initiative()
+    make = make_contact if inline == "contacts" else make_result
+    first, second = make(initiative, position=1), make(initiative, position=2)
+    django_app.set_user(admin_user)
+    form = change_form(django_app, initiative)
+    form[f"{inline}-0-position"], form[f"{inline}-1-position"] = map(str, new_positions)
+    assert form.submit().status_code == 302
+    constraints_checked_as_at_commit()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == new_positions
+
+
+@pytest.mark.parametrize("inline", ["contacts", "results"])
+def test_two_contacts_or_results_cannot_share_a_position(django_app, admin_user, inline):
+    initiative = make_initiative()
+    make = make_contact if inline == "contacts" else make_result
+    make(initiative, position=1), make(initiative, position=2)
+    django_app.set_user(admin_user)
+    form = change_form(django_app, initiative)
+    form[f"{inline}-1-position"] = "1"
+    response = form.submit()
+    assert response.status_code == 200
+    assert "Corrigez les données en double dans position." in response.text
+    constraints_checked_as_at_commit()
+    assert sorted(getattr(initiative, inline).values_list("position", flat=True)) == [1, 2]
