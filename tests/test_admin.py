@@ -228,3 +228,51 @@ def test_two_contacts_or_results_cannot_share_a_position(django_app, admin_user,
     assert "Corrigez les données en double dans position." in response.text
     constraints_checked_as_at_commit()
     assert sorted(getattr(initiative, inline).values_list("position", flat=True)) == [1, 2]
+
+
+# Addresses an editor's browser could be sent to, each once a 500: a NUL byte or an id that is
+# no number in a filter, a search, a history page or an add form's initial values.
+HOSTILE_ADMIN_ADDRESSES = [
+    (302, "/admin/initiatives/initiative/?status__exact=%00"),
+    (302, "/admin/initiatives/initiative/?main_theme__id__exact=%00"),
+    (302, "/admin/initiatives/initiative/?q=%00"),
+    (404, "/admin/initiatives/initiative/abc/history/"),
+    (404, "/admin/initiatives/initiative/%00/history/"),
+    (404, "/admin/initiatives/initiative/{pk}/history/abc/"),
+    (404, "/admin/initiatives/initiative/{pk}/history/%00/"),
+    (404, "/admin/initiatives/organisation/abc/history/"),
+    (200, "/admin/initiatives/initiative/add/?main_theme=abc"),
+    (200, "/admin/initiatives/initiative/add/?main_theme=%00"),
+    (200, "/admin/initiatives/initiative/add/?themes=abc"),
+    (200, "/admin/initiatives/initiative/add/?parent=abc"),
+    (200, "/admin/initiatives/initiative/add/?title=%00"),
+    (
+        200,
+        "/admin/autocomplete/?term=%00&app_label=initiatives&model_name=initiative&field_name=parent",
+    ),
+    (
+        200,
+        "/admin/autocomplete/?term=%00&app_label=initiatives&model_name=partnership"
+        "&field_name=organisation",
+    ),
+]
+
+
+def test_the_admin_answers_hostile_addresses_without_a_500(admin_client):
+    initiative = make_initiative("Mon toit pour toi")
+    answers = [
+        (admin_client.get(address.format(pk=initiative.pk)).status_code, address)
+        for _, address in HOSTILE_ADMIN_ADDRESSES
+    ]
+    assert answers == HOSTILE_ADMIN_ADDRESSES
+
+
+def test_the_add_form_keeps_the_valid_initial_values_from_its_address(admin_client):
+    theme = make_theme("Logement")
+    response = admin_client.get(
+        reverse("admin:initiatives_initiative_add"),
+        {"title": "Accueil", "main_theme": theme.pk, "parent": "abc"},
+    )
+    form = response.context["adminform"].form
+    assert (form.initial["title"], form.initial["main_theme"]) == ("Accueil", str(theme.pk))
+    assert "parent" not in form.initial
