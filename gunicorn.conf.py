@@ -11,7 +11,8 @@ from environs import Env
 env = Env()
 env.read_env(Path(__file__).resolve().parent / ".env", recurse=False)
 
-bind = env.str("BIND", "0.0.0.0:8000")
+# Loopback unless told otherwise: a reverse proxy on the same host is the way in.
+bind = env.str("BIND", "127.0.0.1:8000")
 # Pages are CPU-bound (rendering): more processes than cores only queue behind each other
 # (bench/RESULTS.md: on 2 cores, 3 workers served more, with a lower p95, than 5).
 workers = env.int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)

@@ -7,6 +7,7 @@ HTTPS-only defaults (redirect, secure cookies, HSTS) that `manage.py check --dep
 each can still be set on its own. A value that does not parse (DEBUG=maybe) is refused.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -210,17 +211,27 @@ CONTENT_SECURITY_POLICY = {
 
 # Staff sign-in and editing (django-axes, django-simple-history; see the README).
 # Failed sign-ins are counted per username and client address; past the limit, that pair is
-# locked out for the cool-off time.
+# locked out for the cool-off time. Past AXES_ADDRESS_FAILURE_LIMIT failures from one address,
+# whatever the usernames tried, the address is locked out for every username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = max(env.int("AXES_ADDRESS_FAILURE_LIMIT", 20), AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "initiatives.login.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner on stdout, where management commands write their output.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
-# Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
-# the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed: from them, the
+# client's address is the nearest one they did not add themselves; from any other connection
+# (none listed: from every one), the connection's address, the header ignored.
+try:
+    TRUSTED_PROXIES = [
+        ipaddress.ip_network(entry, strict=False)
+        for entry in env.list("TRUSTED_PROXIES", [], subcast=str.strip)
+        if entry
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
 LOGGING = {
