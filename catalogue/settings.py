@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from environs import Env
 
+from catalogue.headers import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
 env.read_env(BASE_DIR / ".env", recurse=False)
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Early, so that redirects and errors answered by the middleware below carry it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
     "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,7 +73,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -155,6 +158,9 @@ STORAGES = {
         )
     },
 }
+
+# Static files get the pages' Content-Security-Policy and X-Frame-Options too.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
 ADMIN_URL = env.str("ADMIN_URL", "admin/").strip("/") + "/"
 

@@ -62,6 +62,8 @@ def lockout(
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page shown to a locked-out sign-in, in the admin's look, with HTTP 429."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {**admin.site.each_context(request), "minutes": minutes}
-    return render(request, "admin/lockout.html", context, status=429)
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {**admin.site.each_context(request), "minutes": seconds // 60}
+    response = render(request, "admin/lockout.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

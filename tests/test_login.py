@@ -178,3 +178,11 @@ def test_the_admin_path_is_set_by_admin_url():
     assert result.returncode == 0, result.stderr
     # The last line: request logs (« Not Found: /admin/ ») go to stdout too.
     assert result.stdout.splitlines()[-1].split() == ["/gestion-interne/", "404", "200"]
+
+
+def test_the_lockout_page_says_when_to_retry(staff):
+    client = Client()
+    fail(client, 5)
+    response = sign_in(client, "claire", PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(15 * 60)

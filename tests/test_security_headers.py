@@ -72,3 +72,24 @@ def test_it_marks_the_language_cookie_http_only(client):
     assert response.status_code == 302
     cookie = response.cookies["django_language"]
     assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+def assert_security_headers(response):
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert csp_directives(response)["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/static/css/site.css", {}, 200),
+        ("/initiatives", {}, 301),  # the trailing slash added
+        ("/initiatives/", {"HTTP_HOST": "evil.example.com"}, 400),
+        ("/no/such/page/", {}, 404),
+    ],
+)
+def test_it_sends_the_security_headers_on_every_kind_of_answer(client, path, headers, status):
+    response = client.get(path, **headers)
+    assert response.status_code == status
+    assert_security_headers(response)
