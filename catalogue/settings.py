@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Early, so that redirects and errors answered by the middleware below carry it too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything reads the Host header: a load balancer probes by the node's address.
+    "catalogue.middleware.HealthCheckMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
     "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
