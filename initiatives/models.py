@@ -988,7 +988,9 @@ class Initiative(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")), name="initiative_not_its_own_parent"
+                condition=~Q(parent=models.F("pk")),
+                name="initiative_not_its_own_parent",
+                violation_error_message=_("Une initiative ne peut faire partie d'elle-même."),
             ),
         ]
 
@@ -1539,11 +1541,19 @@ class Result(models.Model):
                 name="result_unique_position",
                 deferrable=models.Deferrable.DEFERRED,
             ),
-            models.CheckConstraint(condition=~Q(text=""), name="result_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="result_text_not_empty",
+                violation_error_message=_("Un résultat a un texte."),
+            ),
             models.CheckConstraint(
                 condition=Q(as_of__isnull=True, as_of_precision="")
                 | Q(as_of__isnull=False, as_of_precision__in=DatePrecision.values),
                 name="result_as_of_has_precision",
+                violation_error_message=_(
+                    "Une date de résultat se donne avec sa précision (jour, mois, trimestre ou "
+                    "année), et une précision avec sa date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(value_max__isnull=True)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from initiatives.models import Initiative, validate_phone
 
 from .factories import initiative_form, make_initiative, make_organisation, make_theme
+from .pages import change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,35 @@ def test_the_year_constraints_speak_french():
     initiative.end_year = 2010
     with pytest.raises(ValidationError, match="ne peut précéder"):
         initiative.validate_constraints()
+
+
+def test_the_admin_says_in_words_that_a_result_s_date_needs_its_precision(
+    admin_client, new_initiative_form
+):
+    data = new_initiative_form | {
+        "results-TOTAL_FORMS": "1",
+        "results-0-position": "1",
+        "results-0-nature": "achieved",
+        "results-0-text": "12 bourses",
+        "results-0-as_of": "2021-03-01",
+        "results-0-as_of_precision": "",
+    }
+    response = admin_client.post(reverse("admin:initiatives_initiative_add"), data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Une date de résultat se donne avec sa précision" in content
+    assert "contrainte" not in content
+    assert not Initiative.objects.filter(slug="nouvelle-initiative").exists()
+
+
+def test_an_initiative_cannot_be_its_own_parent(django_app, admin_user):
+    initiative = make_initiative("Mon toit pour toi")
+    django_app.set_user(admin_user)
+    form = change_form(django_app, initiative)
+    form["parent"].force_value(str(initiative.pk))
+    response = form.submit()
+    assert response.status_code == 200
+    assert "Une initiative ne peut faire partie d&#x27;elle-même." in response.text
+    assert "contrainte" not in response.text
+    initiative.refresh_from_db()
+    assert initiative.parent is None
