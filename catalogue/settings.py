@@ -164,6 +164,14 @@ STORAGES = {
 # Static files get the pages' Content-Security-Policy and X-Frame-Options too.
 WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
+# The site's public address (https://catalogue.example.org): files that name its pages (the
+# exports' url column) use it rather than the Host header each request came with. Empty: the
+# request's own address.
+SITE_URL = env.str("SITE_URL", "").strip().rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (_site.scheme not in ("http", "https") or not _site.netloc or _site.path):
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address with no path: {SITE_URL!r}")
+
 ADMIN_URL = env.str("ADMIN_URL", "admin/").strip("/") + "/"
 
 # Behind a reverse proxy that terminates TLS, it says so with this header. (gunicorn already

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg, StringAgg
 from django.db import models, transaction
 from django.db.models import (
@@ -353,6 +354,15 @@ def initiative_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iter
         yield [url(slug), *map(neutralise, cells)]
 
 
+def absolute_url(request: HttpRequest) -> Callable[[str], str]:
+    """How a file names the site's pages, from their paths: after SITE_URL when it is set (the
+    address readers know, not the Host header, port and all, that the request came with),
+    else after the request's own address."""
+    if settings.SITE_URL:
+        return lambda path: settings.SITE_URL + path
+    return request.build_absolute_uri
+
+
 def initiative_url(build_url: Callable[[str], str]) -> Callable[[str], str]:
     """The absolute URL of an initiative's page by its slug. Every page's URL differs only by
     its slug: reversed once."""
@@ -454,8 +464,15 @@ def csv_lines(rows: Iterable[Iterable[Any]], export_format: str) -> Iterator[str
         yield writer.writerow(row)
 
 
+# Of a file's name before its date: the first labels that fit (all themes would make hundreds of
+# characters, more than some systems take).
+FILENAME_MAX_LENGTH = 80
+
+
 def export_filename(*labels: str) -> str:
     name = "-".join(["initiatives", *(slugify(label) for label in labels if label)])
+    if len(name) > FILENAME_MAX_LENGTH:
+        name = name[: FILENAME_MAX_LENGTH + 1].rsplit("-", 1)[0]
     return f"{name}-{date.today().isoformat()}.csv"
 
 
@@ -468,7 +485,7 @@ def csv_response(
 ) -> StreamingHttpResponse:
     """A streaming CSV download of `queryset`, in its order, one row per initiative (or per
     what `rows_of` gives for it, such as its results)."""
-    rows = rows_of(queryset, request.build_absolute_uri)
+    rows = rows_of(queryset, absolute_url(request))
     # Read the header and the first chunk of rows before answering: a database failure (an
     # outage, answered 503) then comes while the status can still say so, not as a download cut
     # off after a 200. An export of up to CHUNK_SIZE rows is then read whole and its cursor closed.
