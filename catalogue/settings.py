@@ -173,6 +173,8 @@ if SITE_URL and (_site.scheme not in ("http", "https") or not _site.netloc or _s
     raise ImproperlyConfigured(f"SITE_URL must be an http(s) address with no path: {SITE_URL!r}")
 
 ADMIN_URL = env.str("ADMIN_URL", "admin/").strip("/") + "/"
+# Where a sign-in goes when its `next` is missing or points elsewhere than this site.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Behind a reverse proxy that terminates TLS, it says so with this header. (gunicorn already
 # trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS; this is for other set-ups.)
@@ -253,6 +255,21 @@ AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+    "filters": {"without_traceback": {"()": "catalogue.logs.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+        "console_without_traceback": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["without_traceback"],
+        },
+    },
+    "loggers": {
+        # A request for another host (a scanner, a probe) is one line, not a traceback.
+        "django.security.DisallowedHost": {
+            "handlers": ["console_without_traceback"],
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
