@@ -186,3 +186,12 @@ def test_the_lockout_page_says_when_to_retry(staff):
     response = sign_in(client, "claire", PASSWORD)
     assert response.status_code == 429
     assert response["Retry-After"] == str(15 * 60)
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_a_sign_in_with_a_next_address_elsewhere_lands_on_the_admin(staff, next_url):
+    response = Client().post(
+        reverse("admin:login"), {"username": "claire", "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
