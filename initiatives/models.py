@@ -42,6 +42,16 @@ country_code_validator = RegexValidator(
 )
 
 
+def validate_country_known(value: str) -> None:
+    """Refuses a code of the right shape that names no country (ZZ, XX)."""
+    if value and not countries.name(value):
+        raise ValidationError(
+            _("« %(value)s » n'est le code d'aucun pays."),
+            code="unknown_country",
+            params={"value": value},
+        )
+
+
 def country_name(code: str) -> str:
     """The name of the country of ISO code `code` in the current language, or the code if it
     names none (nothing for no code)."""
@@ -239,7 +249,7 @@ class Organisation(models.Model):
         max_length=2,
         default="FR",
         blank=True,
-        validators=[country_code_validator],
+        validators=[country_code_validator, validate_country_known],
         help_text=_("Vide pour un fonds ou un programme européen, qui n'est d'aucun pays."),
     )
     email = models.EmailField(

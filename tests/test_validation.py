@@ -185,3 +185,22 @@ def test_an_initiative_cannot_be_its_own_parent(django_app, admin_user):
     assert "contrainte" not in response.text
     initiative.refresh_from_db()
     assert initiative.parent is None
+
+
+@pytest.mark.parametrize(
+    ("country", "refused_as"), [("ZZ", "n&#x27;est le code d&#x27;aucun pays"), ("BE", None)]
+)
+def test_the_admin_refuses_a_country_code_that_names_no_country(admin_client, country, refused_as):
+    organisation = make_organisation("Asso")
+    response = admin_client.post(
+        reverse("admin:initiatives_organisation_change", args=[organisation.pk]),
+        {"name": "Asso", "slug": organisation.slug, "kind": organisation.kind, "country": country},
+    )
+    organisation.refresh_from_db()
+    if refused_as:
+        assert response.status_code == 200
+        assert f"« {country} » {refused_as}" in response.content.decode()
+        assert organisation.country == "FR"
+    else:
+        assert response.status_code == 302
+        assert organisation.country == country
