@@ -25,3 +25,10 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (gunicornc) has one path per user by default, which every instance
+# run by that user on the machine would share: off, unless given a path of this instance's own.
+_control_socket = env.str("GUNICORN_CONTROL_SOCKET", "")
+if _control_socket:
+    control_socket = _control_socket
+else:
+    control_socket_disable = True

@@ -195,3 +195,13 @@ def test_a_sign_in_with_a_next_address_elsewhere_lands_on_the_admin(staff, next_
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+
+
+def test_gunicorn_shares_no_control_socket_unless_given_one(monkeypatch):
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    config = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))
+    assert config.get("control_socket_disable") is True
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", "/run/catalogue/gunicorn.ctl")
+    config = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))
+    assert config["control_socket"] == "/run/catalogue/gunicorn.ctl"
+    assert not config.get("control_socket_disable")
