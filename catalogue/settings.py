@@ -119,6 +119,15 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 5)
 )
+# No statement runs longer (0: no limit, for a long one-off command); and a request whose
+# queries have not answered 2 seconds after it (a paused server enforces no timeout) gets
+# its connections cut and a 503 (catalogue.middleware.Watchdog).
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", 10)
+if DATABASE_STATEMENT_TIMEOUT > 0:
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+    )
+DATABASE_REQUEST_TIMEOUT = (DATABASE_STATEMENT_TIMEOUT or 60) + 2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
