@@ -10,6 +10,7 @@ each can still be set on its own. A value that does not parse (DEBUG=maybe) is r
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -51,11 +52,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "csp",
     "django_filters",
     "django_countries",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "initiatives",
 ]
 
@@ -67,10 +73,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before anything reads the Host header: a load balancer probes by the node's address.
     "catalogue.middleware.HealthCheckMiddleware",
+    # Before anything that may answer, so that every answer of the API carries its headers.
+    "corsheaders.middleware.CorsMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
     "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "catalogue.locale.AddressLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,17 +137,53 @@ if DATABASE_STATEMENT_TIMEOUT > 0:
     )
 DATABASE_REQUEST_TIMEOUT = (DATABASE_STATEMENT_TIMEOUT or 60) + 2
 
+# A streaming replica for the public pages' reads (catalogue.routers); the primary for the rest.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.dj_db_url(
+        "DATABASE_REPLICA_URL",
+        conn_max_age=env.int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    )
+    # Tests use the primary's test database through this alias too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["catalogue.routers.ReplicaRouter"]
+    # After the outage middleware, before anything reads: says which reads may go to the replica.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("catalogue.middleware.DatabaseUnavailableMiddleware") + 1,
+        "catalogue.routers.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Facet counts, totals and rendered lists, cached per catalogue revision (initiatives.caching) in
-# files every worker process shares: no cache server to run, and nothing stale read after a change.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.path("CACHE_DIR", BASE_DIR / ".cache"),
-        "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000)},
+# Whole pages and figures, cached per catalogue revision (initiatives.caching). By default in
+# files every worker process of this machine shares: no cache server to run. With several
+# machines, CACHE_URL names a Redis server they share (redis://host:6379/0, rediss://…, or
+# unix:///run/redis/redis.sock); nothing stale is read after a change either way.
+CACHE_URL = env.str("CACHE_URL", "")
+CACHES: dict[str, dict[str, Any]]
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"CACHE_URL must be a Redis address: {CACHE_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis server gone answers at once rather than hanging every request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", BASE_DIR / ".cache"),
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,8 +218,9 @@ STORAGES = {
 WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
 # The site's public address (https://catalogue.example.org): files that name its pages (the
-# exports' url column) use it rather than the Host header each request came with. Empty: the
-# request's own address.
+# exports' url column) use it rather than the Host header each request came with, and so do the
+# emails of commands, which have no request (review_due). Empty: the request's own address, and
+# http://localhost:8000 for commands.
 SITE_URL = env.str("SITE_URL", "").strip().rstrip("/")
 _site = urlsplit(SITE_URL)
 if SITE_URL and (_site.scheme not in ("http", "https") or not _site.netloc or _site.path):
@@ -260,6 +305,68 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
+
+# Email: Django's console backend (messages written to standard output) unless EMAIL_HOST names an
+# SMTP server; EMAIL_BACKEND chooses any other (the file backend writes to EMAIL_FILE_PATH).
+EMAIL_HOST = env.str("EMAIL_HOST", "")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", BASE_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "catalogue@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Readers' suggestions: who is emailed each one (default: every active editor with an email),
+# and how many one client address may send in a period (seconds) before getting a 429.
+SUGGESTION_EMAILS = env.list("SUGGESTION_EMAILS", [], subcast=str.strip)
+SUGGESTION_RATE_LIMIT = env.int("SUGGESTION_RATE_LIMIT", 5)
+SUGGESTION_RATE_PERIOD = env.int("SUGGESTION_RATE_PERIOD", 3600)
+
+# The JSON API (initiatives.api): anonymous and read-only, JSON only, throttled per client
+# address (the one TRUSTED_PROXIES lets through); `format` is the exports' parameter, not a choice
+# of renderer.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["initiatives.api.throttling.ClientAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Catalogue des initiatives pour l'accueil et l'intégration des personnes réfugiées",
+    "DESCRIPTION": (
+        "Read-only API of the catalogue. `/api/v1/initiatives/` takes the list's query "
+        "parameters and gives its initiatives in its order, 20 a page. Data under Licence "
+        "Ouverte 2.0 (Etalab)."
+    ),
+    "VERSION": "1",
+    "LICENSE": {
+        "name": "Licence Ouverte 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    # Initiatives, sources and results share the catalogue's languages.
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "initiatives.models.Language"},
+}
+# Other sites' scripts may read the API and the open data, not the rest of the site.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/(api/v1|open-data)/"
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -11,6 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,11 +27,14 @@ from .models import (
     Contact,
     Initiative,
     InitiativePlace,
+    LinkCheck,
     Organisation,
     Partnership,
     Place,
     Result,
     Source,
+    Suggestion,
+    SuggestionState,
     TargetPublic,
     Theme,
     ThesaurusEntry,
@@ -306,6 +314,35 @@ class InitiativeAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """« À revérifier »: the initiatives to check again (InitiativeQuerySet.due_for_review), or
+    those without a way to reach anyone, or showing a broken link."""
+
+    title = _("à revérifier")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("due", _("date dépassée ou jamais vérifiée")),
+            ("soon", _("dans les 30 jours")),
+            ("no_contact", _("sans contact")),
+            ("broken_links", _("lien cassé")),
+        )
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "due":
+                return queryset.due_for_review(today)
+            case "soon":
+                return queryset.due_for_review(today + timedelta(days=30))
+            case "no_contact":
+                return queryset.without_contact()
+            case "broken_links":
+                return queryset.with_broken_links()
+        return queryset
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(CatalogueModelAdmin):
     form = InitiativeAdminForm
@@ -317,9 +354,11 @@ class InitiativeAdmin(CatalogueModelAdmin):
         "status",
         "is_published",
         "verified_on",
+        "review_before",
         "updated_at",
     )
     list_filter = (
+        ReviewFilter,
         "is_published",
         "status",
         "main_theme",
@@ -367,7 +406,17 @@ class InitiativeAdmin(CatalogueModelAdmin):
             },
         ),
         (_("Liens entre initiatives"), {"fields": ("parent", "related")}),
-        (_("Suivi"), {"fields": ("verified_on", "created_at", "updated_at", "base_version")}),
+        (
+            _("Suivi"),
+            {
+                "fields": (
+                    ("verified_on", "review_before"),
+                    "created_at",
+                    "updated_at",
+                    "base_version",
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -453,3 +502,108 @@ class InitiativeAdmin(CatalogueModelAdmin):
     @admin.action(description=_("Exporter les initiatives sélectionnées en CSV"))
     def export_csv(self, request, queryset):
         return csv_response(queryset.order_by("title"), request, filename_labels=["selection"])
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(CatalogueModelAdmin):
+    """The review queue: readers' suggestions by state, newest first, each linked to its
+    initiative's change form; setting the state records who handled it and when."""
+
+    list_display = ("created_at", "initiative_link", "part", "summary", "state", "handled_by")
+    list_filter = ("state", "part")
+    list_select_related = ("initiative", "handled_by")
+    search_fields = ("message", "name", "email", "initiative__title")
+    date_hierarchy = "created_at"
+    actions = ("accept", "reject")
+    fields = (
+        "initiative_link",
+        "created_at",
+        "part",
+        "message",
+        ("name", "email"),
+        "state",
+        "staff_note",
+        ("handled_by", "handled_at"),
+    )
+    readonly_fields = (
+        "initiative_link",
+        "created_at",
+        "part",
+        "message",
+        "name",
+        "email",
+        "handled_by",
+        "handled_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # readers send them, from the public site
+
+    @admin.display(description=_("initiative"), ordering="initiative__title")
+    def initiative_link(self, suggestion: Suggestion) -> str:
+        url = reverse("admin:initiatives_initiative_change", args=[suggestion.initiative_id])
+        return format_html('<a href="{}">{}</a>', url, suggestion.initiative.title)
+
+    @admin.display(description=_("message"))
+    def summary(self, suggestion: Suggestion) -> str:
+        return Truncator(suggestion.message).chars(120)
+
+    def save_model(self, request, obj, form, change):
+        if "state" in form.changed_data:
+            obj.handle(obj.state, request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def _handle(self, request, queryset, state):
+        changed = queryset.handle(state, request.user)
+        for suggestion in changed:
+            self.log_change(request, suggestion, [{"changed": {"fields": ["state"]}}])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d suggestion marquée « %(state)s ».",
+                "%(count)d suggestions marquées « %(state)s ».",
+                len(changed),
+            )
+            % {"count": len(changed), "state": SuggestionState(state).label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Marquer comme acceptées"), permissions=["change"])
+    def accept(self, request, queryset):
+        self._handle(request, queryset, SuggestionState.ACCEPTED)
+
+    @admin.action(description=_("Marquer comme rejetées"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._handle(request, queryset, SuggestionState.REJECTED)
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(admin.ModelAdmin):
+    """What check_links found: broken links first, each with the initiatives showing it."""
+
+    list_display = ("target", "kind", "ok", "status", "detail", "checked_at", "shown_by")
+    list_filter = ("ok", "kind")
+    search_fields = ("target", "final_url")
+    readonly_fields = ("shown_by",)
+    exclude = ("initiatives",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("initiatives")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: LinkCheck | None = None) -> bool:
+        return False  # check_links writes them
+
+    @admin.display(description=_("affiché par"))
+    def shown_by(self, check: LinkCheck) -> str:
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:initiatives_initiative_change", args=[item.pk]), item.title)
+                for item in check.initiatives.all()
+            ),
+        )

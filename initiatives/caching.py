@@ -1,6 +1,7 @@
-"""What is cached, under which key and for how long: figures computed over many initiatives
-(the home page's counts, the filters' choices and counts, a list's count, the correction of a
-search) and the rendered form and results of a list, kept until the catalogue changes.
+"""What is cached, under which key and for how long: whole public pages (`cached_page`), and
+figures computed over many initiatives that several pages share (the home page's counts, the
+filters' choices and counts, a list's count, the correction of a search), kept until the
+catalogue changes.
 
 Every write to one of REVISION_TABLES gives the catalogue a new revision key (database triggers,
 see CatalogueRevision), read once per request, and a value is cached under the key it was
@@ -8,22 +9,32 @@ computed at: a change makes every older value unreachable at once, in every proc
 wrote it (the admin, a fixture load, a restore, SQL by hand). Without a revision nothing is
 cached, and a list caches nothing while one of its parameters is invalid: the page then shows
 the error, not the list.
+
+The cache is an accelerator, never a dependency: when it fails (a full or unwritable folder, a
+Redis server gone), pages are computed as if nothing were cached, a warning is logged, and
+/healthz says so.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterable
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
-from .models import CatalogueRevision, Place, current_year
+from .models import CatalogueRevision, Place, Revision, current_year
 
 if TYPE_CHECKING:
     from .filters import InitiativeFilter
@@ -52,16 +63,69 @@ REVISION_TABLES = (
     "initiatives_initiativeplace",
     "initiatives_place",
     "initiatives_thesaurusentry",
+    "initiatives_result",
+    "initiatives_contact",
 )
 
+logger = logging.getLogger(__name__)
 
-def revision(request: HttpRequest | None) -> UUID | None:
-    """The catalogue's revision when `request` began: read once, then kept on the request."""
+# A failing cache is reported at most once a minute per process, not once per request.
+WARNING_INTERVAL = 60.0
+_last_warning = -WARNING_INTERVAL
+
+
+def _cache_failed(error: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= WARNING_INTERVAL:
+        _last_warning = now
+        logger.warning("The cache failed, pages are computed without it: %r", error)
+
+
+def cache_get(key: str) -> Any:
+    """The value cached under `key`, None if there is none or the cache fails."""
+    try:
+        return cache.get(key)
+    except Exception as error:  # noqa: BLE001 - any backend's failure: OSError, redis errors…
+        _cache_failed(error)
+        return None
+
+
+def cache_set(key: str, value: Any) -> None:
+    """Caches `value` under `key`, unless the cache fails."""
+    try:
+        cache.set(key, value, CACHE_TIMEOUT)
+    except Exception as error:  # noqa: BLE001
+        _cache_failed(error)
+
+
+def cache_works() -> bool:
+    """Whether the cache keeps and gives back a value now (for /healthz)."""
+    key = f"catalogue:healthz:{time.monotonic_ns()}"
+    try:
+        cache.set(key, True, 10)
+        kept = cache.get(key) is True
+        cache.delete(key)
+    except Exception as error:  # noqa: BLE001
+        _cache_failed(error)
+        return False
+    return kept
+
+
+def current_revision(request: HttpRequest | None) -> Revision | None:
+    """The catalogue's revision (key and time) when `request` began: read once, then kept on
+    the request."""
     if request is None:
         return CatalogueRevision.objects.current()
     if not hasattr(request, "catalogue_revision"):
         request.catalogue_revision = CatalogueRevision.objects.current()  # type: ignore[attr-defined]
     return request.catalogue_revision  # type: ignore[attr-defined]
+
+
+def revision(request: HttpRequest | None) -> UUID | None:
+    """The key of the catalogue's revision when `request` began."""
+    state = current_revision(request)
+    return None if state is None else state.key
 
 
 def cache_key(revision: UUID, key: Hashable) -> str:
@@ -77,10 +141,10 @@ def cached(revision: UUID | None, key: Hashable, compute: Callable[[], T]) -> T:
     if revision is None:
         return compute()
     full_key = cache_key(revision, key)
-    value = cache.get(full_key)
+    value = cache_get(full_key)
     if value is None:
         value = compute()
-        cache.set(full_key, value, CACHE_TIMEOUT)
+        cache_set(full_key, value)
     return value
 
 
@@ -144,19 +208,80 @@ class ListCache:
         """The number of initiatives in the list."""
         return cached(self.revision, ("count", self.filters), count)
 
-    def results_key(self) -> str | None:
-        revision = self.revision
-        if revision is None:
-            return None
-        return cache_key(revision, ("results", get_language(), self.request.get_full_path()))
 
-    def rendered_results(self) -> str | None:
-        """The rendered form and results of this very address in this language, if cached."""
-        key = self.results_key()
-        return None if key is None else cache.get(key)
+def known_query(query: QueryDict, parameters: Iterable[str]) -> QueryDict:
+    """`query` with only the `parameters` a page reads, in their order: any other parameter
+    changes nothing on the page, so it neither reaches the page's links nor makes a new cache
+    entry (a crawler adding random parameters fills no disk)."""
+    known = QueryDict(mutable=True)
+    for name, values in query.lists():
+        if name in parameters:
+            known.setlist(name, values)
+    known._mutable = False
+    return known
 
-    def keep_rendered_results(self, html: str) -> None:
-        """Caches `html` for `rendered_results`, unless a parameter turned out invalid."""
-        key = self.results_key()
-        if key is not None:
-            cache.set(key, html, CACHE_TIMEOUT)
+
+def entity_tag(state: Revision) -> str:
+    """The validator of every page at revision `state` in the current language and year."""
+    return quote_etag(f"{state.key.hex}-{get_language()}-{current_year()}")
+
+
+def revalidated(
+    request: HttpRequest, response: HttpResponseBase, state: Revision
+) -> HttpResponseBase:
+    """`response` with its validators, or a 304 if the request holds the same page already."""
+    etag = entity_tag(state)
+    last_modified = int(state.changed_at.timestamp())
+    # Django's stubs say HttpResponse; a streamed response is validated the same way.
+    conditional = get_conditional_response(
+        request,
+        etag=etag,
+        last_modified=last_modified,
+        response=response,  # type: ignore[arg-type]
+    )
+    answer = conditional or response
+    for validated in {response, answer}:
+        validated.headers["ETag"] = etag
+        validated.headers["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(validated, public=True, no_cache=True)
+    return answer
+
+
+def cached_page(
+    parameters: Iterable[str] = (),
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A public page served whole from the cache while the catalogue is at the same revision,
+    keyed on its path, language and the `parameters` it reads (any other is dropped from the
+    request), with an ETag and a Last-Modified from the revision: a request revalidating what it
+    holds gets a 304. Only a 200 is kept; a streamed response (an export) is validated, never
+    kept. The headers let a shared cache keep the page and revalidate it at every request, so an
+    edit shows at once."""
+    parameters = frozenset(parameters)
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            request.GET = known_query(request.GET, parameters)  # type: ignore[assignment]
+            state = current_revision(request)
+            if state is None:
+                return view(request, *args, **kwargs)
+            # The host too: a page's alternates in other languages are absolute addresses.
+            address = (request.get_host(), request.path, sorted(request.GET.lists()))
+            key = cache_key(state.key, ("page", get_language(), *address))
+            stored = cache_get(key)
+            if stored is not None:
+                content, headers = stored
+                response: HttpResponseBase = HttpResponse(content, headers=headers)
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return response
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()
+                if isinstance(response, HttpResponse):
+                    cache_set(key, (response.content, dict(response.items())))
+            return revalidated(request, response, state)
+
+        return page
+
+    return decorator

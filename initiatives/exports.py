@@ -7,7 +7,7 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 import csv
 import itertools
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     Expression,
     F,
+    FloatField,
     Func,
     OuterRef,
     Q,
@@ -32,6 +33,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, JSONArray, NullIf
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,7 @@ from .models import (
     DatePrecision,
     Initiative,
     InitiativePlace,
+    PartnerLevel,
     PartnerRole,
     Partnership,
     PlaceKind,
@@ -262,13 +265,19 @@ def place_names(field: str) -> Subquery:
 
 
 def label(field: str, choices: Iterable[tuple[Any, str | Promise]]) -> Case:
-    """The label of a choice, in the language of the request."""
+    """The label of a choice, in the active language."""
     whens = [When(**{field: value}, then=Value(str(text))) for value, text in choices]
     return Case(*whens, default=F(field), output_field=TextField())
 
 
 def columns() -> list[tuple[str, Combinable]]:
-    """(header, SQL expression) of each column after the URL."""
+    """(header, SQL expression) of each column after the URL: labels in French whatever the
+    interface's language, so that a file's values do not depend on who downloaded it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return french_columns()
+
+
+def french_columns() -> list[tuple[str, Combinable]]:
     return [
         ("titre", F("title")),
         ("objectif", F("aim")),
@@ -413,8 +422,9 @@ def result_columns() -> list[tuple[str, Combinable]]:
     return [
         ("nature", code("nature", NATURE_CODES)),
         ("qualificatif", code("qualifier", QUALIFIER_CODES)),
-        ("valeur", number("value")),
-        ("valeur_max", number("value_max")),
+        # Numbers in the JSON of each initiative's results, and so in the spreadsheet.
+        ("valeur", Func(F("value"), function="trim_scale", output_field=FloatField())),
+        ("valeur_max", Func(F("value_max"), function="trim_scale", output_field=FloatField())),
         ("unite", F("unit")),
         ("mesure", F("measure")),
         # Stored on the first day of its period already.
@@ -427,25 +437,117 @@ def result_columns() -> list[tuple[str, Combinable]]:
 
 
 def result_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[list[Any]]:
-    """The header, then one row per result of each initiative of `queryset`, in its order.
+    """The header, then one row per result of each initiative of `queryset`, in its order."""
+    return child_rows(Result._default_manager.all(), result_columns(), queryset, build_url)
 
-    Each initiative's results come as one JSON array of text cells, computed by PostgreSQL
+
+# The codes of /initiatives/partnerships.csv, French as the results' codes.
+ROLE_CODES: dict[str, str] = {
+    PartnerRole.LEAD: "pilote",
+    PartnerRole.FINANCIAL: "financier",
+    PartnerRole.OPERATIONAL: "operationnel",
+    PartnerRole.INSTITUTIONAL: "institutionnel",
+    PartnerRole.STEERING: "comite_de_pilotage",
+    PartnerRole.ALLOCATION_COMMITTEE: "commission_d_attribution",
+    PartnerRole.PRESCRIBER: "prescripteur",
+    PartnerRole.LOCAL_OPERATOR: "operateur_local",
+    PartnerRole.PARTNER: "partenaire",
+}
+LEVEL_CODES: dict[str, str] = {
+    PartnerLevel.EUROPEAN: "europeen",
+    PartnerLevel.NATIONAL: "national",
+    PartnerLevel.REGIONAL: "regional",
+    PartnerLevel.DEPARTMENTAL: "departemental",
+    PartnerLevel.LOCAL: "local",
+}
+
+
+def partnership_columns() -> list[tuple[str, Combinable]]:
+    """(header, SQL expression on a partnership) of each column after the initiative's URL and
+    title: one row per organisation and role. `organisation` is the organisation's slug, the
+    value the list's `organisation` parameter takes."""
+    return [
+        ("organisation", F("organisation__slug")),
+        ("nom", F("organisation__name")),
+        ("sigle", F("organisation__acronym")),
+        ("role", code("role", ROLE_CODES)),
+        ("niveau", code("level", LEVEL_CODES)),
+        ("precision", F("note")),
+    ]
+
+
+def partnership_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[list[Any]]:
+    """The header, then one row per partnership (leads included) of each initiative of
+    `queryset`, in its order."""
+    order = ("position", "organisation__name")
+    columns = partnership_columns()
+    return child_rows(Partnership.objects.all(), columns, queryset, build_url, order)
+
+
+def personal(field: str) -> Case:
+    """A contact's personal data, empty for a contact who asked to hide it (as
+    Contact.public_fields() says)."""
+    return Case(
+        When(hide_personal_data=True, then=Value("")),
+        default=F(field),
+        output_field=TextField(),
+    )
+
+
+def contact_columns() -> list[tuple[str, Combinable]]:
+    """(header, SQL expression on a contact) of each column after the initiative's URL and
+    title: what the public may read of each contact."""
+    return [
+        ("nom", personal("name")),
+        ("fonction", F("role")),
+        ("organisation", F("organisation")),
+        ("courriel", personal("email")),
+        (
+            "telephones",
+            Case(
+                When(hide_personal_data=True, then=Value("")),
+                default=Func(F("phones"), Value(LIST_SEPARATOR), function="array_to_string"),
+                output_field=TextField(),
+            ),
+        ),
+        ("adresse", F("address")),
+        ("site_web", F("website")),
+    ]
+
+
+def contact_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[list[Any]]:
+    """The header, then one row per contact of each initiative of `queryset`, in its order."""
+    return child_rows(Contact._default_manager.all(), contact_columns(), queryset, build_url)
+
+
+def child_rows(
+    children: QuerySet,
+    child_columns: list[tuple[str, Combinable]],
+    queryset: QuerySet,
+    build_url: Callable[[str], str],
+    order_by: Sequence[str] = ("position",),
+) -> Iterator[list[Any]]:
+    """The header, then one row per row of `children` (results, partnerships, contacts: rows
+    with an initiative and a position) of each initiative of `queryset`, in its order, and
+    in theirs, the initiative's URL and title first.
+
+    Each initiative's rows come as one JSON array of text cells, computed by PostgreSQL
     with the initiative's row: one query, streamed as the initiatives' export is.
     """
-    headers, expressions = zip(*result_columns(), strict=True)
+    headers, expressions = zip(*child_columns, strict=True)
     cells = JSONArray(*expressions)
-    results = Subquery(
-        Result.objects.filter(initiative=OuterRef("pk"))
+    rows = Subquery(
+        children.filter(initiative=OuterRef("pk"))
         .order_by()
         .values("initiative")
-        .annotate(value=JSONBAgg(cells, order_by="position"))
+        .annotate(value=JSONBAgg(cells, order_by=order_by))
         .values("value")
     )
     yield ["initiative", "titre", *headers]
     url = initiative_url(build_url)
-    for slug, title, initiative_results in stream(queryset, [F("title"), results]):
-        for result in initiative_results or ():
-            yield [url(slug), *map(neutralise, [title, *result])]
+    for slug, title, initiative_rows in stream(queryset, [F("title"), rows]):
+        for row in initiative_rows or ():
+            yield [url(slug), *map(neutralise, [title, *row])]
 
 
 class EchoBuffer:
@@ -469,11 +571,11 @@ def csv_lines(rows: Iterable[Iterable[Any]], export_format: str) -> Iterator[str
 FILENAME_MAX_LENGTH = 80
 
 
-def export_filename(*labels: str) -> str:
+def export_filename(*labels: str, extension: str = "csv") -> str:
     name = "-".join(["initiatives", *(slugify(label) for label in labels if label)])
     if len(name) > FILENAME_MAX_LENGTH:
         name = name[: FILENAME_MAX_LENGTH + 1].rsplit("-", 1)[0]
-    return f"{name}-{date.today().isoformat()}.csv"
+    return f"{name}-{date.today().isoformat()}.{extension}"
 
 
 def csv_response(

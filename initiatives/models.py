@@ -4,12 +4,13 @@ Every model that fixtures reference has a natural key (its slug, or its parent's
 position), so that `loaddata fixtures/*.json` updates rows in place instead of duplicating them.
 """
 
+import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 from django.contrib.postgres.fields import ArrayField
@@ -18,7 +19,21 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Length, Now
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -32,10 +47,25 @@ from simple_history.models import HistoricalRecords, to_historic
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+from .nested import Nested, with_nested
 from .search import Search, as_query, headline, relevance
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
+
+# An initiative verified today is to be verified again within this many months, by default.
+REVIEW_MONTHS = 12
+
+
+def review_date(verified_on: date, months: int = REVIEW_MONTHS) -> date:
+    """The default « à revérifier avant »: `months` after `verified_on`, on the same day of the
+    month or the month's last day (29 February gives 28 February)."""
+    month_index = verified_on.month - 1 + months
+    year, month = verified_on.year + month_index // 12, month_index % 12 + 1
+    return verified_on.replace(
+        year=year, month=month, day=min(verified_on.day, calendar.monthrange(year, month)[1])
+    )
+
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Saisissez un code pays ISO 3166 alpha-2 en majuscules (FR, BE, NL…).")
@@ -706,27 +736,23 @@ class InitiativeQuerySet(models.QuerySet):
         """Initiatives in which any of `organisations` has a role, lead or partner."""
         return self.filter(pk__in=Partnership.objects.involving(organisations))
 
-    def linked_to(self, initiative: "Initiative") -> "InitiativeQuerySet":
-        """Its parts, then the initiatives related to it, each by title: one query for both."""
+    def around(
+        self, initiative: "Initiative", limit: int = 6
+    ) -> tuple[list["Initiative"], list["Initiative"]]:
+        """What an initiative's page shows next to it, as cards, in two queries:
+
+        - `linked`: its parts, then the initiatives related to it, each by title;
+        - `close`: up to `limit` others close to it, a lead in common first, then a shared
+          partner, then the same main theme, by title, each with its `closeness` (a Closeness).
+
+        Closeness is found by three short, index-driven queries sent as one UNION, from the
+        initiative's partnerships (read with it); then both lists are read together."""
         is_part = Q(parent=initiative)
-        return (
-            self.filter(is_part | Q(pk__in=initiative.related.values("pk")))
-            .alias(is_part=Case(When(is_part, then=Value(0)), default=Value(1)))
-            .order_by("is_part", "title")
-        )
-
-    def related_to(
-        self, initiative: "Initiative", exclude: Iterable[int] = (), limit: int = 6
-    ) -> list["Initiative"]:
-        """Up to `limit` initiatives close to `initiative`: a lead in common first, then a
-        shared partner, then the same main theme, by title; `exclude` lists primary keys already
-        shown. Each has its `closeness` (a Closeness).
-
-        Each kind is a short, index-driven query; the three go to PostgreSQL as one UNION."""
+        is_linked = is_part | Q(pk__in=initiative.related.values("pk"))
         links = initiative.partnerships.all()
         lead_ids = [link.organisation_id for link in links if link.is_lead]
         partner_ids = [link.organisation_id for link in links if not link.is_lead]
-        others = self.exclude(pk__in=[initiative.pk, *exclude]).order_by("title")
+        others = self.exclude(is_linked).exclude(pk=initiative.pk).order_by("title")
         kinds = [
             (Closeness.SAME_LEAD, others.led_by(lead_ids)),
             (Closeness.SHARED_PARTNER, others.partnered_with(partner_ids)),
@@ -739,11 +765,21 @@ class InitiativeQuerySet(models.QuerySet):
         closeness: dict[int, int] = {}
         for pk, kind in candidates[0].union(*candidates[1:], all=True):
             closeness.setdefault(pk, kind)
-        close = list(self.filter(pk__in=closeness).with_related())
-        for found in close:
-            found.closeness = Closeness(closeness[found.pk])
-        close.sort(key=lambda found: (found.closeness, found.title))
-        return close[:limit]
+        cards = self.filter(is_linked | Q(pk__in=list(closeness))).with_related()
+        cards = cards.annotate(
+            is_part=ExpressionWrapper(is_part, output_field=models.BooleanField()),
+            is_linked=ExpressionWrapper(is_linked, output_field=models.BooleanField()),
+        )
+        linked, close = [], []
+        for card in cards:
+            if card.is_linked:
+                linked.append(card)
+            else:
+                card.closeness = Closeness(closeness[card.pk])
+                close.append(card)
+        linked.sort(key=lambda card: (not card.is_part, card.title))
+        close.sort(key=lambda card: (card.closeness, card.title))
+        return linked, close[:limit]
 
     def with_status_now(self, year: int | None = None) -> "InitiativeQuerySet":
         """Each with `status_now`, the status a reader is shown in `year` (this year unless
@@ -761,18 +797,65 @@ class InitiativeQuerySet(models.QuerySet):
         given), and returns those whose date changed, each saved as set_published() does."""
         return self.set_each("verified_on", day or timezone.localdate(), user)
 
+    def due_for_review(self, day: date | None = None) -> "InitiativeQuerySet":
+        """Those to check again by `day` (today unless given): their « à revérifier avant »
+        date reached, or never verified."""
+        return self.filter(Q(review_before__lte=day or timezone.localdate()) | Q(verified_on=None))
+
+    def without_contact(self) -> "InitiativeQuerySet":
+        """Those whose page gives no way to reach anyone: no contact, and no lead whose own
+        details the documents give (what includes/initiative_contacts.html falls back to)."""
+        reachable_leads = Partnership.objects.leads().filter(
+            Q(organisation__phones__len__gt=0)
+            | ~Q(organisation__website="")
+            | ~Q(organisation__email="")
+            | ~Q(organisation__address=""),
+            initiative=OuterRef("pk"),
+        )
+        return self.filter(
+            ~Exists(Contact.objects.filter(initiative=OuterRef("pk"))), ~Exists(reachable_leads)
+        )
+
+    def with_broken_links(self) -> "InitiativeQuerySet":
+        """Those showing a website or an email domain that check_links found broken."""
+        return self.filter(
+            Exists(
+                LinkCheck.initiatives.through.objects.filter(
+                    initiative=OuterRef("pk"), linkcheck__ok=False
+                )
+            )
+        )
+
     def with_related(self) -> "InitiativeQuerySet":
-        """What a card of an initiative shows (its main theme, themes and leads, its status now
-        and its source's date), fetched in a constant number of queries."""
-        cards = self.with_freshness()
-        return cards.select_related("main_theme").prefetch_related(
-            "themes",
-            Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
-            Prefetch(
+        """What a card of an initiative shows (its main theme, themes, places and leads, its
+        status now and its source's date), read in the same query (initiatives.nested)."""
+        cards = self.with_freshness().select_related("main_theme")
+        return with_nested(
+            cards,
+            Nested("themes", Theme.objects.all(), "initiatives"),
+            Nested("place_links", InitiativePlace.objects.all(), "initiative", ("place",)),
+            Nested(
                 "partnerships",
-                queryset=Partnership.objects.leads().select_related("organisation"),
+                Partnership.objects.leads(),
+                "initiative",
+                ("organisation",),
                 to_attr="lead_partnerships",
             ),
+        )
+
+    def with_page(self) -> "InitiativeQuerySet":
+        """Everything an initiative's page shows of it, read in one query: its freshness, main
+        theme and parent, themes, publics, partners, contacts, results, sources and places."""
+        page = self.with_freshness().select_related("main_theme", "parent")
+        return with_nested(
+            page,
+            Nested("themes", Theme.objects.all(), "initiatives"),
+            Nested("publics", TargetPublic.objects.all(), "initiatives"),
+            Nested("partnerships", Partnership.objects.all(), "initiative", ("organisation",)),
+            Nested("contacts", Contact.objects.all(), "initiative"),
+            Nested("results", Result.objects.all(), "initiative", ("source",)),
+            Nested("citations", Citation.objects.all(), "initiative", ("source",)),
+            Nested("place_links", InitiativePlace.objects.all(), "initiative", ("place",)),
         )
 
     def set_published(self, published: bool, user: "AbstractBaseUser | None") -> list["Initiative"]:
@@ -917,6 +1000,16 @@ class Initiative(models.Model):
             "depuis la source."
         ),
     )
+    # Set to REVIEW_MONTHS after verified_on whenever that changes, unless given with it.
+    review_before = models.DateField(
+        _("à revérifier avant"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Douze mois après la vérification si vous la laissez telle quelle en changeant la "
+            "date de vérification."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     # The row's modification time, for staff: not a date the public reads as "checked".
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
@@ -1002,6 +1095,15 @@ class Initiative(models.Model):
                 name="initiative_not_its_own_parent",
                 violation_error_message=_("Une initiative ne peut faire partie d'elle-même."),
             ),
+            models.CheckConstraint(
+                condition=Q(review_before__isnull=True)
+                | Q(verified_on__isnull=True)
+                | Q(review_before__gt=models.F("verified_on")),
+                name="initiative_review_after_verification",
+                violation_error_message=_(
+                    "La date « à revérifier avant » doit suivre celle de la vérification."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1018,12 +1120,38 @@ class Initiative(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:initiative-detail", args=[self.slug])
 
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> "Initiative":
+        instance = super().from_db(db, field_names, values)
+        # From what was read alone: a deferred field is not fetched for this.
+        loaded = instance.__dict__
+        instance._loaded_review = (loaded.get("verified_on"), loaded.get("review_before"))
+        return instance
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        extra = {"version"}
+        if self.set_default_review_date():
+            extra.add("review_before")
         if not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *extra}
         super().save(*args, **kwargs)
+        self._loaded_review = (self.verified_on, self.review_before)
+
+    def set_default_review_date(self) -> bool:
+        """Sets « à revérifier avant » REVIEW_MONTHS after verified_on when the verification
+        date changed and the review date did not (or there is none); returns whether it did."""
+        loaded_verified, loaded_review = getattr(self, "_loaded_review", (None, None))
+        if not self.verified_on:
+            return False
+        changed = self.verified_on != loaded_verified and self.review_before == loaded_review
+        if self.review_before is None or changed:
+            self.review_before = review_date(self.verified_on)
+            return True
+        return False
 
     def edit_initial(self) -> dict[str, Any]:
         """What an edit of this initiative starts from: the version it replaces (for a copy of a
@@ -1826,10 +1954,18 @@ class Citation(models.Model):
     natural_key.dependencies = ["initiatives.initiative", "initiatives.source"]  # type: ignore[attr-defined]
 
 
+class Revision(NamedTuple):
+    """A state of the catalogue: the key of its last change, and when that change was made."""
+
+    key: UUID
+    changed_at: datetime
+
+
 class CatalogueRevisionQuerySet(models.QuerySet):
-    def current(self) -> UUID | None:
-        """The key of the catalogue's last change, or None if it has none recorded."""
-        return self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", flat=True).first()
+    def current(self) -> Revision | None:
+        """The catalogue's last change, or None if it has none recorded."""
+        row = self.filter(pk=CatalogueRevision.SINGLETON).values_list("key", "changed_at").first()
+        return None if row is None else Revision(*row)
 
 
 class CatalogueRevision(models.Model):
@@ -1845,6 +1981,8 @@ class CatalogueRevision(models.Model):
     SINGLETON = 1
 
     key = models.UUIDField(_("clé"))
+    # Set by the same triggers: the pages' Last-Modified.
+    changed_at = models.DateTimeField(_("modifiée le"), db_default=Now())
 
     objects = CatalogueRevisionQuerySet.as_manager()
 
@@ -1854,3 +1992,153 @@ class CatalogueRevision(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class SuggestionState(models.TextChoices):
+    NEW = "new", _("nouvelle")
+    ACCEPTED = "accepted", _("acceptée")
+    REJECTED = "rejected", _("rejetée")
+
+
+class SuggestionPart(models.TextChoices):
+    """Which part of an initiative's page a suggestion is about, as a reader names it."""
+
+    CONTACTS = "contacts", _("contacts, téléphone, courriel")
+    WEBSITE = "website", _("site web")
+    PLACES = "places", _("lieux")
+    STATUS = "status", _("période, statut (terminée, en cours…)")
+    ORGANISATIONS = "organisations", _("pilote ou partenaires")
+    DESCRIPTION = "description", _("objectif, description, résultats")
+    OTHER = "other", _("autre chose")
+
+
+# What a reader may write, at most: a suggestion is a note to editors, not a document.
+SUGGESTION_MAX_LENGTH = 4000
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def waiting(self) -> "SuggestionQuerySet":
+        return self.filter(state=SuggestionState.NEW)
+
+    def from_address(self, address_hash: str, since: datetime) -> "SuggestionQuerySet":
+        return self.filter(address_hash=address_hash, created_at__gte=since)
+
+    def handle(self, state: str, user: "AbstractBaseUser | None") -> list["Suggestion"]:
+        """Sets the state of those selected whose state differs, each saved (its history records
+        `user`), its row locked first; returns them."""
+        changed = []
+        with transaction.atomic():
+            for suggestion in self.select_for_update(of=("self",)).exclude(state=state):
+                suggestion.handle(state, user)
+                changed.append(suggestion)
+        return changed
+
+
+class Suggestion(models.Model):
+    """A reader's report of an error or proposal of an update to an initiative, for editors:
+    nothing on the public page changes by itself (the table moves no catalogue revision)."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        verbose_name=_("initiative"),
+    )
+    part = models.CharField(
+        _("partie concernée"), max_length=20, choices=SuggestionPart.choices, blank=True
+    )
+    message = models.TextField(_("message"), max_length=SUGGESTION_MAX_LENGTH)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    state = models.CharField(
+        _("état"), max_length=10, choices=SuggestionState.choices, default=SuggestionState.NEW
+    )
+    staff_note = models.TextField(
+        _("note de l'équipe"), blank=True, help_text=_("Ce qui a été fait ou répondu.")
+    )
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("traitée par"),
+    )
+    # A keyed hash of the sender's address (initiatives.suggestions.address_hash), to refuse a
+    # flood from one address without keeping the address itself.
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = SuggestionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["address_hash"])
+
+    class Meta:
+        verbose_name = _("suggestion de lecteur")
+        verbose_name_plural = _("suggestions de lecteurs")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "-created_at"]),
+            models.Index(fields=["address_hash", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=SuggestionState.values), name="suggestion_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="suggestion_message_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("message"), SUGGESTION_MAX_LENGTH),
+                name="suggestion_message_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    def handle(self, state: str, user: "AbstractBaseUser | None") -> None:
+        """Records that `user` set the suggestion's state now (accepted, rejected, or back to
+        new), with its history entry naming them."""
+        self.state = state
+        self.handled_by = user if state != SuggestionState.NEW else None  # type: ignore[assignment]
+        self.handled_at = timezone.now() if state != SuggestionState.NEW else None
+        self._history_user = user
+        self.save()
+
+
+class LinkKind(models.TextChoices):
+    WEB = "web", _("site web")
+    EMAIL = "email", _("domaine de courriel")
+
+
+class LinkCheckQuerySet(models.QuerySet):
+    def broken(self) -> "LinkCheckQuerySet":
+        return self.filter(ok=False)
+
+
+class LinkCheck(models.Model):
+    """The last check (check_links) of a website or an email's domain that the catalogue shows,
+    with the initiatives that show it. For editors: the public pages never read it."""
+
+    target = models.CharField(_("adresse"), max_length=300)
+    kind = models.CharField(_("type"), max_length=10, choices=LinkKind.choices)
+    ok = models.BooleanField(_("fonctionne"), null=True)
+    status = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    detail = models.CharField(_("détail"), max_length=300, blank=True)
+    final_url = models.CharField(_("adresse après redirections"), max_length=1000, blank=True)
+    checked_at = models.DateTimeField(_("vérifié le"))
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="link_checks", blank=True, verbose_name=_("initiatives")
+    )
+
+    objects = LinkCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien vérifié")
+        verbose_name_plural = _("liens vérifiés")
+        ordering = ["ok", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target"], name="linkcheck_unique_target"),
+        ]
+
+    def __str__(self) -> str:
+        return self.target

@@ -2,33 +2,43 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo
+from . import caching, geo, opendata, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
+    contact_rows,
     csv_response,
+    export_filename,
     initiative_rows,
+    partnership_rows,
     result_rows,
 )
 from .facets import Facet, build_facets, matching_without
 from .filters import InitiativeFilter
 from .models import (
-    Citation,
     Initiative,
-    InitiativePlace,
     InitiativeQuerySet,
     Organisation,
-    Partnership,
-    Result,
     Source,
     Theme,
 )
@@ -112,16 +122,13 @@ class FilteredInitiativesMixin:
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
     template_name = "initiatives/initiative_list.html"
-    # The form and the results, cached as rendered for each address (ListCache).
+    # The form and the results, rendered apart from the page around them.
     results_template_name = "includes/list_results.html"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset()
-        results, status = self.cache.rendered_results(), 200
-        if results is None:
-            results, status = self.render_results()
-            self.cache.keep_rendered_results(results)
+        results, status = self.render_results()
         return self.render_to_response(self.get_page_context(results=results), status=status)
 
     def get_template_names(self) -> list[str]:
@@ -301,12 +308,16 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return address(self.request.path, query)
 
     def get_export_links(self, query):
-        """The CSV export of this very list, in each variant offered."""
+        """The export of this very list, in each variant offered: « Excel » is the spreadsheet,
+        the others CSV."""
         query = query.copy()
         query.pop("format", None)
         query.pop("page", None)
         links = []
         for export_format, label in ExportFormat.choices:
+            if export_format == ExportFormat.EXCEL:
+                links.append((label, address(reverse("initiatives:initiative-xlsx"), query)))
+                continue
             query["format"] = export_format
             url = f"{reverse('initiatives:initiative-export')}?{query.urlencode()}"
             links.append((label, url))
@@ -444,32 +455,115 @@ class ResultExportView(InitiativeExportView):
     filename_label = "resultats"
 
 
-class InitiativeDetailView(DetailView):
-    def get_queryset(self):
-        return (
-            Initiative.objects.published()
-            .with_freshness()
-            .select_related("main_theme", "parent")
-            .prefetch_related(
-                "themes",
-                "publics",
-                Prefetch(
-                    "partnerships", queryset=Partnership.objects.select_related("organisation")
-                ),
-                "contacts",
-                Prefetch("results", queryset=Result.objects.select_related("source")),
-                Prefetch("citations", queryset=Citation.objects.select_related("source")),
-                Prefetch("place_links", queryset=InitiativePlace.objects.select_related("place")),
-            )
+class PartnershipExportView(InitiativeExportView):
+    """The partnerships of the filtered list as CSV, one row per organisation and role."""
+
+    rows_of = staticmethod(partnership_rows)
+    filename_label = "partenariats"
+
+
+class ContactExportView(InitiativeExportView):
+    """The contacts of the filtered list as CSV (public data only), one row per contact."""
+
+    rows_of = staticmethod(contact_rows)
+    filename_label = "contacts"
+
+
+class InitiativeSpreadsheetView(FilteredInitiativesMixin, View):
+    """The filtered list as an .xlsx workbook: its initiatives, results, partnerships and
+    contacts, a sheet each, and what the file holds."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return InitiativeListView.as_view()(request, *args, **kwargs)
+        themes = [theme.slug for theme in filterset.form.cleaned_data["theme"] or ()]
+        return opendata.spreadsheet_response(
+            self.get_filtered_queryset(filterset),
+            request,
+            filterset.data,
+            export_filename(*themes, extension="xlsx"),
         )
 
-    def get_context_data(self, **kwargs):
-        initiative = self.object
-        linked = list(Initiative.objects.published().linked_to(initiative).with_related())
-        close = Initiative.objects.published().related_to(
-            initiative, exclude=[linked_initiative.pk for linked_initiative in linked]
+
+def datapackage(request: HttpRequest) -> JsonResponse:
+    """The Frictionless data package describing the catalogue's tables."""
+    return JsonResponse(opendata.datapackage(request), json_dumps_params={"ensure_ascii": False})
+
+
+class OpenDataView(TemplateView):
+    """The datasets: each with its rows, format and schema, the licence, the API."""
+
+    template_name = "initiatives/open_data.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        datasets, changed = opendata.datasets(self.request)
+        return super().get_context_data(
+            datasets=datasets,
+            changed=changed,
+            licence=opendata.LICENCE,
+            dcat=opendata.dcat_catalog(self.request, datasets, changed),
+            **kwargs,
         )
-        return super().get_context_data(linked=linked, close_initiatives=close, **kwargs)
+
+
+def dcat(request: HttpRequest) -> JsonResponse:
+    """The datasets as a DCAT catalogue (JSON-LD)."""
+    datasets, changed = opendata.datasets(request)
+    response = JsonResponse(
+        opendata.dcat_catalog(request, datasets, changed),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Type"] = "application/ld+json"
+    return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What crawlers may read: the pages, not the exports and the API, which take every
+    combination of the list's parameters; where the sitemap is."""
+    lines = [
+        "User-agent: *",
+        *(
+            f"Disallow: {reverse(name)}"
+            for name in (
+                "initiatives:initiative-export",
+                "initiatives:initiative-xlsx",
+                "initiatives:initiative-geojson",
+                "initiatives:result-export",
+                "initiatives:partnership-export",
+                "initiatives:contact-export",
+                "api:api-root",
+            )
+        ),
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def dataset(request: HttpRequest, path: str) -> StreamingHttpResponse:
+    """One of the datasets of /open-data/ (opendata.DATASETS)."""
+    if path not in opendata.DATASETS:
+        raise Http404(path)
+    return opendata.dataset_response(request, path)
+
+
+class InitiativeDetailView(DetailView):
+    """An initiative and what is around it, in four queries whatever it holds: the revision,
+    the initiative with all it shows (`with_page`), and its linked and close initiatives
+    (`around`)."""
+
+    def get_queryset(self):
+        return Initiative.objects.published().with_page()
+
+    def get_context_data(self, **kwargs):
+        linked, close = Initiative.objects.published().around(self.object)
+        return super().get_context_data(
+            linked=linked,
+            close_initiatives=close,
+            # Printed at the bottom of the page (includes/print_footer.html).
+            page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
+            **kwargs,
+        )
 
 
 class OrganisationDetailView(DetailView):
@@ -487,3 +581,55 @@ def organisation_redirect(request: HttpRequest, slug: str) -> HttpResponsePerman
     """The former pages of pilots and partners: one page per organisation now."""
     organisation = get_object_or_404(Organisation, slug=slug)
     return HttpResponsePermanentRedirect(address(organisation.get_absolute_url(), request.GET))
+
+
+class InitiativeSuggestView(View):
+    """« Signaler une erreur ou proposer une mise à jour »: the form (GET), its check and storage
+    (POST, then a redirect to the confirmation), its errors (400) or the address's limit (429),
+    the text sent kept in the form."""
+
+    template_name = "initiatives/initiative_suggest.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.initiative = get_object_or_404(Initiative.objects.published(), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render(suggestions.SuggestionForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = suggestions.SuggestionForm(request.POST)
+        if form.is_robot():
+            return HttpResponseRedirect(self.thanks_url())
+        if not form.is_valid():
+            return self.render(form, status=400)
+        address = suggestions.address_hash(request)
+        with transaction.atomic():
+            wait = suggestions.retry_after(address)
+            if wait is None:
+                suggestion = form.save(commit=False)
+                suggestion.initiative = self.initiative
+                suggestion.address_hash = address
+                suggestion.save()
+        if wait is not None:
+            response = self.render(form, status=429, retry_minutes=max(1, round(wait / 60)))
+            response["Retry-After"] = str(wait)
+            return response
+        suggestions.notify_editors(request, suggestion)
+        return HttpResponseRedirect(self.thanks_url())
+
+    def thanks_url(self) -> str:
+        return reverse("initiatives:initiative-suggest-thanks", args=[self.initiative.slug])
+
+    def render(self, form: Any, status: int = 200, **context: Any) -> HttpResponse:
+        context = {"initiative": self.initiative, "form": form, **context}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class InitiativeSuggestThanksView(DetailView):
+    """What a reader sees once their suggestion is sent."""
+
+    template_name = "initiatives/initiative_suggest_thanks.html"
+
+    def get_queryset(self):
+        return Initiative.objects.published()

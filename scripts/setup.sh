@@ -62,22 +62,29 @@ MSG
     exit 1
 }
 
-# The browser tests drive Chromium (Playwright cannot download browsers here): CHROMIUM_PATH, or
-# Debian's package, installed when run as root.
-ensure_chromium() {
+# What the tests use besides Python and PostgreSQL, installed from Debian's packages in one go
+# when run as root: Chromium, which the browser tests drive (Playwright cannot download browsers
+# here; or set CHROMIUM_PATH), and redis-server, for the shared cache's tests (skipped without it).
+ensure_test_packages() {
     export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
-    [ -x "$CHROMIUM_PATH" ] && return
+    local missing=()
+    [ -x "$CHROMIUM_PATH" ] || missing+=(chromium)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    [ ${#missing[@]} = 0 ] && return
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "Chromium is not installed: installing Debian's chromium for the browser tests"
+        say "Installing Debian's ${missing[*]} for the tests"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
         return
     fi
-    cat >&2 <<MSG
+    if [ ! -x "$CHROMIUM_PATH" ]; then
+        cat >&2 <<MSG
 The browser tests need Chromium and it was not found at $CHROMIUM_PATH.
 Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to its executable.
 MSG
-    exit 1
+        exit 1
+    fi
+    say "redis-server not found (Debian/Ubuntu: sudo apt-get install redis-server): the shared cache's tests are skipped"
 }
 
 # Connect as the current user to a server on the default socket or 127.0.0.1:5432.

@@ -86,11 +86,13 @@ def migrated_database(django_db_setup: None) -> Iterator[str]:
     if is_test_database(settings_dict):
         yield migrated_name(settings_dict)
         return
-    # pytest-django made no test database (no test selected uses one): one is migrated here.
-    with harness.scratch_database(settings_dict, migrated_name(settings_dict)) as url:
+    # pytest-django made no test database (no test selected uses one): one is migrated here, for
+    # this worker alone (another may be migrating its own at the same time).
+    name = f"{migrated_name(settings_dict)}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
+    with harness.scratch_database(settings_dict, name) as url:
         environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
         harness.manage(os.environ | environment, "migrate", "--no-input")
-        yield migrated_name(settings_dict)
+        yield name
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,12 @@ from django_webtest import DjangoTestApp
 
 from initiatives.models import Initiative
 
+
+def in_english(address: str) -> str:
+    """The English twin of a public page's French `address`."""
+    return f"/en{address}"
+
+
 CARD_TITLE = re.compile(r'<h3 class="card-title"><a href="[^"]*">(.*?)</a></h3>', re.S)
 
 

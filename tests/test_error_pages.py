@@ -25,7 +25,7 @@ def test_it_answers_400_without_the_database(client, django_assert_num_queries):
 
 def test_it_answers_a_forged_form_with_403_without_the_database(django_assert_num_queries):
     with django_assert_num_queries(0):
-        response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+        response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_it_reports_the_database_up(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

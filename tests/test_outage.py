@@ -104,7 +104,7 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_by_itself(
         assert served_catalogue.request("/initiatives/")[0] == 200
         assert served_catalogue.request(DETAIL)[0] == 200
     status, _, body = served_catalogue.request("/healthz")
-    assert (status, json.loads(body)) == (200, {"database": "ok"})
+    assert (status, json.loads(body)) == (200, {"database": "ok", "cache": "ok"})
     assert served_catalogue.workers() == workers  # recovered without restarting anything
 
 
@@ -138,7 +138,9 @@ def test_it_serves_production_headers_and_compressed_hashed_static_files(served_
     status, headers, body = served_catalogue.request("/initiatives/")
     assert status == 200
     assert int(headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0]) >= 15768000
-    cookie = headers["Set-Cookie"]
+    assert "Set-Cookie" not in headers  # a public page is the same for all, cookies are not
+    _status, admin_headers, _ = served_catalogue.request("/admin/login/")
+    cookie = admin_headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie
     stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body.decode())
     assert stylesheet, "the stylesheet's name carries its hash"

@@ -33,10 +33,10 @@ BUDGETS = {
     # the départements' coordinates and the initiatives without a place.
     "home": 7,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
-    # the page, its themes, places and leads; a search adds its expansion (acronyms) and whether
-    # it finds anything at all.
-    "list": 17,
-    "search": 18,
+    # the page with its cards' themes, places and leads (initiatives.nested); a search adds its
+    # expansion (acronyms) and whether it finds anything at all.
+    "list": 14,
+    "search": 15,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
@@ -44,12 +44,12 @@ BUDGETS = {
     "nothing": 21,
     # A search of which one word finds nothing: as above, then the other words' expansion and
     # whether they find anything, and the list they give with its places; the département facet.
-    "fallback": 24,
-    "theme": 18,
-    # The initiative, its themes, publics, organisations, contacts, results, citations, places;
-    # its parts and related initiatives (one query, then their themes, places and leads), close
-    # initiatives (which, then they, their themes, places and leads).
-    "initiative": 17,
+    "fallback": 21,
+    "theme": 15,
+    # The revision; the initiative with its themes, publics, organisations, contacts, results,
+    # citations and places (with_page); which initiatives are close to it (one UNION); those
+    # and its parts and related initiatives, with their cards' rows (around).
+    "initiative": 4,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
     # the places with their initiatives (grouped), the départements' coordinates (where the
     # places without any stand), the initiatives with no place.
@@ -58,9 +58,32 @@ BUDGETS = {
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).
     "geojson": 7,
-    # The organisation, its initiatives, their themes, places and leads, its partnerships in them.
-    "lead": 6,
-    "partner": 6,
+    # Filter choices, the chosen options' rows, the count, the page with its cards' rows
+    # (initiatives.nested), their publics.
+    "api-list": 6,
+    # The initiative, its themes, publics, organisations, contacts, results, citations, places.
+    "api-initiative": 8,
+    # The revision (these pages are cached whole and validated as the others); the counts:
+    # initiatives and the catalogue's date, results, partnerships, contacts, lead organisations,
+    # services.
+    "open-data": 7,
+    "dcat": 7,
+    "datapackage": 1,
+    # The revision; the rows in one query, read from a server-side cursor in a transaction (its
+    # savepoint and release in a test); data·inclusion's services first read the regions'
+    # départements.
+    "structures": 4,
+    "services": 5,
+    "hsds-services": 4,
+    # The revision, filter choices, the chosen options' rows, then each of the four tables in
+    # one query read from a server-side cursor in a transaction (savepoint, query, release).
+    "xlsx": 15,
+    # The sitemap's initiatives: their count, then the page of them.
+    "sitemap": 2,
+    # The revision, the organisation, its initiatives with their cards' rows, its partnerships
+    # in them.
+    "lead": 4,
+    "partner": 4,
 }
 
 
@@ -136,6 +159,17 @@ def build_catalogue(rows: int) -> Initiative:
         ("geojson", "/initiatives/export.geojson?theme=logement"),
         ("lead", "/organisations/association-pilote/"),
         ("partner", "/organisations/partenaire-commun/"),
+        ("api-list", "/api/v1/initiatives/?theme=logement"),
+        ("api-initiative", "/api/v1/initiatives/logement-des-familles/"),
+        ("open-data", "/open-data/"),
+        ("dcat", "/open-data/catalog.jsonld"),
+        ("datapackage", "/open-data/datapackage.json"),
+        ("structures", "/open-data/data-inclusion/structures.json"),
+        ("services", "/open-data/data-inclusion/services.json"),
+        ("structures", "/open-data/hsds/organizations.json"),
+        ("hsds-services", "/open-data/hsds/services.json"),
+        ("xlsx", "/initiatives/export.xlsx?theme=logement"),
+        ("sitemap", "/sitemap-initiatives.xml"),
     ],
 )
 def test_each_page_makes_its_budget_of_queries_for_5_rows_as_for_50(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from initiatives.models import Result
 
 from .factories import make_initiative, make_result, make_source, make_theme
+from .pages import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +131,7 @@ def test_the_page_says_a_range_and_a_quarter_in_words(client, employment):
     # The sentence does not give the range: the figure is added, in words.
     assert "20 à 50 jeunes par an" in section_text(content, "target")
     assert "(4e trimestre 2018)" in section_text(content, "achieved")
-    english = client.get(employment.get_absolute_url(), headers={"accept-language": "en"})
+    english = client.get(in_english(employment.get_absolute_url()))
     english = english.content.decode()
     assert "(Q4 2018)" in section_text(english, "achieved")
     assert "20 to 50 jeunes par an" in section_text(english, "target")
@@ -198,7 +199,7 @@ def test_it_exports_one_row_per_result_with_its_codes(client, employment):
 
 
 def test_the_export_s_codes_do_not_follow_the_language(client, employment):
-    english = read_results(client.get(RESULTS, headers={"accept-language": "en"}))
+    english = read_results(client.get(in_english(RESULTS)))
     assert [row["nature"] for row in english] == [
         "resultat",
         "resultat",

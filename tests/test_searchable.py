@@ -23,7 +23,7 @@ from .factories import (
     make_result,
     make_theme,
 )
-from .pages import card_titles, page_text
+from .pages import card_titles, in_english, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -181,10 +181,10 @@ def test_english_pages_name_themes_and_publics_in_english(client):
     housing = make_theme("Accès au logement", name_en="Access to housing")
     women = make_public("Femmes", name_en="Women")
     initiative = make_initiative("Bail glissant", themes=[housing], publics=[women])
-    english = {"accept-language": "en"}
-    page = page_text(client.get(initiative.get_absolute_url(), headers=english))
+    address = initiative.get_absolute_url()
+    page = page_text(client.get(in_english(address)))
     assert "Access to housing" in page and "Women" in page
     assert "Accès au logement" not in page and "Femmes" not in page
-    assert "Access to housing" in page_text(client.get(LIST, headers=english))
-    french = page_text(client.get(initiative.get_absolute_url()))
+    assert "Access to housing" in page_text(client.get(in_english(LIST)))
+    french = page_text(client.get(address))
     assert "Accès au logement" in french and "Access to housing" not in french

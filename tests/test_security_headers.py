@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import make_user
+from .factories import make_initiative, make_user
 from .pages import change_url
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +67,17 @@ def test_it_marks_the_csrf_and_session_cookies_http_only(client):
     assert response.cookies["sessionid"]["httponly"] is True
 
 
-def test_it_marks_the_language_cookie_http_only(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert response.status_code == 302
-    cookie = response.cookies["django_language"]
-    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+@pytest.mark.parametrize(
+    "path", ["/", "/initiatives/?q=logement", "/en/initiatives/", "/initiatives/bail-glissant/"]
+)
+def test_public_pages_set_no_cookie_and_carry_no_form_token(client, path):
+    make_initiative("Bail glissant")
+    # Nothing on them is a reader's own: a shared cache may keep them.
+    response = client.get(path, headers={"cookie": "django_language=en"})
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "Cookie" not in response.get("Vary", "")
 
 
 def assert_security_headers(response):

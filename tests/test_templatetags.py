@@ -26,10 +26,13 @@ def test_it_shows_no_pagination_for_a_single_page():
     assert "<nav" not in render("{% pagination page '' %}", page=Paginator(range(5), 20).page(1))
 
 
-def test_it_offers_the_other_languages_coming_back_to_the_same_page():
+def test_it_links_to_the_same_page_in_the_other_languages():
     request = RequestFactory().get("/initiatives/", {"q": "logement"})
     with translation.override("fr"):
         html = render("{% language_switcher %}", request=request)
-    assert '<input name="next" type="hidden" value="/initiatives/?q=logement">' in html
-    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in html
-    assert 'value="fr"' not in html
+    assert '<a href="/en/initiatives/?q=logement" hreflang="en" lang="en">English</a>' in html
+    assert 'hreflang="fr"' not in html
+    request = RequestFactory().get("/en/themes/logement/")
+    with translation.override("en"):
+        html = render("{% language_switcher %}", request=request)
+    assert '<a href="/themes/logement/" hreflang="fr" lang="fr">Français</a>' in html

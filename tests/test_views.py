@@ -20,7 +20,7 @@ from .factories import (
     make_result,
     make_theme,
 )
-from .pages import card_titles, facts, link_texts, links, section_text
+from .pages import card_titles, facts, in_english, link_texts, links, section_text
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_it_answers_an_unknown_organisation_with_a_404(client, db):
 
 
 def test_it_speaks_english_when_asked(client, initiative):
-    response = client.get("/initiatives/", headers={"accept-language": "en"})
+    response = client.get(in_english("/initiatives/"))
     assert "All initiatives" in response.content.decode()
 
 

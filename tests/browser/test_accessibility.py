@@ -16,6 +16,7 @@ PAGES = {
     "bad parameters": "/initiatives/?theme=no-such-theme&page=abc",
     "theme": "/themes/acces-au-logement/?country=FR",
     "initiative": "/initiatives/programme-elan/",
+    "suggestion form": "/initiatives/programme-elan/signaler/",
     "lead": "/organisations/france-terre-dasile/",
     "partner": "/organisations/caf/",
     "not found": "/initiatives/no-such-initiative/",
@@ -60,7 +61,8 @@ CASES = [(name, DESKTOP, "fr-FR") for name in PAGES] + [
 )
 def test_no_serious_accessibility_violation(pages, served_catalogue, name, viewport, locale):
     page = pages(viewport, locale)
-    response = page.goto(f"{served_catalogue.address}{PAGES[name]}")
+    prefix = "/en" if locale.startswith("en") else ""  # the language is in the address
+    response = page.goto(f"{served_catalogue.address}{prefix}{PAGES[name]}")
     assert response.status < 500
     assert severe_violations(page) == []
 

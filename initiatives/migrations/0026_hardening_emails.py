@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0023_initiative_slug_not_a_page"),
+        ("initiatives", "0025_corrections"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0022_hardening_constraint_messages'),
+        ('initiatives', '0028_hardening_constraint_messages'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0021_hardening_deferred_positions'),
+        ('initiatives', '0027_hardening_deferred_positions'),
     ]
 
     operations = [

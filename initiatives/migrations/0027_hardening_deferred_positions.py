@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0020_hardening_emails"),
+        ("initiatives", "0026_hardening_emails"),
     ]
 
     operations = [
