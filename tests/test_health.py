@@ -57,5 +57,5 @@ def test_it_answers_a_load_balancer_probing_by_address(client, host):
     # A load balancer names the node by its address, which ALLOWED_HOSTS does not list.
     response = client.get("/healthz", HTTP_HOST=host)
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok"}
     assert client.get("/initiatives/", HTTP_HOST=host).status_code == 400
