@@ -11,7 +11,8 @@ from environs import Env
 env = Env()
 env.read_env(Path(__file__).resolve().parent / ".env", recurse=False)
 
-bind = env.str("BIND", "0.0.0.0:8000")
+# Loopback unless told otherwise: a reverse proxy on the same host is the way in.
+bind = env.str("BIND", "127.0.0.1:8000")
 # Pages are CPU-bound (rendering): more processes than cores only queue behind each other
 # (bench/RESULTS.md: on 2 cores, 3 workers served more, with a lower p95, than 5).
 workers = env.int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
@@ -24,3 +25,10 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (gunicornc) has one path per user by default, which every instance
+# run by that user on the machine would share: off, unless given a path of this instance's own.
+_control_socket = env.str("GUNICORN_CONTROL_SOCKET", "")
+if _control_socket:
+    control_socket = _control_socket
+else:
+    control_socket_disable = True

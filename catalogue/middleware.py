@@ -1,9 +1,16 @@
 """What the site answers when PostgreSQL cannot be reached."""
 
 import logging
-from collections.abc import Callable
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -11,6 +18,65 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+
+
+class Watchdog:
+    """Cuts the database connections of a request still waiting after its time is up.
+
+    PostgreSQL's statement_timeout is enforced by the server: a paused server (stopped, frozen,
+    its host unresponsive) enforces nothing, and the kernel keeps the connection open, so a
+    query would wait until gunicorn kills the worker. A thread of each process checks the
+    deadlines and shuts the sockets of the late ones down: the waiting query then fails at once
+    with an OperationalError, answered 503, and the connection is replaced on the next request.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.deadlines: dict[object, tuple[float, list[BaseDatabaseWrapper]]] = {}
+        self.thread: threading.Thread | None = None
+
+    @contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        """Within this block, this thread's database connections are cut after `seconds`."""
+        key = object()
+        with self.lock:
+            self.deadlines[key] = (time.monotonic() + seconds, list(connections.all()))
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, name="db-watchdog", daemon=True)
+                self.thread.start()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.deadlines.pop(key, None)
+
+    def run(self) -> None:
+        while True:
+            time.sleep(0.2)
+            now = time.monotonic()
+            with self.lock:
+                late = [key for key, (deadline, _) in self.deadlines.items() if deadline < now]
+                expired = [self.deadlines.pop(key)[1] for key in late]
+            for wrappers in expired:
+                for wrapper in wrappers:
+                    cut(wrapper)
+
+
+def cut(wrapper: BaseDatabaseWrapper) -> None:
+    """Shuts the socket of `wrapper`'s connection down, if it has one."""
+    try:
+        descriptor = wrapper.connection.pgconn.socket
+    except Exception:  # no connection, or one already closed
+        return
+    logger.warning("Database %s unresponsive: its connection is cut.", wrapper.alias)
+    with socket.socket(fileno=os.dup(descriptor)) as duplicate:
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+watchdog = Watchdog()
 
 
 def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
@@ -21,6 +87,23 @@ def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse
         status=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before any middleware below reads the Host header: a load balancer
+    probes each node by its address, which ALLOWED_HOSTS need not list. The answer says only
+    whether the database is up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from .views import healthz
+
+        self.get_response = get_response
+        self.healthz = healthz
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            return self.healthz(request)
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:
@@ -34,7 +117,9 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        # The response's body (a streamed export) is read afterwards, without this bound.
+        with watchdog.bounded(settings.DATABASE_REQUEST_TIMEOUT):
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):

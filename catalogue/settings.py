@@ -7,6 +7,7 @@ HTTPS-only defaults (redirect, secure cookies, HSTS) that `manage.py check --dep
 each can still be set on its own. A value that does not parse (DEBUG=maybe) is refused.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from environs import Env
+
+from catalogue.headers import static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -66,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Early, so that redirects and errors answered by the middleware below carry it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything reads the Host header: a load balancer probes by the node's address.
+    "catalogue.middleware.HealthCheckMiddleware",
     # Before anything that may answer, so that every answer of the API carries its headers.
     "corsheaders.middleware.CorsMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
@@ -76,7 +83,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -121,6 +127,15 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 5)
 )
+# No statement runs longer (0: no limit, for a long one-off command); and a request whose
+# queries have not answered 2 seconds after it (a paused server enforces no timeout) gets
+# its connections cut and a 503 (catalogue.middleware.Watchdog).
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", 10)
+if DATABASE_STATEMENT_TIMEOUT > 0:
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+    )
+DATABASE_REQUEST_TIMEOUT = (DATABASE_STATEMENT_TIMEOUT or 60) + 2
 
 # A streaming replica for the public pages' reads (catalogue.routers); the primary for the rest.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
@@ -199,7 +214,21 @@ STORAGES = {
     },
 }
 
+# Static files get the pages' Content-Security-Policy and X-Frame-Options too.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+
+# The site's public address (https://catalogue.example.org): files that name its pages (the
+# exports' url column) use it rather than the Host header each request came with, and so do the
+# emails of commands, which have no request (review_due). Empty: the request's own address, and
+# http://localhost:8000 for commands.
+SITE_URL = env.str("SITE_URL", "").strip().rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (_site.scheme not in ("http", "https") or not _site.netloc or _site.path):
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address with no path: {SITE_URL!r}")
+
 ADMIN_URL = env.str("ADMIN_URL", "admin/").strip("/") + "/"
+# Where a sign-in goes when its `next` is missing or points elsewhere than this site.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Behind a reverse proxy that terminates TLS, it says so with this header. (gunicorn already
 # trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS; this is for other set-ups.)
@@ -254,17 +283,27 @@ CONTENT_SECURITY_POLICY = {
 
 # Staff sign-in and editing (django-axes, django-simple-history; see the README).
 # Failed sign-ins are counted per username and client address; past the limit, that pair is
-# locked out for the cool-off time.
+# locked out for the cool-off time. Past AXES_ADDRESS_FAILURE_LIMIT failures from one address,
+# whatever the usernames tried, the address is locked out for every username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = max(env.int("AXES_ADDRESS_FAILURE_LIMIT", 20), AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "initiatives.login.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner on stdout, where management commands write their output.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "initiatives.login.lockout"
-# Behind reverse proxies that append to X-Forwarded-For, how many: the client's address is then
-# the one the first of them saw. 0 (no proxy): the connection's address, the header ignored.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed: from them, the
+# client's address is the nearest one they did not add themselves; from any other connection
+# (none listed: from every one), the connection's address, the header ignored.
+try:
+    TRUSTED_PROXIES = [
+        ipaddress.ip_network(entry, strict=False)
+        for entry in env.list("TRUSTED_PROXIES", [], subcast=str.strip)
+        if entry
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 AXES_CLIENT_IP_CALLABLE = "initiatives.login.client_ip"
 
 # Email: Django's console backend (messages written to standard output) unless EMAIL_HOST names an
@@ -291,12 +330,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUGGESTION_EMAILS = env.list("SUGGESTION_EMAILS", [], subcast=str.strip)
 SUGGESTION_RATE_LIMIT = env.int("SUGGESTION_RATE_LIMIT", 5)
 SUGGESTION_RATE_PERIOD = env.int("SUGGESTION_RATE_PERIOD", 3600)
-# The site's public address, for links in emails sent by commands (review_due), which have no
-# request to read it from.
-SITE_URL = env.str("SITE_URL", "http://localhost:8000")
 
 # The JSON API (initiatives.api): anonymous and read-only, JSON only, throttled per client
-# address (the one TRUSTED_PROXY_COUNT gives); `format` is the exports' parameter, not a choice
+# address (the one TRUSTED_PROXIES lets through); `format` is the exports' parameter, not a choice
 # of renderer.
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", "120/minute")
 REST_FRAMEWORK = {
@@ -335,6 +371,21 @@ CORS_URLS_REGEX = r"^/(api/v1|open-data)/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+    "filters": {"without_traceback": {"()": "catalogue.logs.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+        "console_without_traceback": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["without_traceback"],
+        },
+    },
+    "loggers": {
+        # A request for another host (a scanner, a probe) is one line, not a traceback.
+        "django.security.DisallowedHost": {
+            "handlers": ["console_without_traceback"],
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }

@@ -1,13 +1,17 @@
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -38,10 +42,78 @@ from .models import (
 )
 
 
-class CatalogueModelAdmin(SimpleHistoryAdmin):
+def has_nul(values: Iterable[str]) -> bool:
+    """Whether any of `values` holds a NUL byte, which PostgreSQL refuses in any text."""
+    return any("\x00" in value for value in values)
+
+
+class LookupsCheckedMixin:
+    """What an address may hold that the admin would otherwise pass on to a query unchecked
+    (a NUL byte, an id that is not a number): a 404, a list reset or nothing, not a 500."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        # The list's own search is checked by its ChangeList; the autocomplete's is not.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Filters are applied lazily, past the ChangeList's own check of bad lookups: answer as
+        # it does (the list without its filters, « ?e=1 »).
+        if has_nul(request.GET.keys()) or has_nul(
+            value for values in request.GET.lists() for value in values[1]
+        ):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """The add form's initial values from the address, each kept only if its field would
+        accept it: a wrong one (a choice's id that is not a number) would fail its rendering."""
+        initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        fields = self.get_form(request).base_fields  # type: ignore[attr-defined]
+        for name, value in list(initial.items()):
+            try:
+                if name in fields:
+                    fields[name].clean(value)
+            except ValidationError:
+                del initial[name]
+        return initial
+
+
+class CatalogueModelAdmin(LookupsCheckedMixin, SimpleHistoryAdmin):
     """Every catalogue model keeps its history: who changed what, browsable and revertible."""
 
     formfield_overrides: dict = {models.URLField: {"assume_scheme": "https"}}
+
+    def check_id(self, object_id: str) -> None:
+        """A 404 for an address whose id could be no row's (the history of a row since deleted
+        stays readable)."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404 from error
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self.check_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if not version_id.isascii() or not version_id.isdigit():
+            raise Http404
+        self.check_id(object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class VocabularyAdmin(CatalogueModelAdmin):
@@ -173,7 +245,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(LookupsCheckedMixin, admin.ModelAdmin):
     """The reference places, read only: they come from the offline dataset (initiatives/geodata)
     and are searched here and from an initiative's places."""
 

@@ -6,6 +6,7 @@ are read from a server-side cursor: memory stays flat, and no model instance is 
 
 import csv
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -56,7 +57,8 @@ from .models import (
     latest_source_date,
 )
 
-# Cells starting with these could be run as formulas by a spreadsheet (OWASP: CSV injection).
+# Cells starting with these could be run as formulas by a spreadsheet (OWASP: CSV injection),
+# in their full-width or small forms too (« ＝ », « ﹢ »), which spreadsheets read as the same.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Joins the values of a multi-valued field within one cell.
 LIST_SEPARATOR = " | "
@@ -345,7 +347,9 @@ def neutralise(value: object) -> object:
     """Text a spreadsheet would read as a formula gets a leading quote; numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value[:1]).startswith(
+        FORMULA_TRIGGERS
+    ):
         return "'" + value
     return value
 
@@ -357,6 +361,15 @@ def initiative_rows(queryset: QuerySet, build_url: Callable[[str], str]) -> Iter
     url = initiative_url(build_url)
     for slug, *cells in stream(queryset, expressions):
         yield [url(slug), *map(neutralise, cells)]
+
+
+def absolute_url(request: HttpRequest) -> Callable[[str], str]:
+    """How a file names the site's pages, from their paths: after SITE_URL when it is set (the
+    address readers know, not the Host header, port and all, that the request came with),
+    else after the request's own address."""
+    if settings.SITE_URL:
+        return lambda path: settings.SITE_URL + path
+    return request.build_absolute_uri
 
 
 def initiative_url(build_url: Callable[[str], str]) -> Callable[[str], str]:
@@ -553,8 +566,15 @@ def csv_lines(rows: Iterable[Iterable[Any]], export_format: str) -> Iterator[str
         yield writer.writerow(row)
 
 
+# Of a file's name before its date: the first labels that fit (all themes would make hundreds of
+# characters, more than some systems take).
+FILENAME_MAX_LENGTH = 80
+
+
 def export_filename(*labels: str, extension: str = "csv") -> str:
     name = "-".join(["initiatives", *(slugify(label) for label in labels if label)])
+    if len(name) > FILENAME_MAX_LENGTH:
+        name = name[: FILENAME_MAX_LENGTH + 1].rsplit("-", 1)[0]
     return f"{name}-{date.today().isoformat()}.{extension}"
 
 
@@ -567,7 +587,7 @@ def csv_response(
 ) -> StreamingHttpResponse:
     """A streaming CSV download of `queryset`, in its order, one row per initiative (or per
     what `rows_of` gives for it, such as its results)."""
-    rows = rows_of(queryset, request.build_absolute_uri)
+    rows = rows_of(queryset, absolute_url(request))
     # Read the header and the first chunk of rows before answering: a database failure (an
     # outage, answered 503) then comes while the status can still say so, not as a download cut
     # off after a 200. An export of up to CHUNK_SIZE rows is then read whole and its cursor closed.

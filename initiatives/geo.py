@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce, JSONObject, Least, Lower, Repla
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from .exports import CHUNK_SIZE, initiative_url, stream
+from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
 from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
@@ -462,7 +462,7 @@ def geojson_chunks(features: Iterator[dict[str, Any]]) -> Iterator[str]:
 def geojson_response(queryset: QuerySet, request: HttpRequest) -> StreamingHttpResponse:
     """The initiatives of `queryset` as a streamed GeoJSON download. As the CSV, the first
     chunk is read before answering, so that a database failure still sets the status."""
-    features = geojson_features(queryset, request.build_absolute_uri)
+    features = geojson_features(queryset, absolute_url(request))
     head = list(itertools.islice(features, CHUNK_SIZE))
     response = StreamingHttpResponse(
         geojson_chunks(itertools.chain(head, features)), content_type="application/geo+json"

@@ -72,6 +72,16 @@ country_code_validator = RegexValidator(
 )
 
 
+def validate_country_known(value: str) -> None:
+    """Refuses a code of the right shape that names no country (ZZ, XX)."""
+    if value and not countries.name(value):
+        raise ValidationError(
+            _("« %(value)s » n'est le code d'aucun pays."),
+            code="unknown_country",
+            params={"value": value},
+        )
+
+
 def country_name(code: str) -> str:
     """The name of the country of ISO code `code` in the current language, or the code if it
     names none (nothing for no code)."""
@@ -95,6 +105,26 @@ def validate_phone(value: str) -> None:
             ),
             code="invalid_phone",
             params={"value": value},
+        )
+
+
+# A local part as addresses are really written: letters, digits and « . _ + ' - ». Quoted local
+# parts and characters such as « ? & = % » are valid in RFC 5322 but would read as a mailto:
+# link's parameters (« "a?cc=x@evil.example"@example.org » adds a recipient).
+EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._+'-]+")
+
+
+def validate_plain_email(value: str) -> None:
+    """Refuses an email address whose local part (before the last @) is quoted or holds other
+    characters than EMAIL_LOCAL_PART, after Django's own check of the whole address."""
+    local_part = value.rpartition("@")[0]
+    if local_part and not EMAIL_LOCAL_PART.fullmatch(local_part):
+        raise ValidationError(
+            _(
+                "Avant le @, une adresse de courriel ne peut contenir que des lettres sans "
+                "accent, des chiffres et les signes . _ + ' -"
+            ),
+            code="unsafe_email",
         )
 
 
@@ -249,12 +279,13 @@ class Organisation(models.Model):
         max_length=2,
         default="FR",
         blank=True,
-        validators=[country_code_validator],
+        validators=[country_code_validator, validate_country_known],
         help_text=_("Vide pour un fonds ou un programme européen, qui n'est d'aucun pays."),
     )
     email = models.EmailField(
         _("courriel"),
         blank=True,
+        validators=[validate_plain_email],
         help_text=_("Celui de l'organisation elle-même, tel que la source le donne."),
     )
     phones = phone_list_field(_("Ceux de l'organisation elle-même ; séparez-les par des virgules."))
@@ -1060,7 +1091,9 @@ class Initiative(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")), name="initiative_not_its_own_parent"
+                condition=~Q(parent=models.F("pk")),
+                name="initiative_not_its_own_parent",
+                violation_error_message=_("Une initiative ne peut faire partie d'elle-même."),
             ),
             models.CheckConstraint(
                 condition=Q(review_before__isnull=True)
@@ -1470,7 +1503,7 @@ class Contact(models.Model):
     name = models.CharField(_("nom"), max_length=200, blank=True)
     role = models.CharField(_("fonction"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
-    email = models.EmailField(_("courriel"), blank=True)
+    email = models.EmailField(_("courriel"), blank=True, validators=[validate_plain_email])
     phones = phone_list_field(_("Séparez plusieurs numéros par des virgules."))
     address = models.TextField(_("adresse postale"), blank=True)
     website = models.URLField(_("site web"), max_length=300, blank=True)
@@ -1488,8 +1521,11 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["initiative", "position"]
         constraints = [
+            # Checked at commit, so that an edit may swap or shift positions row by row.
             models.UniqueConstraint(
-                fields=["initiative", "position"], name="contact_unique_position"
+                fields=["initiative", "position"],
+                name="contact_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(
                 condition=~Q(name="", organisation=""),
@@ -1637,14 +1673,25 @@ class Result(models.Model):
         verbose_name_plural = _("résultats")
         ordering = ["initiative", "position"]
         constraints = [
+            # Checked at commit, so that an edit may swap or shift positions row by row.
             models.UniqueConstraint(
-                fields=["initiative", "position"], name="result_unique_position"
+                fields=["initiative", "position"],
+                name="result_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
             ),
-            models.CheckConstraint(condition=~Q(text=""), name="result_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="result_text_not_empty",
+                violation_error_message=_("Un résultat a un texte."),
+            ),
             models.CheckConstraint(
                 condition=Q(as_of__isnull=True, as_of_precision="")
                 | Q(as_of__isnull=False, as_of_precision__in=DatePrecision.values),
                 name="result_as_of_has_precision",
+                violation_error_message=_(
+                    "Une date de résultat se donne avec sa précision (jour, mois, trimestre ou "
+                    "année), et une précision avec sa date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(value_max__isnull=True)

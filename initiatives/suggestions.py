@@ -69,7 +69,7 @@ class SuggestionForm(forms.ModelForm):
 
 
 def address_hash(request: HttpRequest) -> str:
-    """The sender's address (as django-axes sees it, behind TRUSTED_PROXY_COUNT proxies),
+    """The sender's address (as django-axes sees it, behind the TRUSTED_PROXIES),
     hashed with the site's secret key: enough to count one address's suggestions, not to
     read the address back."""
     address = client_ip(request) or ""

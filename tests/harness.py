@@ -22,6 +22,7 @@ import http.client
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -93,6 +94,23 @@ class ThrowawayCluster:
 
     def stop(self) -> None:
         self._pg("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def processes(self) -> list[int]:
+        """The server's process ids: the postmaster first, then its children."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    def pause(self) -> None:
+        """Freezes the server (SIGSTOP), as a paused container or an unresponsive host: its
+        connections stay open, nothing answers on them. The postmaster first, so that it
+        starts no child meanwhile."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
 
     def is_running(self) -> bool:
         command = [*self.as_owner, str(self.bindir / "pg_ctl"), "-D", str(self.data), "status"]

@@ -2,6 +2,7 @@ import html
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from initiatives.models import Initiative
@@ -11,12 +12,14 @@ from .factories import (
     commune,
     department,
     initiative_form,
+    make_contact,
     make_initiative,
     make_noted_citation,
     make_organisation,
+    make_result,
     make_theme,
 )
-from .pages import change_url
+from .pages import change_form, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +190,89 @@ def test_it_creates_an_initiative_with_its_places_in_order(admin_client):
     assert response.status_code == 302
     initiative = Initiative.objects.get(slug="nouvelle-initiative")
     assert [str(place) for place in initiative.place_list] == ["Gironde (33)", "Marseille (13)"]
+
+
+def constraints_checked_as_at_commit() -> None:
+    """Checks now the deferred constraints, which the test's transaction, never committed,
+    would otherwise never check."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("inline", ["contacts", "results"])
+@pytest.mark.parametrize("new_positions", [(2, 1), (2, 3)], ids=["swapped", "shifted"])
+def test_an_editor_reorders_contacts_and_results(django_app, admin_user, inline, new_positions):
+    initiative = make_initiative()
+    make = make_contact if inline == "contacts" else make_result
+    first, second = make(initiative, position=1), make(initiative, position=2)
+    django_app.set_user(admin_user)
+    form = change_form(django_app, initiative)
+    form[f"{inline}-0-position"], form[f"{inline}-1-position"] = map(str, new_positions)
+    assert form.submit().status_code == 302
+    constraints_checked_as_at_commit()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == new_positions
+
+
+@pytest.mark.parametrize("inline", ["contacts", "results"])
+def test_two_contacts_or_results_cannot_share_a_position(django_app, admin_user, inline):
+    initiative = make_initiative()
+    make = make_contact if inline == "contacts" else make_result
+    make(initiative, position=1), make(initiative, position=2)
+    django_app.set_user(admin_user)
+    form = change_form(django_app, initiative)
+    form[f"{inline}-1-position"] = "1"
+    response = form.submit()
+    assert response.status_code == 200
+    assert "Corrigez les données en double dans position." in response.text
+    constraints_checked_as_at_commit()
+    assert sorted(getattr(initiative, inline).values_list("position", flat=True)) == [1, 2]
+
+
+# Addresses an editor's browser could be sent to, each once a 500: a NUL byte or an id that is
+# no number in a filter, a search, a history page or an add form's initial values.
+HOSTILE_ADMIN_ADDRESSES = [
+    (302, "/admin/initiatives/initiative/?status__exact=%00"),
+    (302, "/admin/initiatives/initiative/?main_theme__id__exact=%00"),
+    (302, "/admin/initiatives/initiative/?q=%00"),
+    (404, "/admin/initiatives/initiative/abc/history/"),
+    (404, "/admin/initiatives/initiative/%00/history/"),
+    (404, "/admin/initiatives/initiative/{pk}/history/abc/"),
+    (404, "/admin/initiatives/initiative/{pk}/history/%00/"),
+    (404, "/admin/initiatives/organisation/abc/history/"),
+    (200, "/admin/initiatives/initiative/add/?main_theme=abc"),
+    (200, "/admin/initiatives/initiative/add/?main_theme=%00"),
+    (200, "/admin/initiatives/initiative/add/?themes=abc"),
+    (200, "/admin/initiatives/initiative/add/?parent=abc"),
+    (200, "/admin/initiatives/initiative/add/?title=%00"),
+    (
+        200,
+        "/admin/autocomplete/?term=%00&app_label=initiatives&model_name=initiative&field_name=parent",
+    ),
+    (
+        200,
+        "/admin/autocomplete/?term=%00&app_label=initiatives&model_name=partnership"
+        "&field_name=organisation",
+    ),
+]
+
+
+def test_the_admin_answers_hostile_addresses_without_a_500(admin_client):
+    initiative = make_initiative("Mon toit pour toi")
+    answers = [
+        (admin_client.get(address.format(pk=initiative.pk)).status_code, address)
+        for _, address in HOSTILE_ADMIN_ADDRESSES
+    ]
+    assert answers == HOSTILE_ADMIN_ADDRESSES
+
+
+def test_the_add_form_keeps_the_valid_initial_values_from_its_address(admin_client):
+    theme = make_theme("Logement")
+    response = admin_client.get(
+        reverse("admin:initiatives_initiative_add"),
+        {"title": "Accueil", "main_theme": theme.pk, "parent": "abc"},
+    )
+    form = response.context["adminform"].form
+    assert (form.initial["title"], form.initial["main_theme"]) == ("Accueil", str(theme.pk))
+    assert "parent" not in form.initial

@@ -4,6 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from initiatives.models import Initiative
+
 from .factories import country, make_contact, make_initiative, make_result, make_source
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,14 @@ def test_the_audit_reports_initiatives_without_a_coded_place():
     report = out.getvalue()
     assert "initiative(s) sans lieu codé :\n  - nulle-part\n" in report
     assert "quelque-part" not in report.split("sans lieu codé")[1]
+
+
+def test_restore_without_a_terminal_asks_for_no_input_and_changes_nothing(monkeypatch, tmp_path):
+    def no_terminal(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    make_initiative("Gardée")
+    with pytest.raises(CommandError, match="--no-input"):
+        call_command("restore_catalogue", str(tmp_path / "catalogue.dump"))
+    assert Initiative.objects.filter(title="Gardée").exists()

@@ -90,6 +90,25 @@ def test_it_names_the_file_after_what_it_holds_and_the_day(client, small_catalog
     )
 
 
+def test_it_names_the_pages_by_the_site_s_address_not_the_host_header(client, settings):
+    initiative = make_initiative("Mon toit pour toi")
+    path = initiative.get_absolute_url()
+    row = read_csv(client.get(EXPORT, HTTP_HOST="localhost:8443"))[0]
+    assert row["url"] == f"http://localhost:8443{path}"  # no address set: the request's
+    settings.SITE_URL = "https://catalogue.example.org"
+    row = read_csv(client.get(EXPORT, HTTP_HOST="localhost:8443"))[0]
+    assert row["url"] == f"https://catalogue.example.org{path}"
+
+
+def test_it_keeps_the_file_name_short_whatever_the_themes(client, db):
+    themes = [make_theme(f"Thème numéro {number} au nom plutôt long") for number in range(12)]
+    response = client.get(EXPORT, {"theme": [theme.slug for theme in themes]})
+    filename = re.search(r'filename="([^"]+)"', response["Content-Disposition"])[1]
+    assert len(filename) <= 100
+    assert filename.startswith("initiatives-theme-numero-0")
+    assert filename.endswith(f"-{date.today().isoformat()}.csv")
+
+
 def test_it_uses_semicolons_for_excel_and_plain_commas_for_programs(client, small_catalogue):
     excel = body_of(client.get(EXPORT, {"format": "excel"}))
     assert excel.startswith("\ufeffurl;titre;")
@@ -182,7 +201,21 @@ def test_it_leaves_out_hidden_personal_data(client):
 
 @pytest.mark.parametrize(
     "hostile",
-    ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1"],
+    [
+        '=HYPERLINK("http://evil")',
+        "+1+2",
+        "-2+3",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        # Full-width and small forms, which spreadsheets read as the ASCII ones.
+        "＝SUM(1,1)",
+        "＋1+2",
+        "－2+3",
+        "＠SUM(A1)",
+        "﹦1+1",
+    ],
 )
 def test_it_neutralises_cells_a_spreadsheet_would_run(client, hostile):
     initiative = make_initiative(hostile, partners=[make_organisation(hostile)])

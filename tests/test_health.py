@@ -50,3 +50,12 @@ def test_it_keeps_the_500_page_for_other_errors():
     response = server_error_while_handling(ValueError("a bug"))
     assert response.status_code == 500
     assert "Une erreur est survenue" in response.content.decode()
+
+
+@pytest.mark.parametrize("host", ["10.0.3.7", "10.0.3.7:8000", "[fd00::7]:8000"])
+def test_it_answers_a_load_balancer_probing_by_address(client, host):
+    # A load balancer names the node by its address, which ALLOWED_HOSTS does not list.
+    response = client.get("/healthz", HTTP_HOST=host)
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert client.get("/initiatives/", HTTP_HOST=host).status_code == 400

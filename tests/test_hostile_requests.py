@@ -70,10 +70,18 @@ def test_it_answers_each_hostile_request_fittingly(
         (200, {"HTTP_X_FORWARDED_PROTO": "gopher"}),
         (200, {"HTTP_REFERER": "javascript:alert(1)"}),
         (200, {"HTTP_USER_AGENT": "() { :; }; /bin/cat /etc/passwd"}),
+        (200, {"HTTP_X_FORWARDED_FOR": "203.0.113.9, {{7*7}}, \x00"}),
+        (200, {"HTTP_X_FORWARDED_FOR": "x" * 10240}),
     ],
 )
 def test_it_shrugs_off_hostile_headers(catalogue_data, strict_client, status, headers):
     assert strict_client.get("/initiatives/", **headers).status_code == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["10.0.3.7:8000", "evil.example.com", "{{7*7}}", "[::1"])
+def test_the_health_check_answers_whatever_the_host(strict_client, host):
+    assert strict_client.get("/healthz", HTTP_HOST=host).status_code == 200
 
 
 def test_it_names_the_methods_it_takes(catalogue_data, strict_client, db):

@@ -1,6 +1,10 @@
 """Two editors change the same initiative: the second save, from a stale form, is refused."""
 
+import threading
+from unittest import mock
+
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django_webtest import DjangoTestApp
 
@@ -98,6 +102,57 @@ def test_publishing_from_the_list_makes_open_forms_stale(browsers):
     assert response.status_code == 200
     assert "changé : publiée." in response.content.decode()
     assert Initiative.objects.get(pk=initiative.pk).is_published is False
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["unpublish", "mark_verified"])
+def test_an_edit_saved_while_a_bulk_action_runs_is_refused_not_lost(browsers, action):
+    """The action has read the row and is about to save it when Bruno saves his form: his save
+    waits for the action, then is refused as made from an older version, rather than saved
+    under the same version number and undone (or undoing the action) without a word."""
+    alice, bruno = browsers
+    with transaction.atomic():  # its main theme among its themes is checked at commit
+        initiative = make_initiative("Mon toit pour toi", is_published=True)
+    bruno_form = change_form(bruno, initiative)
+    bruno_form["title"] = "Titre de Bruno"
+    changelist = alice.get(reverse("admin:initiatives_initiative_changelist"))
+    actions = changelist.forms["changelist-form"]
+    actions["action"] = action
+    actions.get("_selected_action", index=0).checked = True
+
+    bruno_saved = {}
+
+    def bruno_saves() -> None:
+        try:
+            bruno_saved["response"] = bruno_form.submit()
+        finally:
+            connection.close()
+
+    bruno = threading.Thread(target=bruno_saves)
+    save = Initiative.save
+
+    def save_once_bruno_has_submitted(self, *args, **kwargs):
+        if not bruno.is_alive() and "response" not in bruno_saved:
+            bruno.start()
+            bruno.join(timeout=1)  # he finishes unless the action holds the row
+        save(self, *args, **kwargs)
+
+    with mock.patch.object(Initiative, "save", save_once_bruno_has_submitted):
+        actions.submit()
+    bruno.join(timeout=10)
+
+    response = bruno_saved["response"]
+    assert response.status_code == 200
+    assert "Cette initiative a été modifiée depuis que vous avez ouvert ce formulaire" in (
+        response.text
+    )
+    stored = Initiative.objects.get(pk=initiative.pk)
+    assert stored.title == "Mon toit pour toi"
+    assert stored.version == 2
+    if action == "unpublish":
+        assert stored.is_published is False
+    versions = list(Initiative.history.filter(id=initiative.pk).values_list("version", flat=True))
+    assert max(versions) == 2 and versions.count(2) == 1, "one entry for version 2, as stored"
 
 
 def test_a_form_without_its_version_is_refused(browsers):

@@ -48,6 +48,8 @@ def served_catalogue(
         workdir,
         migrated=True,
         CONN_MAX_AGE="60",
+        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_STATEMENT_TIMEOUT="2",
         WEB_CONCURRENCY="1",
         GUNICORN_THREADS="2",
     ) as server:
@@ -104,6 +106,32 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_by_itself(
     status, _, body = served_catalogue.request("/healthz")
     assert (status, json.loads(body)) == (200, {"database": "ok", "cache": "ok"})
     assert served_catalogue.workers() == workers  # recovered without restarting anything
+
+
+def test_it_answers_503_within_seconds_while_the_database_is_paused(cluster, served_catalogue):
+    # Every thread holds a connection, open when the server freezes.
+    for _ in range(4):
+        assert served_catalogue.request("/initiatives/")[0] == 200
+    workers = served_catalogue.workers()
+
+    cluster.pause()
+    try:
+        for path in ("/healthz", "/initiatives/", DETAIL, "/initiatives/", "/healthz"):
+            started = time.monotonic()
+            status, headers, _ = served_catalogue.request(path, timeout=20)
+            # The statement timeout (2 s), 2 s more, then a new connection's timeout (2 s).
+            assert (status, path) == (503, path)
+            assert time.monotonic() - started < 8, path
+            assert headers["Retry-After"] == "30"
+        assert served_catalogue.request("/static/css/site.css")[0] == 200
+    finally:
+        cluster.resume()
+
+    assert wait_for(served_catalogue, "/initiatives/", 200)[0] == 200
+    assert served_catalogue.request(DETAIL)[0] == 200
+    status, _, body = served_catalogue.request("/healthz")
+    assert (status, json.loads(body)) == (200, {"database": "ok"})
+    assert served_catalogue.workers() == workers  # no worker was killed for being stuck
 
 
 def test_it_serves_production_headers_and_compressed_hashed_static_files(served_catalogue):

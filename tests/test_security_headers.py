@@ -78,3 +78,24 @@ def test_public_pages_set_no_cookie_and_carry_no_form_token(client, path):
     assert not response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
     assert "Cookie" not in response.get("Vary", "")
+
+
+def assert_security_headers(response):
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert csp_directives(response)["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/static/css/site.css", {}, 200),
+        ("/initiatives", {}, 301),  # the trailing slash added
+        ("/initiatives/", {"HTTP_HOST": "evil.example.com"}, 400),
+        ("/no/such/page/", {}, 404),
+    ],
+)
+def test_it_sends_the_security_headers_on_every_kind_of_answer(client, path, headers, status):
+    response = client.get(path, **headers)
+    assert response.status_code == status
+    assert_security_headers(response)

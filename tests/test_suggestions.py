@@ -1,6 +1,8 @@
 """A reader reports an error or proposes an update: the form's own page, the confirmation, the
 errors, the honeypot, the limit per address, the editors' email and review queue."""
 
+import ipaddress
+
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
@@ -122,7 +124,7 @@ def test_it_refuses_a_flood_from_one_address_with_429_and_keeps_others(client, s
 
 def test_it_counts_the_address_the_first_trusted_proxy_saw(client, settings):
     settings.SUGGESTION_RATE_LIMIT = 1
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
     initiative = make_initiative()
     url = suggest_url(initiative)
     data = {"message": MESSAGE}

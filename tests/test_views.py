@@ -1,8 +1,11 @@
 import html
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
+
+from initiatives.models import Organisation
 
 from .factories import (
     LILLE,
@@ -17,7 +20,7 @@ from .factories import (
     make_result,
     make_theme,
 )
-from .pages import card_titles, facts, in_english, link_texts, section_text
+from .pages import card_titles, facts, in_english, link_texts, links, section_text
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +131,19 @@ def test_it_shows_an_initiative_with_its_pilot_partners_contacts_results_and_sou
     assert "Claire Louazel" in content and "04 91 07 80 00" in content
     assert "12 bourses ont été attribuées" in content
     assert "Catalogue du forum" in content
+
+
+def test_a_stored_email_cannot_add_parameters_to_its_mailto_link(client, initiative):
+    # Saved before the admin refused such addresses.
+    hostile = '"a?cc=victim@evil.example&subject=hi"@example.org'
+    make_contact(initiative, name="Claire", email=hostile)
+    lead = initiative.leads[0]
+    Organisation.objects.filter(pk=lead.pk).update(email=hostile)
+    for page in (initiative.get_absolute_url(), lead.get_absolute_url()):
+        mailto = links(client.get(page))[hostile]
+        assert mailto.startswith("mailto:")
+        assert not {"?", "&", '"'} & set(mailto), mailto
+        assert unquote(mailto.removeprefix("mailto:")) == hostile
 
 
 def test_it_hides_personal_contact_data_when_flagged(client, initiative):

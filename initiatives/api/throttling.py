@@ -9,7 +9,7 @@ from .. import login
 
 class ClientAddressThrottle(throttling.AnonRateThrottle):
     """API_THROTTLE_RATE requests per client address, the address being the one the sign-in
-    lockout counts (TRUSTED_PROXY_COUNT)."""
+    lockout counts (TRUSTED_PROXIES)."""
 
     scope = "api"
 

@@ -28,10 +28,16 @@ class Command(BaseCommand):
     ) -> None:
         name = connections[database].settings_dict["NAME"]
         if interactive:
-            answer = input(
-                f"Tout le contenu de la base « {name} » sera remplacé par {file}.\n"
-                "Tapez « oui » pour continuer : "
-            )
+            try:
+                answer = input(
+                    f"Tout le contenu de la base « {name} » sera remplacé par {file}.\n"
+                    "Tapez « oui » pour continuer : "
+                )
+            except EOFError:  # no terminal to answer from (a script, cron)
+                raise CommandError(
+                    "Restauration annulée : pas de réponse à la confirmation. Sans terminal, "
+                    "confirmez par --no-input."
+                ) from None
             if answer.strip().lower() != "oui":
                 raise CommandError("Restauration annulée.")
         # Nothing of this connection may hold a lock on what pg_restore drops.

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-email", action="store_true", help="Ne pas envoyer de courriel.")
         parser.add_argument(
             "--site-url",
-            default=settings.SITE_URL,
+            default=settings.SITE_URL or "http://localhost:8000",
             help="Adresse du site, pour les liens du courriel (défaut : SITE_URL).",
         )
 
