@@ -130,7 +130,7 @@ def test_it_answers_503_within_seconds_while_the_database_is_paused(cluster, ser
     assert wait_for(served_catalogue, "/initiatives/", 200)[0] == 200
     assert served_catalogue.request(DETAIL)[0] == 200
     status, _, body = served_catalogue.request("/healthz")
-    assert (status, json.loads(body)) == (200, {"database": "ok"})
+    assert (status, json.loads(body)) == (200, {"database": "ok", "cache": "ok"})
     assert served_catalogue.workers() == workers  # no worker was killed for being stuck
 
 
