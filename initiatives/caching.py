@@ -72,11 +72,14 @@ logger = logging.getLogger(__name__)
 # A failing cache is reported at most once a minute per process, not once per request.
 WARNING_INTERVAL = 60.0
 _last_warning = -WARNING_INTERVAL
+# When the cache last failed in this process (time.monotonic()), None if never.
+_last_failure: float | None = None
 
 
 def _cache_failed(error: Exception) -> None:
-    global _last_warning
+    global _last_warning, _last_failure
     now = time.monotonic()
+    _last_failure = now
     if now - _last_warning >= WARNING_INTERVAL:
         _last_warning = now
         logger.warning("The cache failed, pages are computed without it: %r", error)
@@ -100,7 +103,12 @@ def cache_set(key: str, value: Any) -> None:
 
 
 def cache_works() -> bool:
-    """Whether the cache keeps and gives back a value now (for /healthz)."""
+    """Whether the cache works, for /healthz: yes while no request of this process saw it fail
+    in the last minute (a probe then costs nothing); else whether it keeps and gives back a
+    value now."""
+    global _last_failure
+    if _last_failure is None or time.monotonic() - _last_failure > WARNING_INTERVAL:
+        return True
     key = f"catalogue:healthz:{time.monotonic_ns()}"
     try:
         cache.set(key, True, 10)
@@ -109,6 +117,8 @@ def cache_works() -> bool:
     except Exception as error:  # noqa: BLE001
         _cache_failed(error)
         return False
+    if kept:
+        _last_failure = None
     return kept
 
 
