@@ -92,7 +92,7 @@ def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse
 class HealthCheckMiddleware:
     """Answers /healthz before any middleware below reads the Host header: a load balancer
     probes each node by its address, which ALLOWED_HOSTS need not list. The answer says only
-    whether the database is up."""
+    whether the database is up and whether the cache works (catalogue.views.healthz)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         from .views import healthz

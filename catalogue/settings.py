@@ -159,23 +159,29 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # Whole pages and figures, cached per catalogue revision (initiatives.caching). By default in
 # files every worker process of this machine shares: no cache server to run. With several
 # machines, CACHE_URL names a Redis server they share (redis://host:6379/0, rediss://…, or
 # unix:///run/redis/redis.sock); nothing stale is read after a change either way.
-CACHE_URL = env.str("CACHE_URL", "")
-CACHES: dict[str, dict[str, Any]]
-if CACHE_URL:
-    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss", "unix"}:
-        raise ImproperlyConfigured(f"CACHE_URL must be a Redis address: {CACHE_URL!r}")
-    CACHES = {
+def redis_caches(url: str) -> dict[str, dict[str, Any]]:
+    """CACHES for the Redis server at `url`."""
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"CACHE_URL must be a Redis address: {url!r}")
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": url,
             # A Redis server gone answers at once rather than hanging every request.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+
+CACHE_URL = env.str("CACHE_URL", "")
+CACHES: dict[str, dict[str, Any]]
+if CACHE_URL:
+    CACHES = redis_caches(CACHE_URL)
 else:
     CACHES = {
         "default": {

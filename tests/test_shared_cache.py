@@ -12,6 +12,8 @@ import pytest
 import redis
 from django.test import override_settings
 
+from catalogue.settings import redis_caches
+
 from .factories import make_initiative, make_theme
 
 pytestmark = [
@@ -55,17 +57,6 @@ def redis_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def redis_cache(url: str) -> dict:
-    """The CACHES setting catalogue.settings makes of CACHE_URL=url."""
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-
-
 def test_pages_are_kept_in_redis_and_an_edit_shows_at_once(
     client, redis_url, django_assert_max_num_queries
 ):
@@ -73,7 +64,7 @@ def test_pages_are_kept_in_redis_and_an_edit_shows_at_once(
     make_initiative("Bail glissant", themes=[housing])
     server = redis.Redis.from_url(redis_url)
     server.flushall()
-    with override_settings(CACHES=redis_cache(redis_url)):
+    with override_settings(CACHES=redis_caches(redis_url)):
         first = client.get("/themes/logement/")
         keys = server.keys("*")
         assert keys, "nothing in the server, for every app machine to read"
@@ -87,7 +78,7 @@ def test_pages_are_kept_in_redis_and_an_edit_shows_at_once(
 def test_a_redis_server_gone_leaves_the_pages_served(client):
     make_initiative("Bail glissant")
     gone = f"unix://{tempfile.gettempdir()}/no-such-redis.sock"
-    with override_settings(CACHES=redis_cache(gone)):
+    with override_settings(CACHES=redis_caches(gone)):
         for url in ["/", "/initiatives/", "/initiatives/bail-glissant/"]:
             assert client.get(url).status_code == 200, url
         assert client.get("/healthz").json() == {"database": "ok", "cache": "unavailable"}
