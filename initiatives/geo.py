@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
+from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Case,
     Count,
+    DecimalField,
     Exists,
     F,
     FloatField,
     Func,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
     Q,
@@ -35,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject, Least, Lower, Replace
+from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
@@ -396,66 +398,101 @@ def map_data(
 
 # GeoJSON ---------------------------------------------------------------------------------------
 
-# What a feature says of a place, in its initiative's row.
-PLACE_CELLS = JSONObject(
-    name=F("place__name"),
-    kind=F("place__kind"),
-    code=F("place__code"),
-    department=F("place__department_code"),
-    latitude=F("place__latitude"),
-    longitude=F("place__longitude"),
-)
+
+class JSONBuildObject(Func):
+    """PostgreSQL's json_build_object(key, value, …): its keys in the order given."""
+
+    function = "json_build_object"
+    output_field = JSONField()
+
+    def __init__(self, **fields: Any) -> None:
+        pairs = itertools.chain.from_iterable((Value(key), value) for key, value in fields.items())
+        super().__init__(*pairs)
 
 
-def geojson_features(
-    queryset: QuerySet, build_url: Callable[[str], str]
-) -> Iterator[dict[str, Any]]:
-    """One GeoJSON feature per initiative of `queryset` (in its order) and place of it that has
-    coordinates; read in chunks from a server-side cursor, one query."""
-    places = Subquery(
-        InitiativePlace.objects.filter(initiative=OuterRef("pk"))
+class JSONBuildArray(Func):
+    function = "json_build_array"
+    output_field = JSONField()
+
+
+class ChefLieuCoordinate(Func):
+    """The latitude (index 0) or longitude (1) of the chef-lieu of the département whose code
+    is the second expression, read from the first: JSON {code: [latitude, longitude]}."""
+
+    arg_joiner = " -> "
+    template = "((%(expressions)s) ->> %(index)s)::numeric"
+    output_field = DecimalField()
+
+    def __init__(self, points: Any, code: Any, index: int) -> None:
+        super().__init__(points, code, index=index)
+
+
+def feature_coordinates(departments: dict[str, tuple[float, float]]) -> tuple[Coalesce, Coalesce]:
+    """(latitude, longitude) of the place of an InitiativePlace: its own, else its
+    département's chef-lieu's, looked up in `departments` sent as one JSON parameter (cheaper
+    than a subquery per feature)."""
+    points = Cast(Value(json.dumps(departments)), output_field=JSONField())
+    return (
+        Coalesce(F("place__latitude"), ChefLieuCoordinate(points, F("place__department_code"), 0)),
+        Coalesce(F("place__longitude"), ChefLieuCoordinate(points, F("place__department_code"), 1)),
+    )
+
+
+def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[str]:
+    """The GeoJSON features of each initiative of `queryset` (in its order), one per place of
+    it that has coordinates, as JSON text written by PostgreSQL (an initiative's features
+    joined by commas; those with none left out); read in chunks from a server-side cursor, one
+    query."""
+    departments = department_points()
+    latitude, longitude = feature_coordinates(departments)
+    placeholder = "--slug--"
+    prefix, suffix = initiative_url(build_url)(placeholder).split(placeholder)
+    themes = ArraySubquery(
+        Theme.objects.filter(initiatives=OuterRef("initiative")).order_by("position").values("name")
+    )
+    feature = JSONBuildObject(
+        type=Value("Feature"),
+        geometry=JSONBuildObject(
+            type=Value("Point"),
+            # GeoJSON says longitude first.
+            coordinates=JSONBuildArray(longitude, latitude),
+        ),
+        properties=JSONBuildObject(
+            url=Concat(Value(prefix), OuterRef("slug"), Value(suffix)),
+            titre=OuterRef("title"),
+            themes=themes,
+            lieu=F("place__name"),
+            type_lieu=F("place__kind"),
+            code_lieu=F("place__code"),
+        ),
+    )
+    located = Q(place__latitude__isnull=False, place__longitude__isnull=False) | Q(
+        place__department_code__in=list(departments)
+    )
+    features = Subquery(
+        InitiativePlace.objects.filter(located, initiative=OuterRef("pk"))
         .order_by()
         .values("initiative")
-        .annotate(value=JSONBAgg(PLACE_CELLS, order_by="position"))
+        .annotate(
+            value=StringAgg(
+                Cast(feature, output_field=TextField()), delimiter=",\n", order_by="position"
+            )
+        )
         .values("value")
     )
-    themes = ArraySubquery(
-        Theme.objects.filter(initiatives=OuterRef("pk")).order_by("position").values("name")
-    )
-    url = initiative_url(build_url)
-    departments = department_points()
-    for slug, title, initiative_themes, initiative_places in stream(
-        queryset, [F("title"), themes, places]
-    ):
-        for place in initiative_places or ():
-            position = point(
-                place["latitude"], place["longitude"], place["department"], departments
-            )
-            if position is None:
-                continue
-            yield {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    # GeoJSON says longitude first.
-                    "coordinates": [position[1], position[0]],
-                },
-                "properties": {
-                    "url": url(slug),
-                    "titre": title,
-                    "themes": initiative_themes or [],
-                    "lieu": place["name"],
-                    "type_lieu": place["kind"],
-                    "code_lieu": place["code"],
-                },
-            }
+    for _slug, text in stream(queryset, [features]):
+        if text is not None:
+            yield text
 
 
-def geojson_chunks(features: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """A FeatureCollection of `features`, as text written as they come."""
+def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
+    """A FeatureCollection of `features` (JSON text), written as they come, a chunk of
+    initiatives at a time."""
     yield '{"type": "FeatureCollection", "features": ['
-    for number, feature in enumerate(features):
-        yield ("," if number else "") + "\n" + json.dumps(feature, ensure_ascii=False)
+    separator = "\n"
+    while chunk := list(itertools.islice(features, CHUNK_SIZE)):
+        yield separator + ",\n".join(chunk)
+        separator = ",\n"
     yield "\n]}\n"
 
 
