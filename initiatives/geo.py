@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Avg,
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -36,13 +39,14 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace
+from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace, RowNumber
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
-from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme
+from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
 # the rest are counted.
@@ -50,6 +54,9 @@ LISTED_PER_PLACE = 10
 SHOWN_PER_MARKER = 3
 # How many places the page lists without JavaScript (those with most initiatives first).
 LISTED_PLACES = 200
+# How many places the map shows as they are; above, its markers are départements (at their
+# chef-lieu) and the places in none, so that the page stays small whatever the list.
+MAX_POINTS = 300
 # How many initiatives with no place on the map the page lists.
 LISTED_WITHOUT_PLACE = 100
 # How many communes a name may match before the page asks for a postcode instead.
@@ -77,6 +84,18 @@ class ArrayLength(Func):
     output_field = IntegerField()
 
 
+class ScopeLevel(Func):
+    """Closeness.NATIONAL for an initiative whose scope (the expression) is one of WIDE_SCOPES,
+    else UNKNOWN."""
+
+    template = (
+        "CASE WHEN %(expressions)s = ANY(ARRAY["
+        + ", ".join(f"'{scope}'" for scope in WIDE_SCOPES)
+        + f"]) THEN {Closeness.NATIONAL} ELSE {Closeness.UNKNOWN} END"
+    )
+    output_field = IntegerField()
+
+
 class LlToEarth(Func):
     function = "ll_to_earth"
     output_field = FloatField()  # a `earth` point, only ever passed to earth_distance
@@ -87,18 +106,6 @@ class EarthDistance(Func):
 
     function = "earth_distance"
     output_field = FloatField()
-
-
-def coordinates(path: str = "") -> tuple[Coalesce, Coalesce]:
-    """(latitude, longitude) of the place at `path` ("place__" from an InitiativePlace): its
-    own, or else its département's chef-lieu's."""
-    department = Place.objects.filter(
-        kind=PlaceKind.DEPARTMENT, code=OuterRef(f"{path}department_code")
-    )
-    return (
-        Coalesce(F(f"{path}latitude"), Subquery(department.values("latitude")[:1])),
-        Coalesce(F(f"{path}longitude"), Subquery(department.values("longitude")[:1])),
-    )
 
 
 def department_points() -> dict[str, tuple[float, float]]:
@@ -195,19 +202,28 @@ def origin_coordinates(commune: Place) -> tuple[float, float] | None:
     return None if department is None else (float(department[0]), float(department[1]))
 
 
-def kilometres(origin: tuple[float, float]) -> Any:
-    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace."""
-    latitude, longitude = coordinates("place__")
+def kilometres(origin: tuple[float, float], departments: dict[str, tuple[float, float]]) -> Any:
+    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace
+    (its département's chef-lieu for a place without coordinates, from `departments`)."""
+    latitude, longitude = feature_coordinates(departments)
     metres = EarthDistance(
         LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
     )
     return metres / Value(1000.0)
 
 
+# The near ordering's key is level × LEVEL_STEP + distance in km: farther than any distance on
+# earth, and where the distance is unknown.
+LEVEL_STEP = 100_000
+NO_DISTANCE = LEVEL_STEP - 1
+
+
 def closeness(commune: Place) -> dict[str, Any]:
     """Annotations of an initiative: `near_level`, the Closeness of its closest place to
-    `commune`, and `near_distance`, the distance in km to its closest place with coordinates
-    (None if it acts in no commune). One correlated subquery each."""
+    `commune`; `near_distance`, the distance in km to its closest commune (None if it acts in
+    no commune or the commune has no coordinates); and `near_order`, both in one number to
+    order by: one correlated subquery per initiative, the two others being computed only for
+    the rows shown."""
     links = (
         InitiativePlace.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
     )
@@ -226,25 +242,33 @@ def closeness(commune: Place) -> dict[str, Any]:
         )
     )
     level = Case(*whens, default=Value(Closeness.ELSEWHERE), output_field=IntegerField())
-    by_scope = Case(
-        When(scope__in=WIDE_SCOPES, then=Value(Closeness.NATIONAL)),
-        default=Value(Closeness.UNKNOWN),
-        output_field=IntegerField(),
-    )
-    annotations: dict[str, Any] = {
-        "near_level": Least(
-            Coalesce(Subquery(links.annotate(level=Min(level)).values("level")), by_scope),
-            by_scope,
-        ),
-        "near_distance": Value(None, output_field=FloatField()),
-    }
+
+    distance: Any = Value(None, output_field=FloatField())
     origin = origin_coordinates(commune)
     if origin is not None:
         # To the communes it acts in: a département or region is no point to measure from.
-        communes = links.filter(place__kind=PlaceKind.COMMUNE)
-        distance = Subquery(communes.annotate(distance=Min(kilometres(origin))).values("distance"))
-        annotations["near_distance"] = distance
-    return annotations
+        distance = Min(
+            kilometres(origin, department_points()), filter=Q(place__kind=PlaceKind.COMMUNE)
+        )
+    closest_level = Min(Least(level, ScopeLevel(F("initiative__scope"))))
+    order = ExpressionWrapper(
+        closest_level * Value(LEVEL_STEP) + Coalesce(distance, Value(float(NO_DISTANCE))),
+        output_field=FloatField(),
+    )
+    wide = ScopeLevel(F("scope"))
+    return {
+        "near_level": Coalesce(Subquery(links.annotate(level=closest_level).values("level")), wide),
+        "near_distance": (
+            Subquery(links.annotate(distance=distance).values("distance"))
+            if origin is not None
+            else distance
+        ),
+        "near_order": Coalesce(
+            Subquery(links.annotate(order=order).values("order")),
+            ExpressionWrapper(wide * Value(LEVEL_STEP) + Value(NO_DISTANCE), FloatField()),
+            output_field=FloatField(),
+        ),
+    }
 
 
 def closeness_label(level: int, distance: float | None) -> str:
@@ -294,12 +318,17 @@ class MapPlace:
 
 @dataclass
 class MapData:
-    """The places of a list with their initiatives, and its initiatives that have none."""
+    """The places of a list with their initiatives (the first LISTED_PLACES, or MAX_POINTS
+    when they are few enough to be the map's points), their number, and its initiatives that
+    have none; the map's points: a place each, or a département each when places are many
+    (`grouped`)."""
 
     places: list[MapPlace]
+    place_count: int
     without_place: list[tuple[str, str]]
     without_place_count: int
     points: list[dict[str, Any]] = field(default_factory=list)
+    grouped: bool = False
 
     @property
     def listed_places(self) -> list[MapPlace]:
@@ -307,36 +336,48 @@ class MapData:
 
     @property
     def unlisted_places(self) -> int:
-        return max(len(self.places) - LISTED_PLACES, 0)
+        return max(self.place_count - LISTED_PLACES, 0)
 
 
-class ArraySlice(Func):
-    """The first `length` items of an array."""
+class RowCount(Func):
+    """How many rows the query gives, before its LIMIT: count(*) OVER ()."""
 
-    template = "(%(expressions)s)[1:%(length)s]"
+    template = "count(*) OVER ()"
+    output_field = IntegerField()
+    contains_over_clause = True
 
-    def __init__(self, expression: Any, length: int, **extra: Any) -> None:
-        super().__init__(expression, length=length, **extra)
+    def __init__(self) -> None:
+        super().__init__()
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
 
 
 def map_data(
-    initiatives: QuerySet, build_url: Callable[[str], str] = str, near: Place | None = None
+    initiatives: QuerySet,
+    build_url: Callable[[str], str] = str,
+    near: Place | None = None,
+    group_url: Callable[[str, str], str] | None = None,
 ) -> MapData:
     """The places where `initiatives` act (a country excepted), each with its initiatives'
     count and the first of them by title, those with most initiatives first, or the closest to
-    the commune `near`; then the initiatives with no other place than a country. Grouped by
-    PostgreSQL: three queries, whatever the number of initiatives."""
+    the commune `near`; then the initiatives with no other place than a country. The map's
+    points are those places, or when there are more than MAX_POINTS of them, groups of them
+    (place_groups(), each with its address by `group_url`, the map of its places). Grouped by
+    PostgreSQL, whatever the number of initiatives: five queries, six with the groups."""
     matching = initiatives.order_by().values("pk")
+    departments = department_points()
     origin = None if near is None else origin_coordinates(near)
     distance: Any = Value(None, output_field=FloatField())
     if origin is not None:
-        distance = kilometres(origin)
-    ordering = ("initiative__title", "initiative__slug")
-    rows = (
+        distance = kilometres(origin, departments)
+    links = (
         InitiativePlace.objects.filter(initiative__in=matching)
         .exclude(place__kind=PlaceKind.COUNTRY)
         .order_by()
-        .values("place")
+    )
+    rows = list(
+        links.values("place")
         .annotate(
             name=F("place__name"),
             kind=F("place__kind"),
@@ -345,55 +386,157 @@ def map_data(
             latitude=F("place__latitude"),
             longitude=F("place__longitude"),
             count=Count("initiative"),
-            titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
-            slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
             distance=distance,
+            total=RowCount(),
         )
-        .order_by(F("distance").asc(nulls_last=True), "-count", "name")
+        .order_by(F("distance").asc(nulls_last=True), "-count", "name")[
+            : max(MAX_POINTS, LISTED_PLACES)
+        ]
     )
+    place_count = rows[0]["total"] if rows else 0
+    grouped = place_count > MAX_POINTS
+    if place_count > MAX_POINTS:
+        rows = rows[:LISTED_PLACES]
     url = initiative_url(build_url)
-    departments = department_points()
+    titles = first_titles(links, [row["place"] for row in rows])
     places = []
     for row in rows:
-        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
-        place = Place(
-            name=row["name"],
-            kind=row["kind"],
-            department_code=row["department_code"],
-            country=row["country"],
-        )
         places.append(
             MapPlace(
                 name=row["name"],
                 kind=row["kind"],
-                label=str(place),
-                latitude=None if position is None else position[0],
-                longitude=None if position is None else position[1],
+                label=place_label(row),
+                latitude=None,
+                longitude=None,
                 count=row["count"],
                 distance=row["distance"],
-                initiatives=[
-                    (title, url(slug))
-                    for title, slug in zip(row["titles"], row["slugs"], strict=True)
-                ],
+                initiatives=[(title, url(slug)) for title, slug in titles.get(row["place"], [])],
             )
         )
+        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
+        if position is not None:
+            places[-1].latitude, places[-1].longitude = position
+    points = [place.as_point() for place in places if place.latitude is not None]
+    if grouped:
+        groups = place_groups(links, departments, group_url)
+        # A list whose places are all in one group (a département chosen) shows its first
+        # places rather than a marker of itself.
+        grouped = len(groups) > 1
+        points = groups if grouped else points
     on_the_map = InitiativePlace.objects.filter(initiative=OuterRef("pk")).exclude(
         place__kind=PlaceKind.COUNTRY
     )
     without = (
         Initiative.objects.filter(pk__in=matching)
         .filter(~Exists(on_the_map))
-        .annotate(total=Func(template="count(*) OVER ()", output_field=IntegerField()))
+        .annotate(total=RowCount())
         .order_by("title")
         .values_list("title", "slug", "total")[:LISTED_WITHOUT_PLACE]
     )
     without_rows = list(without)
     return MapData(
         places=places,
+        place_count=place_count,
         without_place=[(title, url(slug)) for title, slug, _total in without_rows],
         without_place_count=without_rows[0][2] if without_rows else 0,
-        points=[place.as_point() for place in places if place.latitude is not None],
+        points=points,
+        grouped=grouped,
     )
+
+
+def place_label(row: dict[str, Any]) -> str:
+    """str() of the place of `row` (name, kind, department_code, country)."""
+    return str(
+        Place(
+            name=row["name"],
+            kind=row["kind"],
+            department_code=row["department_code"],
+            country=row["country"],
+        )
+    )
+
+
+def first_titles(links: QuerySet, places: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """{place: [(title, slug)]}: the first LISTED_PER_PLACE initiatives by title of `links`
+    (InitiativePlace rows) in each of `places`; one query."""
+    if not places:
+        return {}
+    ordering = [F("initiative__title").asc(), F("initiative__slug").asc()]
+    ranked = (
+        links.filter(place__in=places)
+        .annotate(rank=Window(RowNumber(), partition_by=F("place"), order_by=ordering))
+        .filter(rank__lte=LISTED_PER_PLACE)
+        .order_by("place", "rank")
+        .values_list("place", "initiative__title", "initiative__slug")
+    )
+    titles: dict[int, list[tuple[str, str]]] = {}
+    for place, title, slug in ranked:
+        titles.setdefault(place, []).append((title, slug))
+    return titles
+
+
+# The filter a group of places on the map stands for, by what it groups: the map of its
+# places is the same list with that filter alone among these.
+GROUP_FILTERS = ("department", "region", "country")
+
+
+def place_groups(
+    links: QuerySet,
+    departments: dict[str, tuple[float, float]],
+    group_url: Callable[[str, str], str] | None,
+) -> list[dict[str, Any]]:
+    """The map's points when places are many: one per département (at its chef-lieu), and for
+    places in none, one per region, else per country (at the middle of its places with
+    coordinates), each with how many initiatives of `links` act in it and, from `group_url`
+    (filter, code), the address of the map of its places; one query."""
+    no_department = Q(place__department_code="")
+    groups = (
+        links.values(
+            department=F("place__department_code"),
+            region=Case(
+                When(no_department, then=F("place__region_code")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+            country=Case(
+                When(no_department & Q(place__region_code=""), then=F("place__country")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .annotate(
+            count=Count("initiative", distinct=True),
+            department_name=Min("place__department_name"),
+            region_name=Min("place__region_name"),
+            latitude=Avg("place__latitude"),
+            longitude=Avg("place__longitude"),
+        )
+        .order_by("-count", "department", "region", "country")
+    )
+    points = []
+    for group in groups:
+        position = point(group["latitude"], group["longitude"], "", {})
+        if group["department"]:
+            position = departments.get(group["department"])
+            name = f"{group['department_name']} ({group['department']})"
+            parameter, code = "department", group["department"]
+        elif group["region"]:
+            name, parameter, code = group["region_name"], "region", group["region"]
+        else:
+            name, parameter, code = country_name(group["country"]), "country", group["country"]
+        if position is None:
+            continue
+        points.append(
+            {
+                "name": name,
+                "lat": position[0],
+                "lon": position[1],
+                "count": group["count"],
+                "initiatives": [],
+                **({"url": group_url(parameter, code)} if group_url else {}),
+            }
+        )
+    return points
 
 
 # GeoJSON ---------------------------------------------------------------------------------------

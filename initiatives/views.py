@@ -58,6 +58,13 @@ class HomeView(TemplateView):
         )
 
     @staticmethod
+    def group_url(parameter: str, code: str) -> str:
+        """The map of the initiatives acting in a département, region or country."""
+        query = QueryDict(mutable=True)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
+
+    @staticmethod
     def figures():
         """The themes and sources with their published initiatives' count, and the total."""
         themes = list(Theme.objects.with_initiative_count())
@@ -66,7 +73,9 @@ class HomeView(TemplateView):
             "max_count": max((theme.initiative_count for theme in themes), default=0),
             "initiative_count": Initiative.objects.published().count(),
             "sources": list(Source.objects.with_initiative_count()),
-            "map_points": geo.map_data(Initiative.objects.published()).points,
+            "map_points": geo.map_data(
+                Initiative.objects.published(), group_url=HomeView.group_url
+            ).points,
         }
 
 
@@ -384,7 +393,8 @@ class InitiativeMapView(InitiativeListView):
             initiatives = self.get_filtered_queryset(self.filterset)
             count = self.cache.count(initiatives.count)
             near = self.filterset.near_commune
-            data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
+            # Addresses relative: a lighter page.
+            data = geo.map_data(initiatives, near=near, group_url=self.get_group_url)
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
@@ -408,6 +418,16 @@ class InitiativeMapView(InitiativeListView):
 
     def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
         return reverse("initiatives:initiative-map") if len(active_filters) > 1 else None
+
+    def get_group_url(self, parameter: str, code: str) -> str:
+        """This very map narrowed to one département, region or country (`parameter`): its
+        places, where the whole map shows groups of them."""
+        query = self.filterset.data.copy()
+        query.pop("page", None)
+        for name in geo.GROUP_FILTERS:
+            query.pop(name, None)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
 
 
 class InitiativeGeoJSONView(FilteredInitiativesMixin, View):

@@ -29,9 +29,10 @@ pytestmark = pytest.mark.django_db
 # counted the first time they are asked for, before anything is cached (test_caching checks the
 # pages served again).
 BUDGETS = {
-    # The catalogue's revision, themes, the count of initiatives, sources, the map's places,
-    # the départements' coordinates and the initiatives without a place.
-    "home": 7,
+    # The catalogue's revision, themes, the count of initiatives, sources, the départements'
+    # coordinates, the map's places, their first initiatives and the initiatives without a
+    # place (and their groups, once places are more than geo.MAX_POINTS).
+    "home": 8,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
     # the page with its cards' themes, places and leads (initiatives.nested); a search adds its
     # expansion (acronyms) and whether it finds anything at all.
@@ -51,9 +52,10 @@ BUDGETS = {
     # and its parts and related initiatives, with their cards' rows (around).
     "initiative": 4,
     # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
-    # the places with their initiatives (grouped), the départements' coordinates (where the
-    # places without any stand), the initiatives with no place.
-    "map": 16,
+    # the départements' coordinates (where the places without any stand), the places (grouped),
+    # their first initiatives, the initiatives with no place (and the places' groups, once
+    # they are more than geo.MAX_POINTS).
+    "map": 17,
     # The revision, filter choices, the chosen options' rows, the départements' coordinates,
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).

@@ -1,6 +1,7 @@
 // The map of a list's places (templates/includes/map_places.html): reads the points from the
-// page's JSON block, groups close markers, and opens a short card per place. The page lists the
-// same places and initiatives without it.
+// page's JSON block, groups close markers, and opens a short card per place (or per département
+// when the server grouped many places, with a link to the map of its places). The page lists the
+// places and initiatives without it.
 (function () {
   "use strict";
 
@@ -20,9 +21,19 @@
       item.appendChild(link);
       list.appendChild(item);
     });
-    box.appendChild(list);
+    if (point.initiatives.length) {
+      box.appendChild(list);
+    }
     var more = point.count - point.initiatives.length;
-    if (more > 0) {
+    if (point.url) {
+      // A group of places (a département…): the map of them.
+      var zoom = document.createElement("p");
+      var to = document.createElement("a");
+      to.href = point.url;
+      to.textContent = labels.zoom;
+      zoom.appendChild(to);
+      box.appendChild(zoom);
+    } else if (more > 0) {
       var note = document.createElement("p");
       note.textContent = labels.more.replace("%s", more);
       box.appendChild(note);
@@ -36,7 +47,10 @@
       return;
     }
     var points = JSON.parse(data.textContent);
-    var labels = { more: element.dataset.more || "+ %s" };
+    var labels = {
+      more: element.dataset.more || "+ %s",
+      zoom: element.dataset.zoom || element.dataset.more || "",
+    };
     element.replaceChildren();
     element.classList.add("map-ready");
     var map = L.map(element, { scrollWheelZoom: false });
