@@ -5,6 +5,16 @@
 (function () {
   "use strict";
 
+  // An element `tag` holding a link to `url` reading `text`.
+  function linked(tag, url, text) {
+    var element = document.createElement(tag);
+    var link = document.createElement("a");
+    link.href = url;
+    link.textContent = text;
+    element.appendChild(link);
+    return element;
+  }
+
   function card(point, labels) {
     var box = document.createElement("div");
     box.className = "map-card";
@@ -14,12 +24,7 @@
     box.appendChild(heading);
     var list = document.createElement("ul");
     point.initiatives.forEach(function (initiative) {
-      var item = document.createElement("li");
-      var link = document.createElement("a");
-      link.href = initiative.url;
-      link.textContent = initiative.title;
-      item.appendChild(link);
-      list.appendChild(item);
+      list.appendChild(linked("li", initiative.url, initiative.title));
     });
     if (point.initiatives.length) {
       box.appendChild(list);
@@ -27,12 +32,7 @@
     var more = point.count - point.initiatives.length;
     if (point.url) {
       // A group of places (a département…): the map of them.
-      var zoom = document.createElement("p");
-      var to = document.createElement("a");
-      to.href = point.url;
-      to.textContent = labels.zoom;
-      zoom.appendChild(to);
-      box.appendChild(zoom);
+      box.appendChild(linked("p", point.url, labels.zoom));
     } else if (more > 0) {
       var note = document.createElement("p");
       note.textContent = labels.more.replace("%s", more);
