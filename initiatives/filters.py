@@ -247,9 +247,8 @@ class InitiativeFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         searching = "rank" in queryset.query.annotations
         by_relevance = self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
-        if by_relevance and "near_level" in queryset.query.annotations:
+        if by_relevance and "near_order" in queryset.query.annotations:
             # The closest first; among as close, the most relevant.
-            # (near_order is near_level then near_distance, in one number.)
             queryset = queryset.order_by("near_order", *(["-rank"] if searching else []), "title")
         elif searching and by_relevance:
             queryset = queryset.order_by("-rank", "title")

@@ -41,6 +41,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace, RowNumber
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -94,6 +95,14 @@ class ScopeLevel(Func):
         + f"]) THEN {Closeness.NATIONAL} ELSE {Closeness.UNKNOWN} END"
     )
     output_field = IntegerField()
+
+
+class JSONValue(Func):
+    """The value at a key (the second expression) of a JSON object (the first), as text."""
+
+    arg_joiner = " ->> "
+    template = "(%(expressions)s)"
+    output_field = TextField()
 
 
 class LlToEarth(Func):
@@ -219,14 +228,13 @@ NO_DISTANCE = LEVEL_STEP - 1
 
 
 def closeness(commune: Place) -> dict[str, Any]:
-    """Annotations of an initiative: `near_level`, the Closeness of its closest place to
-    `commune`; `near_distance`, the distance in km to its closest commune (None if it acts in
-    no commune or the commune has no coordinates); and `near_order`, both in one number to
-    order by: one correlated subquery per initiative, the two others being computed only for
-    the rows shown."""
-    links = (
-        InitiativePlace.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
-    )
+    """The annotation of an initiative ordering by closeness to `commune`, `near_order`: the
+    Closeness of its closest place, times LEVEL_STEP, plus the distance in km to its closest
+    commune (NO_DISTANCE if it acts in none or `commune` has no coordinates); closeness_of()
+    reads both back. Computed once per query for every initiative with a place, grouped by
+    PostgreSQL into a JSON object {initiative: order} that each row looks itself up in (one
+    step of the plan, rather than a subquery per initiative)."""
+    links = InitiativePlace.objects.order_by().values("initiative")
     whens = [When(place=commune.pk, then=Value(Closeness.COMMUNE))]
     if commune.department_code:
         whens.append(
@@ -255,20 +263,23 @@ def closeness(commune: Place) -> dict[str, Any]:
         closest_level * Value(LEVEL_STEP) + Coalesce(distance, Value(float(NO_DISTANCE))),
         output_field=FloatField(),
     )
-    wide = ScopeLevel(F("scope"))
-    return {
-        "near_level": Coalesce(Subquery(links.annotate(level=closest_level).values("level")), wide),
-        "near_distance": (
-            Subquery(links.annotate(distance=distance).values("distance"))
-            if origin is not None
-            else distance
-        ),
-        "near_order": Coalesce(
-            Subquery(links.annotate(order=order).values("order")),
-            ExpressionWrapper(wide * Value(LEVEL_STEP) + Value(NO_DISTANCE), FloatField()),
-            output_field=FloatField(),
-        ),
-    }
+    rows = links.annotate(order=order).values_list("initiative", "order")
+    sql, params = rows.query.sql_with_params()
+    orders = RawSQL(
+        f"SELECT jsonb_object_agg(t.initiative, t.value) FROM ({sql}) AS t(initiative, value)",
+        params,
+        output_field=JSONField(),
+    )
+    own = Cast(JSONValue(orders, Cast(F("pk"), output_field=TextField())), FloatField())
+    by_scope = ScopeLevel(F("scope")) * Value(LEVEL_STEP) + Value(NO_DISTANCE)
+    return {"near_order": Coalesce(own, by_scope, output_field=FloatField())}
+
+
+def closeness_of(order: float) -> tuple[int, float | None]:
+    """(Closeness, distance in km or None) of an initiative whose near_order is `order`."""
+    level = int(order // LEVEL_STEP)
+    distance = order - level * LEVEL_STEP
+    return level, None if distance >= NO_DISTANCE - 0.5 else distance
 
 
 def closeness_label(level: int, distance: float | None) -> str:
