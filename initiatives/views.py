@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo, opendata, suggestions
+from . import bitmaps, caching, geo, opendata, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
@@ -57,15 +57,15 @@ class HomeView(TemplateView):
             **kwargs,
         )
 
-    @staticmethod
-    def figures():
+    def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
-        themes = list(Theme.objects.with_initiative_count())
+        held = bitmaps.for_revision(caching.revision(self.request))
+        themes = held.counted(Theme.objects.all(), "themes")
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
-            "initiative_count": Initiative.objects.published().count(),
-            "sources": list(Source.objects.with_initiative_count()),
+            "initiative_count": len(held.published),
+            "sources": held.counted(Source.objects.all(), "sources"),
             "map_points": geo.map_data(Initiative.objects.published()).points,
         }
 
@@ -84,7 +84,9 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.cache.count(lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
+        if not self.cache.filterset.is_valid():
+            return 0  # nothing is listed: the page says what is wrong
+        return self.cache.matching_count()
 
 
 class FilteredInitiativesMixin:
@@ -253,9 +255,9 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                     found[f"word_{number}"],
                 )
             )
+        themes = self.cache.bitmaps.bitmaps.counted(Theme.objects.all(), "themes")
         theme_links = [
-            (theme.label, theme.get_absolute_url(), theme.initiative_count)
-            for theme in Theme.objects.with_initiative_count()
+            (theme.label, theme.get_absolute_url(), theme.initiative_count) for theme in themes
         ]
         without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
         sections = [
@@ -382,7 +384,7 @@ class InitiativeMapView(InitiativeListView):
         count = 0
         if self.filterset.is_valid():
             initiatives = self.get_filtered_queryset(self.filterset)
-            count = self.cache.count(initiatives.count)
+            count = self.cache.matching_count()
             near = self.filterset.near_commune
             data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
         else:
