@@ -89,6 +89,10 @@ class CachedCountPaginator(Paginator):
         return self.cache.matching_count()
 
 
+# A list of at most this many initiatives is read by their keys (FilteredInitiativesMixin).
+READ_BY_KEY = 5_000
+
+
 class FilteredInitiativesMixin:
     """Filters the published initiatives by the query string, with InitiativeFilter, and
     validates the export's `format` with them (the list answers it as the export does)."""
@@ -121,6 +125,15 @@ class FilteredInitiativesMixin:
             self.cache.correct(filterset.search, filterset.queryset)
         return filterset.qs
 
+    def get_listed_queryset(self, filterset: InitiativeFilter) -> InitiativeQuerySet:
+        """The initiatives to list, as get_filtered_queryset, read by key when the filters
+        select a few (their bitmaps say which) and no search ranks them."""
+        if filterset.search is None and filterset.is_valid():
+            matching = self.cache.bitmaps.matching()
+            if len(matching) <= READ_BY_KEY:
+                filterset.selected = list(matching)
+        return self.get_filtered_queryset(filterset)
+
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
     template_name = "initiatives/initiative_list.html"
@@ -144,7 +157,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         """The form and results (or what is wrong) as HTML, and the page's status."""
         status = 200
         if self.filterset.is_valid():
-            initiatives = self.get_filtered_queryset(self.filterset).with_related()
+            initiatives = self.get_listed_queryset(self.filterset).with_related()
             if self.filterset.search is not None:
                 initiatives = initiatives.highlighted(self.filterset.search)
             self.object_list = initiatives
