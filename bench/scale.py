@@ -33,8 +33,9 @@ It prints, for each size, each page's p50, p95, requests per second and ratios t
 (p50 / p50), then the comparison with Datasette (ours / Datasette), then the targets: from the
 smallest size to the largest no page's p95 more than doubles; at 100,000, list and initiative
 pages under 50 ms at p95 and searches under 100 ms; no page but the export over 300 ms right
-after an edit; every page at least as fast as Datasette's equivalent. --json writes every figure. --keep keeps the cluster and the SQLite files and says
-where; --reuse DIR measures them again without rebuilding.
+after an edit; every page at least as fast as Datasette's equivalent. --json writes every
+figure. --keep keeps the cluster and the SQLite files and says where; --reuse DIR measures
+them again without rebuilding.
 
 Needs wrk (Debian's package), PostgreSQL's pgbench, and the `bench` extra (Datasette).
 """

@@ -6,7 +6,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import calendar
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -253,6 +253,25 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("autre")
 
 
+@dataclass
+class RoleInitiatives:
+    """Initiatives an organisation has a role in, by title: the first ones, and how many."""
+
+    initiatives: list["Initiative"]
+    count: int
+
+    def __iter__(self) -> Iterator["Initiative"]:
+        return iter(self.initiatives)
+
+    def __len__(self) -> int:
+        return len(self.initiatives)
+
+    @property
+    def more(self) -> bool:
+        """Whether there are more than those listed."""
+        return self.count > len(self.initiatives)
+
+
 class Organisation(models.Model):
     """An organisation or group: it leads (« porte ») some initiatives and is partner in others,
     the role being on the link (Partnership)."""
@@ -326,32 +345,31 @@ class Organisation(models.Model):
         """Whether the documents give a way to reach the organisation itself."""
         return bool(self.website or self.address or self.email or self.phones)
 
-    def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
-        """The published initiatives it leads, and those it is partner in, each by title, read
-        with what their cards show; the latter with `roles_of_organisation`, its partnerships
-        in them."""
-        initiatives = (
-            Initiative.objects.published()
-            .involving([self])
-            .with_related()
-            .prefetch_related(
-                Prefetch(
-                    "partnerships",
-                    queryset=Partnership.objects.filter(organisation=self),
-                    to_attr="links_of_organisation",
-                )
+    def published_initiatives_by_role(
+        self, limit: int | None = None
+    ) -> tuple[RoleInitiatives, RoleInitiatives]:
+        """The published initiatives it leads, and those it is partner in, each by title (the
+        first `limit` of each, if given) with their number, read with what their cards show;
+        the latter with `roles_of_organisation`, its partnerships in them."""
+        published = Initiative.objects.published()
+        led = published.led_by([self])
+        partnered = published.partnered_with([self]).prefetch_related(
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.partners().filter(organisation=self),
+                to_attr="roles_of_organisation",
             )
-            .order_by("title")
         )
-        led, partnered = [], []
-        for initiative in initiatives:
-            links = initiative.links_of_organisation
-            if any(link.is_lead for link in links):
-                led.append(initiative)
-            initiative.roles_of_organisation = [link for link in links if not link.is_lead]
-            if initiative.roles_of_organisation:
-                partnered.append(initiative)
-        return led, partnered
+        counts = published.aggregate(
+            led=Count("pk", filter=Q(pk__in=led.values("pk"))),
+            partnered=Count("pk", filter=Q(pk__in=partnered.values("pk"))),
+        )
+        listed = []
+        for initiatives, count in ((led, counts["led"]), (partnered, counts["partnered"])):
+            ordered = initiatives.with_related().order_by("title")
+            shown = ordered if limit is None else ordered[:limit]
+            listed.append(RoleInitiatives(list(shown) if count else [], count))
+        return listed[0], listed[1]
 
 
 class Status(models.TextChoices):

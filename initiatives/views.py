@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
@@ -587,9 +588,19 @@ class OrganisationDetailView(DetailView):
     model = Organisation
     template_name = "initiatives/organisation_detail.html"
 
+    # Each role lists this many initiatives at most, then links to the list of them all.
+    listed = 20
+
     def get_context_data(self, **kwargs):
-        led, partnered = self.object.published_initiatives_by_role()
-        return super().get_context_data(led=led, partnered=partnered, **kwargs)
+        led, partnered = self.object.published_initiatives_by_role(self.listed)
+        list_url = reverse("initiatives:initiative-list")
+        return super().get_context_data(
+            led=led,
+            partnered=partnered,
+            led_url=f"{list_url}?{urlencode({'pilot': self.object.slug})}",
+            partnered_url=f"{list_url}?{urlencode({'partner': self.object.slug})}",
+            **kwargs,
+        )
 
 
 def organisation_redirect(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:

@@ -36,11 +36,11 @@ BUDGETS = {
     # the initiatives without a place.
     "home": 15,
     # The revision, filter choices, the catalogue's bitmaps (initiatives.bitmaps: the latest
-    # change, then 8 queries, read whole once per process, whatever the filters), the rows of the vocabularies whose
-    # options are counted (themes, publics, sources), the page with its cards' themes, places
-    # and leads (initiatives.nested); the count and the facets' counts are bitmaps' sizes. A
-    # search adds its expansion (acronyms), whether it finds anything at all, and the keys of
-    # what it finds.
+    # change, then 8 queries, read whole once per process, whatever the filters), the rows of
+    # the vocabularies whose options are counted (themes, publics, sources), the page with its
+    # cards' themes, places and leads (initiatives.nested); the count and the facets' counts
+    # are bitmaps' sizes. A search adds its expansion (acronyms), whether it finds anything at
+    # all, and the keys of what it finds.
     "list": 16,
     "search": 18,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
@@ -86,10 +86,11 @@ BUDGETS = {
     "xlsx": 15,
     # The sitemap's initiatives: their count, then the page of them.
     "sitemap": 2,
-    # The revision, the organisation, its initiatives with their cards' rows, its partnerships
-    # in them.
+    # The revision, the organisation, the number of initiatives it leads and of those it is
+    # partner in (one query), then those it has (the first of each, with their cards' rows), and
+    # its partnerships in those it is partner in.
     "lead": 4,
-    "partner": 4,
+    "partner": 5,
 }
 
 
