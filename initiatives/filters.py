@@ -256,10 +256,9 @@ class InitiativeFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
         searching = "rank" in queryset.query.annotations
         by_relevance = self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
-        if by_relevance and "near_level" in queryset.query.annotations:
+        if by_relevance and "near_order" in queryset.query.annotations:
             # The closest first; among as close, the most relevant.
-            closest: list[str | OrderBy] = ["near_level", F("near_distance").asc(nulls_last=True)]
-            queryset = queryset.order_by(*closest, *(["-rank"] if searching else []), "title")
+            queryset = queryset.order_by("near_order", *(["-rank"] if searching else []), "title")
         elif searching and by_relevance:
             queryset = queryset.order_by("-rank", "title")
         return queryset

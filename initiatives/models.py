@@ -702,8 +702,8 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(pk__in=links.values("initiative"))
 
     def near(self, commune: "Place") -> "InitiativeQuerySet":
-        """Each with how close it acts to `commune`: `near_level` (initiatives.geo.Closeness)
-        and `near_distance` (km to its closest place, None if none has coordinates)."""
+        """Each with how close it acts to `commune`: `near_order` (initiatives.geo.closeness),
+        its level (initiatives.geo.Closeness) and the km to its closest commune in one number."""
         from . import geo
 
         return self.annotate(**geo.closeness(commune))
@@ -1298,9 +1298,8 @@ class Initiative(models.Model):
         """How close it acts to the commune of the list's `near`, if the list has one."""
         from . import geo
 
-        level = getattr(self, "near_level", None)
-        distance = getattr(self, "near_distance", None)
-        return "" if level is None else geo.closeness_label(level, distance)
+        order = getattr(self, "near_order", None)
+        return "" if order is None else geo.closeness_label(*geo.closeness_of(order))
 
     @property
     def period(self) -> str:

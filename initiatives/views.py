@@ -58,16 +58,36 @@ class HomeView(TemplateView):
             **kwargs,
         )
 
+<<<<<<< HEAD
+    @staticmethod
+    def group_url(parameter: str, code: str) -> str:
+        """The map of the initiatives acting in a département, region or country."""
+        query = QueryDict(mutable=True)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
+
+    @staticmethod
+    def figures():
+=======
     def figures(self) -> dict[str, Any]:
+>>>>>>> main
         """The themes and sources with their published initiatives' count, and the total."""
         held = bitmaps.for_revision(caching.revision(self.request))
         themes = held.counted(Theme.objects.all(), "themes")
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
+<<<<<<< HEAD
+            "initiative_count": Initiative.objects.published().count(),
+            "sources": list(Source.objects.with_initiative_count()),
+            "map_points": geo.map_data(
+                Initiative.objects.published(), group_url=HomeView.group_url
+            ).points,
+=======
             "initiative_count": len(held.published),
             "sources": held.counted(Source.objects.all(), "sources"),
             "map_points": geo.map_data(Initiative.objects.published()).points,
+>>>>>>> main
         }
 
 
@@ -400,7 +420,8 @@ class InitiativeMapView(InitiativeListView):
             initiatives = self.get_filtered_queryset(self.filterset)
             count = self.cache.matching_count()
             near = self.filterset.near_commune
-            data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
+            # Addresses relative: a lighter page.
+            data = geo.map_data(initiatives, near=near, group_url=self.get_group_url)
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
@@ -424,6 +445,16 @@ class InitiativeMapView(InitiativeListView):
 
     def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
         return reverse("initiatives:initiative-map") if len(active_filters) > 1 else None
+
+    def get_group_url(self, parameter: str, code: str) -> str:
+        """This very map narrowed to one département, region or country (`parameter`): its
+        places, where the whole map shows groups of them."""
+        query = self.filterset.data.copy()
+        query.pop("page", None)
+        for name in geo.GROUP_FILTERS:
+            query.pop(name, None)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
 
 
 class InitiativeGeoJSONView(FilteredInitiativesMixin, View):

@@ -32,9 +32,10 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {
     # The catalogue's revision, the bitmaps (9: the latest change, then 8 queries, read whole
     # once per process; after an edit, the changes and the initiatives changed), themes and
-    # sources (counted from the bitmaps), the map's places, the départements' coordinates and
-    # the initiatives without a place.
-    "home": 15,
+    # sources (counted from the bitmaps), the départements' coordinates, the map's places,
+    # their first initiatives and the initiatives without a place (and their groups, once
+    # places are more than geo.MAX_POINTS).
+    "home": 16,
     # The revision, filter choices, the catalogue's bitmaps (initiatives.bitmaps: the latest
     # change, then 8 queries, read whole once per process, whatever the filters), the rows of
     # the vocabularies whose options are counted (themes, publics, sources), the page with its
@@ -57,9 +58,10 @@ BUDGETS = {
     # and its parts and related initiatives, with their cards' rows (around).
     "initiative": 4,
     # The revision, filter choices, the bitmaps (9) and the vocabularies' rows (3), as a list;
-    # the places with their initiatives (grouped), the départements' coordinates (where the
-    # places without any stand), the initiatives with no place.
-    "map": 18,
+    # the départements' coordinates (where the places without any stand), the places
+    # (grouped), their first initiatives, the initiatives with no place (and the places'
+    # groups, once they are more than geo.MAX_POINTS).
+    "map": 19,
     # The revision, filter choices, the chosen options' rows, the départements' coordinates,
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).
