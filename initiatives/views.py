@@ -58,7 +58,6 @@ class HomeView(TemplateView):
             **kwargs,
         )
 
-<<<<<<< HEAD
     @staticmethod
     def group_url(parameter: str, code: str) -> str:
         """The map of the initiatives acting in a département, region or country."""
@@ -66,28 +65,18 @@ class HomeView(TemplateView):
         query[parameter] = code
         return address(reverse("initiatives:initiative-map"), query)
 
-    @staticmethod
-    def figures():
-=======
     def figures(self) -> dict[str, Any]:
->>>>>>> main
         """The themes and sources with their published initiatives' count, and the total."""
         held = bitmaps.for_revision(caching.revision(self.request))
         themes = held.counted(Theme.objects.all(), "themes")
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
-<<<<<<< HEAD
-            "initiative_count": Initiative.objects.published().count(),
-            "sources": list(Source.objects.with_initiative_count()),
+            "initiative_count": len(held.published),
+            "sources": held.counted(Source.objects.all(), "sources"),
             "map_points": geo.map_data(
                 Initiative.objects.published(), group_url=HomeView.group_url
             ).points,
-=======
-            "initiative_count": len(held.published),
-            "sources": held.counted(Source.objects.all(), "sources"),
-            "map_points": geo.map_data(Initiative.objects.published()).points,
->>>>>>> main
         }
 
 
