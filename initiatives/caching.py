@@ -46,6 +46,7 @@ from django.utils.translation import get_language, get_language_from_path
 from .models import CatalogueRevision, Place, Revision, current_year
 
 if TYPE_CHECKING:
+    from .bitmaps import FilterBitmaps
     from .filters import InitiativeFilter
     from .models import InitiativeQuerySet
     from .search import Search
@@ -107,6 +108,14 @@ def cache_set(key: str, value: Any) -> None:
     """Caches `value` under `key`, unless the cache fails."""
     try:
         cache.set(key, value, CACHE_TIMEOUT)
+    except Exception as error:  # noqa: BLE001
+        _cache_failed(error)
+
+
+def cache_delete(key: str) -> None:
+    """Drops what is cached under `key`, unless the cache fails."""
+    try:
+        cache.delete(key)
     except Exception as error:  # noqa: BLE001
         _cache_failed(error)
 
@@ -271,6 +280,14 @@ class ListCache:
     def filters(self) -> tuple:
         return filters_key(self.filterset)
 
+    @cached_property
+    def bitmaps(self) -> FilterBitmaps:
+        """The initiatives each active filter lets through, as bitmaps (the catalogue's at the
+        revision the request began at, whatever the filters' validity)."""
+        from .bitmaps import FilterBitmaps, for_revision
+
+        return FilterBitmaps(self.filterset, for_revision(revision(self.request)))
+
     def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
         """`search` with the text it searches among `initiatives`: corrected if need be, unless
         the reader asked for the search exactly as typed."""
@@ -289,6 +306,10 @@ class ListCache:
     def count(self, count: Callable[[], int]) -> int:
         """The number of initiatives in the list."""
         return cached(self.revision, ("count", self.filters), count)
+
+    def matching_count(self) -> int:
+        """The number of initiatives in the list, counted from its filters' bitmaps."""
+        return self.count(lambda: len(self.bitmaps.matching()))
 
 
 def known_query(query: QueryDict, parameters: Iterable[str]) -> QueryDict:

@@ -9,6 +9,8 @@ from django.db import connection, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils import translation
 
+from initiatives import bitmaps
+
 from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
@@ -49,6 +51,13 @@ def site_language():
     left active in its worker's thread."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def bitmaps_read_afresh() -> None:
+    """Each test's first list reads the filters' bitmaps whole: those an earlier test read saw
+    rows its transaction then rolled back."""
+    bitmaps.forget()
 
 
 @pytest.fixture(scope="session")
