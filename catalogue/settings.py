@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Early, so that a database outage anywhere below answers 503 rather than 500.
     "catalogue.middleware.DatabaseUnavailableMiddleware",
+    # Before the session and everything below, which a page kept in the cache does not need; after
+    # CORS, whose headers the open data's pages carry.
+    "catalogue.middleware.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "catalogue.locale.AddressLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
