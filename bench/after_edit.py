@@ -1,0 +1,94 @@
+"""Each public page type alone right after an edit: what the first reader after an editor's
+change waits for.
+
+    .venv/bin/python bench/after_edit.py --database-url postgres://…/scale_copy [--rounds 5]
+
+Serves the existing, migrated database of --database-url (say a copy of bench/scale.py's
+100,000 initiatives) with gunicorn and gunicorn.conf.py in production settings on 127.0.0.1,
+the addresses of bench/pages.py. Every address is first requested a few times, so that each
+worker has read the catalogue once (what a process does once in its life, timed apart as
+« first reads »). Then, --rounds times for each page type: a published initiative's title is
+changed in SQL, as the admin would (the catalogue's revision moves, every kept page and count
+is of the former revision), the time a process may hold the former revision passes, and one of
+the page type's addresses is requested alone. It prints each page type's median and longest
+time, against the target: none over 300 ms. Writes to the database: the titles it changes get
+a space at their end.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from bench.pages import page_paths  # noqa: E402
+from initiatives.caching import REVISION_HOLD_SECONDS  # noqa: E402
+from tests.harness import Gunicorn, manage, production_environment  # noqa: E402
+
+TARGET_MS = 300
+EDIT = (
+    "UPDATE initiatives_initiative SET title = title || ' ' "
+    "WHERE id = (SELECT min(id) FROM initiatives_initiative WHERE is_published)"
+)
+
+
+def timed(server: Gunicorn, path: str) -> float:
+    started = time.perf_counter()
+    status, _headers, _body = server.request(
+        path, headers={"X-Forwarded-Proto": "https"}, timeout=600
+    )
+    assert status == 200, (path, status)
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="catalogue-after-edit-"))
+    environment = production_environment(args.database_url, workdir, DATABASE_STATEMENT_TIMEOUT="0")
+    manage(environment, "collectstatic", "--no-input")
+    paths = page_paths(args.database_url)
+    load_before = os.getloadavg()
+    first: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    with Gunicorn(environment, workdir / "gunicorn.log") as server:
+        for _ in range(3):  # each worker reads the catalogue once
+            for addresses in paths.values():
+                first.append(timed(server, addresses[0]))
+        with psycopg.connect(args.database_url, autocommit=True) as connection:
+            for number in range(args.rounds):
+                for name, addresses in paths.items():
+                    connection.execute(EDIT)
+                    time.sleep(REVISION_HOLD_SECONDS + 0.2)
+                    times[name].append(timed(server, addresses[number % len(addresses)]))
+    load_after = os.getloadavg()
+    print(
+        f"\n{args.rounds} rounds; load average before {load_before[0]:.1f}, "
+        f"after {load_after[0]:.1f}"
+    )
+    print(
+        f"first reads (each address, three times, as workers start): longest {max(first):.0f} ms\n"
+    )
+    print("| page | median ms | longest ms | under 300 ms |")
+    print("| --- | ---: | ---: | --- |")
+    missed = []
+    for name, measured in times.items():
+        median, longest = statistics.median(measured), max(measured)
+        met = longest < TARGET_MS
+        if not met:
+            missed.append(name)
+        print(f"| {name} | {median:.0f} | {longest:.0f} | {'yes' if met else 'no'} |")
+    print(f"\nmissed: {', '.join(missed)}" if missed else "\nevery page type under 300 ms")
+
+
+if __name__ == "__main__":
+    main()
