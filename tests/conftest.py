@@ -1,10 +1,12 @@
+import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils import translation
@@ -51,6 +53,87 @@ def site_language():
         yield
 
 
+# The site's database, as named before pytest-django names the test database after it.
+SITE_DATABASE = settings.DATABASES["default"]["NAME"]
+
+
+def template_name(suffix: str) -> str:
+    """The name of a database the workers of a run share, on the test server."""
+    return f"{TEST_DATABASE_PREFIX}{SITE_DATABASE}_{suffix}_template"
+
+
+def shared_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    suffix: str,
+    build: Callable[[str], None],
+    template: str | None = None,
+) -> str:
+    """The name of a database on the test server made once for the whole run (a copy of
+    `template`, or empty, then `build(url)`), by whichever worker of pytest-xdist needs it first
+    while the others wait; whatever an earlier run left under that name is made again. Nothing
+    may connect to it: it is to copy (CREATE DATABASE … TEMPLATE). Dropped at the end of the run
+    (pytest_sessionfinish)."""
+    name = template_name(suffix)
+    settings_dict = settings.DATABASES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    # The workers of a run share the parent of their temporary folders.
+    folder = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / f"{name}.made"
+        if not made.exists():
+            url = harness.make_database(settings_dict, name, template=template)
+            build(url)
+            made.touch()
+    return name
+
+
+def manage_test_database(url: str, *args: str) -> None:
+    environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
+    harness.manage(os.environ | environment, *args)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a database migrated once for the run, which every worker's test database
+    copies instead of migrating its own."""
+    return shared_database(
+        tmp_path_factory, "migrated", lambda url: manage_test_database(url, "migrate", "--no-input")
+    )
+
+
+@pytest.fixture(scope="session")
+def catalogue_template(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a copy of `migrated_template` with the catalogue's data (load_catalogue),
+    loaded once for the run; the modules and served sites that need the data copy it."""
+    return shared_database(
+        tmp_path_factory,
+        "catalogue",
+        lambda url: manage_test_database(url, "load_catalogue", "--verbosity", "0"),
+        template=migrated_template,
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The shared databases dropped, by the process that ran the workers (or ran the tests)."""
+    if hasattr(session.config, "workerinput") or not settings.configured:
+        return
+    try:
+        for suffix in ("catalogue", "migrated"):
+            harness.drop_database(settings.DATABASES["default"], template_name(suffix))
+    except psycopg.OperationalError:  # no server: the run made none
+        pass
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings: None, migrated_template: str
+) -> None:
+    """The test database is made as a copy of `migrated_template` (Django's TEST TEMPLATE); its
+    migrate, run by pytest-django, then finds every migration applied."""
+    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = migrated_template
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The test database, migrated by pytest-django (when a test selected uses it), and a copy
@@ -78,7 +161,7 @@ def migrated_name(settings_dict: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(django_db_setup: None) -> Iterator[str]:
+def migrated_database(django_db_setup: None, request: pytest.FixtureRequest) -> Iterator[str]:
     """The name of a database on the test server with every migration applied and no data but
     what the migrations write, to copy (CREATE DATABASE … TEMPLATE) rather than migrate a new
     database; nothing may connect to it."""
@@ -86,24 +169,47 @@ def migrated_database(django_db_setup: None) -> Iterator[str]:
     if is_test_database(settings_dict):
         yield migrated_name(settings_dict)
         return
-    # pytest-django made no test database (no test selected uses one): one is migrated here, for
-    # this worker alone (another may be migrating its own at the same time).
+    # pytest-django made no test database (no test selected uses one): a copy of the shared one
+    # for this worker alone.
     name = f"{migrated_name(settings_dict)}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
-    with harness.scratch_database(settings_dict, name) as url:
-        environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
-        harness.manage(os.environ | environment, "migrate", "--no-input")
+    with harness.scratch_database(
+        settings_dict, name, template=request.getfixturevalue("migrated_template")
+    ):
         yield name
 
 
+@pytest.fixture(scope="session")
+def catalogue_database(
+    django_db_setup: None, django_db_blocker: Any, catalogue_template: str
+) -> Iterator[str]:
+    """The name of this worker's copy of `catalogue_template`, which `catalogue_data` connects
+    the tests to."""
+    settings_dict = connection.settings_dict
+    with harness.scratch_database(
+        settings_dict, f"{settings_dict['NAME']}_catalogue", template=catalogue_template
+    ):
+        yield f"{settings_dict['NAME']}_catalogue"
+
+
+@contextmanager
+def connected_to(name: str) -> Iterator[None]:
+    """Django's connection to the database `name` of the test server, instead of the test
+    database, inside the block."""
+    test_database = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = test_database
+
+
 @pytest.fixture(scope="module")
-def catalogue_data(django_db_setup, django_db_blocker):
-    """The catalogue's data (load_catalogue), loaded once for a module in a transaction rolled
-    back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_catalogue", verbosity=0)
-        # Check the deferred constraints now, as a commit would.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+def catalogue_data(catalogue_database: str, django_db_blocker: Any) -> Iterator[None]:
+    """The catalogue's data (load_catalogue): the module's tests run on this worker's copy of
+    it, in a transaction rolled back at the module's end."""
+    with django_db_blocker.unblock(), connected_to(catalogue_database), transaction.atomic():
         yield
         transaction.set_rollback(True)
 
