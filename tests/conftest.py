@@ -15,21 +15,53 @@ from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
 
-# First, so that pytest-xdist's own hook finds the groups when it reads them into the tests' ids.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), the tests of a module that
-    use one of the project's module-scoped fixtures share a worker, so that data loads once; the
-    browser tests share one worker and so one served catalogue; every other test goes to whichever
-    worker is free."""
+# Around the other plugins' hooks: the groups are set before pytest-xdist reads them into the
+# tests' ids, and the order after pytest-django's (which puts the tests without a database last).
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as scripts/test runs it),
+    the tests of a module that use one of the project's module-scoped fixtures, or are browser
+    tests, share a worker, so that their data loads once; every other test goes to whichever
+    worker is free.
+
+    The groups are handed out in the order of the tests, pytest-django's (tests using the test
+    database, then those flushing it, then the others) but for the groups that need no test
+    database, which go first: the browser modules, the largest first (each worker that runs any
+    sets up a served catalogue and a Chromium of its own once, then runs its browser modules one
+    after another), then the modules with `slow` tests; so that no long group starts last while
+    the other worker has nothing left."""
+    groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        if item.get_closest_marker("browser"):
-            group = "browser"
-        elif shares_wide_fixture(item):
+        if shares_wide_fixture(item) or item.get_closest_marker("browser"):
             group = item.nodeid.split("::")[0]
         else:
             group = item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))
+        groups.setdefault(group, []).append(item)
+    yield
+    ranks = {id(item): rank(members) for members in groups.values() for item in members}
+    order = {id(item): position for position, item in enumerate(items)}
+    items.sort(key=lambda item: (ranks[id(item)], order[id(item)]))
+
+
+def rank(items: list[pytest.Item]) -> tuple[int, int]:
+    """Where a group of tests goes: browser modules, the larger first, then modules with slow
+    tests, if they need no test database; then the others where pytest-django puts them."""
+    if any(uses_test_database(item) for item in items):
+        return 2, 0
+    if any(item.get_closest_marker("browser") for item in items):
+        return 0, -len(items)
+    if any(item.get_closest_marker("slow") for item in items):
+        return 1, 0
+    return 2, 0
+
+
+def uses_test_database(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", [])
+    return bool(
+        item.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & set(fixtures)
+    )
 
 
 def shares_wide_fixture(item: pytest.Item) -> bool:

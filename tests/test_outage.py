@@ -21,7 +21,10 @@ from .harness import (
     serve_catalogue,
 )
 
-pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found")
+pytestmark = [
+    pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found"),
+    pytest.mark.slow,
+]
 
 DETAIL = "/initiatives/fonds-de-dotation-coup-de-pouce/"
 
