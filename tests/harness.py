@@ -279,7 +279,8 @@ class Gunicorn:
         finally:
             connection.close()
 
-    def wait_until_serving(self, timeout: float = 30) -> None:
+    # Long enough for a machine whose cores other work keeps busy: it only bounds a failure.
+    def wait_until_serving(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
