@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,32 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz":
             return self.healthz(request)
+        return self.get_response(request)
+
+
+class CachedPageMiddleware:
+    """Answers a reader's request for a public page the cache keeps, or its revalidation (304),
+    before the session, language, CSRF, authentication, messages and history middleware below,
+    with the headers they would have given it (initiatives.caching.kept_page). Requests that may
+    see something else go on through the whole stack: any method but GET and HEAD, the admin's
+    addresses, and any request with a session cookie (a signed-in editor)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        from initiatives.caching import kept_page
+
+        self.get_response = get_response
+        self.kept_page = kept_page
+        self.admin_path = f"/{settings.ADMIN_URL}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            request.method in {"GET", "HEAD"}
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(self.admin_path)
+        ):
+            answer = self.kept_page(request)
+            if answer is not None:
+                return answer
         return self.get_response(request)
 
 

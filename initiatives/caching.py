@@ -10,6 +10,11 @@ wrote it (the admin, a fixture load, a restore, SQL by hand). Without a revision
 cached, and a list caches nothing while one of its parameters is invalid: the page then shows
 the error, not the list.
 
+A reader's request for a page already kept, or its revalidation, is answered before most of the
+middleware (`kept_page`, from catalogue.middleware.CachedPageMiddleware), under the revision
+its process read at most REVISION_HOLD_SECONDS ago (`HeldRevision`): an edit shows there within
+that time, at once in the process that made it.
+
 The cache is an accelerator, never a dependency: when it fails (a full or unwritable folder, a
 Redis server gone), pages are computed as if nothing were cached, a warning is logged, and
 /healthz says so.
@@ -19,24 +24,29 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Hashable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.core.exceptions import SuspiciousOperation
+from django.db import connection, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.http import http_date, quote_etag
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_path
 
 from .models import CatalogueRevision, Place, Revision, current_year
 
 if TYPE_CHECKING:
+    from .bitmaps import FilterBitmaps
     from .filters import InitiativeFilter
     from .models import InitiativeQuerySet
     from .search import Search
@@ -102,6 +112,14 @@ def cache_set(key: str, value: Any) -> None:
         _cache_failed(error)
 
 
+def cache_delete(key: str) -> None:
+    """Drops what is cached under `key`, unless the cache fails."""
+    try:
+        cache.delete(key)
+    except Exception as error:  # noqa: BLE001
+        _cache_failed(error)
+
+
 def cache_works() -> bool:
     """Whether the cache works, for /healthz: yes while no request of this process saw it fail
     in the last minute (a probe then costs nothing); else whether it keeps and gives back a
@@ -136,6 +154,69 @@ def revision(request: HttpRequest | None) -> UUID | None:
     """The key of the catalogue's revision when `request` began."""
     state = current_revision(request)
     return None if state is None else state.key
+
+
+# How long a process serves kept pages under the revision it read last (`kept_page`) before
+# reading it again: an edit made by another process shows on them within this time.
+REVISION_HOLD_SECONDS = 1.0
+
+
+class HeldRevision:
+    """The catalogue's revision as this process read it last, for REVISION_HOLD_SECONDS: at most
+    one query a second for the pages answered early, whatever their number.
+
+    It is forgotten as soon as this process writes to the database (`forget_after_writes`), so the
+    process that made an edit serves it at once; and it is never held from inside a transaction,
+    whose own writes may still be rolled back (there it is read every time, exactly)."""
+
+    def __init__(self) -> None:
+        self.clock: Callable[[], float] = time.monotonic
+        self.generation = 0
+        # (revision, until when it is held, the generation it was read in)
+        self.held: tuple[Revision | None, float, int] = (None, -math.inf, -1)
+
+    def current(self) -> tuple[Revision | None, bool]:
+        """The revision, and whether it was read now (rather than held from a while ago)."""
+        state, until, generation = self.held
+        now = self.clock()
+        if generation == self.generation and now < until:
+            return state, False
+        alias = router.db_for_read(CatalogueRevision)
+        generation = self.generation
+        state = CatalogueRevision.objects.using(alias).current()
+        if not connections[alias].in_atomic_block and generation == self.generation:
+            self.held = (state, now + REVISION_HOLD_SECONDS, generation)
+        return state, True
+
+    def forget(self) -> None:
+        """Reads the revision again next time (a write of this process may have moved it)."""
+        self.generation += 1
+
+
+held_revision = HeldRevision()
+
+
+def forget_after_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """A database connection's execute wrapper (see `watch_writes`): after any statement but a
+    SELECT, and again when its transaction commits, the held revision is forgotten."""
+    result = execute(sql, params, many, context)
+    if not (isinstance(sql, str) and sql.lstrip()[:6].upper() == "SELECT"):
+        held_revision.forget()
+        wrapper: BaseDatabaseWrapper = context["connection"]
+        if wrapper.in_atomic_block and not any(
+            entry[1] == held_revision.forget for entry in wrapper.run_on_commit
+        ):
+            wrapper.on_commit(held_revision.forget)
+    return result
+
+
+def watch_writes(connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """Receiver of `connection_created` (InitiativesConfig.ready): every connection of the
+    process forgets the held revision after its writes."""
+    if forget_after_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(forget_after_writes)
 
 
 def cache_key(revision: UUID, key: Hashable) -> str:
@@ -199,6 +280,14 @@ class ListCache:
     def filters(self) -> tuple:
         return filters_key(self.filterset)
 
+    @cached_property
+    def bitmaps(self) -> FilterBitmaps:
+        """The initiatives each active filter lets through, as bitmaps (the catalogue's at the
+        revision the request began at, whatever the filters' validity)."""
+        from .bitmaps import FilterBitmaps, for_revision
+
+        return FilterBitmaps(self.filterset, for_revision(revision(self.request)))
+
     def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
         """`search` with the text it searches among `initiatives`: corrected if need be, unless
         the reader asked for the search exactly as typed."""
@@ -218,6 +307,10 @@ class ListCache:
         """The number of initiatives in the list."""
         return cached(self.revision, ("count", self.filters), count)
 
+    def matching_count(self) -> int:
+        """The number of initiatives in the list, counted from its filters' bitmaps."""
+        return self.count(lambda: len(self.bitmaps.matching()))
+
 
 def known_query(query: QueryDict, parameters: Iterable[str]) -> QueryDict:
     """`query` with only the `parameters` a page reads, in their order: any other parameter
@@ -231,16 +324,16 @@ def known_query(query: QueryDict, parameters: Iterable[str]) -> QueryDict:
     return known
 
 
-def entity_tag(state: Revision) -> str:
-    """The validator of every page at revision `state` in the current language and year."""
-    return quote_etag(f"{state.key.hex}-{get_language()}-{current_year()}")
+def entity_tag(state: Revision, language: str) -> str:
+    """The validator of every page at revision `state` in `language`, this year."""
+    return quote_etag(f"{state.key.hex}-{language}-{current_year()}")
 
 
 def revalidated(
-    request: HttpRequest, response: HttpResponseBase, state: Revision
+    request: HttpRequest, response: HttpResponseBase, state: Revision, language: str
 ) -> HttpResponseBase:
     """`response` with its validators, or a 304 if the request holds the same page already."""
-    etag = entity_tag(state)
+    etag = entity_tag(state, language)
     last_modified = int(state.changed_at.timestamp())
     # Django's stubs say HttpResponse; a streamed response is validated the same way.
     conditional = get_conditional_response(
@@ -255,6 +348,39 @@ def revalidated(
         validated.headers["Last-Modified"] = http_date(last_modified)
         patch_cache_control(validated, public=True, no_cache=True)
     return answer
+
+
+def page_address(request: HttpRequest, query: QueryDict) -> tuple:
+    """What names a page in the cache besides its language: `request`'s host (a page's alternates
+    in other languages are absolute addresses) and path, and the parameters `query`, sorted."""
+    return (request.get_host(), request.path, sorted(query.lists()))
+
+
+def page_key(state: Revision, language: str, address: tuple) -> str:
+    """The cache's key of the page at `address` (`page_address`) in `language`."""
+    return cache_key(state.key, ("page", language, *address))
+
+
+class KeptPaths:
+    """The paths of the pages this process has served through `cached_page`: the only ones worth
+    looking up early (`kept_page`), so that other requests (the API, a 404, the sitemap) read
+    neither the revision nor the cache for nothing. At most MAX_SIZE: past it, learnt again."""
+
+    MAX_SIZE = 50_000
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.paths
+
+    def add(self, path: str) -> None:
+        if len(self.paths) >= self.MAX_SIZE:
+            self.paths = set()
+        self.paths.add(path)
+
+
+kept_paths = KeptPaths()
 
 
 def cached_page(
@@ -275,9 +401,8 @@ def cached_page(
             state = current_revision(request)
             if state is None:
                 return view(request, *args, **kwargs)
-            # The host too: a page's alternates in other languages are absolute addresses.
-            address = (request.get_host(), request.path, sorted(request.GET.lists()))
-            key = cache_key(state.key, ("page", get_language(), *address))
+            language = get_language()
+            key = page_key(state, language, page_address(request, request.GET))
             stored = cache_get(key)
             if stored is not None:
                 content, headers = stored
@@ -290,8 +415,55 @@ def cached_page(
                     response.render()
                 if isinstance(response, HttpResponse):
                     cache_set(key, (response.content, dict(response.items())))
-            return revalidated(request, response, state)
+            kept_paths.add(request.path)
+            return revalidated(request, response, state, language)
 
         return page
 
     return decorator
+
+
+# The conditions a page kept is not answered early for: the whole stack evaluates them.
+UNUSUAL_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
+
+
+def kept_page(request: HttpRequest) -> HttpResponseBase | None:
+    """The answer to a reader's GET or HEAD for a page the cache keeps (`cached_page`), or its
+    304, as the whole stack would give it, from the request's address alone and the revision the
+    process holds (`HeldRevision`); None if that is not enough to answer, and the request goes on
+    through the stack. Only the paths this process has served through `cached_page` are looked
+    up (`KeptPaths`).
+
+    The key is `cached_page`'s, with every parameter of the request: an address with one the page
+    does not read (utm_source…) was never kept under it, and goes on. So does a revalidation that
+    names another revision than the one held (the client may have seen a newer one), and any
+    condition but If-None-Match and If-Modified-Since."""
+    if request.path not in kept_paths:
+        return None
+    if any(condition in request.META for condition in UNUSUAL_CONDITIONS):
+        return None
+    try:
+        address = page_address(request, request.GET)
+    except SuspiciousOperation:  # another host, too many parameters: the stack answers
+        return None
+    state, read_now = held_revision.current()
+    if read_now:  # as exact as the stack's own read: the page computed below uses it
+        request.catalogue_revision = state  # type: ignore[attr-defined]
+    if state is None:
+        return None
+    # The language LocaleMiddleware gives the address (the i18n_patterns leave French unprefixed).
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    tags = request.META.get("HTTP_IF_NONE_MATCH")
+    if tags is not None and entity_tag(state, language) not in tags:
+        return None
+    stored = cache_get(page_key(state, language, address))
+    if stored is None:
+        return None
+    content, headers = stored
+    answer = revalidated(request, HttpResponse(content, headers=headers), state, language)
+    # What the middleware below add to every answer of a page, in their order: CommonMiddleware
+    # its length, LocaleMiddleware its language (its Vary is taken back by AddressLocaleMiddleware).
+    if isinstance(answer, HttpResponse) and not answer.has_header("Content-Length"):
+        answer.headers["Content-Length"] = str(len(answer.content))
+    answer.headers.setdefault("Content-Language", language)
+    return answer

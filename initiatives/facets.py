@@ -2,28 +2,28 @@
 
 Options of one filter combine with OR and different filters with AND, so an option's count is
 the number of initiatives it would give with every *other* active filter kept. Options with no
-initiative stay listed, disabled, unless chosen (a chosen option can always be unchosen). One
-query per filter, whatever the number of initiatives shown, and none while the catalogue has not
-changed since the same filters were last counted (initiatives.caching).
+initiative stay listed, disabled, unless chosen (a chosen option can always be unchosen). Each
+count is the size of an intersection of bitmaps (initiatives.bitmaps), whatever the number of
+initiatives: no query but the vocabularies' rows, and none while the catalogue has not changed
+since the same filters were last counted (initiatives.caching).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db import models
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
+from pyroaring import FrozenBitMap
 
+from .bitmaps import EMPTY, Bitmaps, OrganisationName
 from .models import (
-    Initiative,
-    InitiativePlace,
     Organisation,
-    PartnerRole,
     Place,
     PlaceKind,
     Source,
@@ -107,116 +107,136 @@ def matching_without(filterset: InitiativeFilter, name: str) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
-def related_options(
-    model: type[models.Model] | QuerySet,
-    matching: QuerySet,
-    selected: list[str],
-    limit: int | None = None,
-    role: Q | None = None,
+# An option builder: (the catalogue's bitmaps, the initiatives the other filters let through,
+# the values chosen) → the options, with their counts.
+OptionBuilder = Callable[[Bitmaps, FrozenBitMap, list[str]], list[Option]]
+
+
+def vocabulary_options(model: type[Theme | TargetPublic | Source], held: str) -> OptionBuilder:
+    """The options of a vocabulary or of the sources (`held`: their Bitmaps attribute), every
+    row in its order, with its initiatives' count."""
+
+    def options(bitmaps: Bitmaps, matching: FrozenBitMap, selected: list[str]) -> list[Option]:
+        initiatives = getattr(bitmaps, held)
+        return [
+            Option(
+                row.slug,
+                str(row),
+                initiatives.get(row.slug, EMPTY).intersection_cardinality(matching),
+                row.slug in selected,
+            )
+            for row in model._default_manager.all()
+        ]
+
+    return options
+
+
+def organisation_options(held: str, limit: int) -> OptionBuilder:
+    """The `limit` organisations with most initiatives in the role `held` (the Bitmaps
+    attribute: leads, partners), and the chosen ones. Organisations are counted from those
+    with most initiatives overall, until no other can have more in the list than the
+    `limit`-th found: a few dozen of thousands, whatever the filters."""
+
+    def options(bitmaps: Bitmaps, matching: FrozenBitMap, selected: list[str]) -> list[Option]:
+        counts: dict[str, int] = {}
+        largest: list[int] = []  # the `limit` largest counts found, smallest first (a heap)
+        for slug, initiatives in bitmaps.by_size(held):
+            if len(largest) == limit and len(initiatives) < largest[0]:
+                break
+            count = initiatives.intersection_cardinality(matching)
+            if count:
+                counts[slug] = count
+                if len(largest) < limit:
+                    heapq.heappush(largest, count)
+                elif count > largest[0]:
+                    heapq.heapreplace(largest, count)
+        for slug in selected:
+            if slug not in counts:
+                counts[slug] = (
+                    getattr(bitmaps, held).get(slug, EMPTY).intersection_cardinality(matching)
+                )
+        names = dict(bitmaps.organisations)
+        missing = [slug for slug in selected if slug not in names]
+        for organisation in Organisation.objects.filter(slug__in=missing):
+            names[organisation.slug] = OrganisationName(organisation.name, str(organisation))
+        shown = [slug for slug in counts if counts[slug] or slug in selected if slug in names]
+        shown.sort(key=lambda slug: (-counts[slug], names[slug].name))
+        return [
+            Option(slug, names[slug].display_name, counts[slug], slug in selected)
+            for slug in shown[: max(limit, len(selected))]
+        ]
+
+    return options
+
+
+def chosen_organisation_options(
+    bitmaps: Bitmaps, matching: FrozenBitMap, selected: list[str]
 ) -> list[Option]:
-    """Rows of `model` (a vocabulary, source or organisation, or a QuerySet of them) with their
-    initiatives' count; for organisations, the initiatives where they have a role `role` (a Q on
-    their partnerships).
-
-    Each initiative is linked to a vocabulary or source at most once; an organisation may be
-    linked to one in several roles."""
-    if role is None:
-        count = Count("initiatives", filter=Q(initiatives__in=matching))
-    else:
-        count = Count(
-            "partnerships__initiative",
-            filter=role & Q(partnerships__initiative__in=matching),
-            distinct=True,
+    """The organisations the `organisation` parameter chose, in any role: a filter offered only
+    once chosen (a page links to it), so none is counted otherwise."""
+    if not selected:
+        return []
+    return [
+        Option(
+            organisation.slug,
+            str(organisation),
+            bitmaps.involving(organisation.slug).intersection_cardinality(matching),
+            True,
         )
-    rows = (model if isinstance(model, QuerySet) else model._default_manager).annotate(count=count)
-    if limit is not None:
-        rows = rows.filter(Q(count__gt=0) | Q(slug__in=selected)).order_by("-count", "name")
-        rows = rows[: max(limit, len(selected))]
-    return [Option(row.slug, str(row), row.count, row.slug in selected) for row in rows]
-
-
-def value_counts(field_name: str, matching: QuerySet) -> dict[str, int]:
-    """{value of `field_name`: count among `matching`} for every value of published rows."""
-    rows = (
-        Initiative.objects.published()
-        .values(field_name)
-        .annotate(count=Count("pk", filter=Q(pk__in=matching)))
-        .order_by(field_name)
-    )
-    return {row[field_name]: row["count"] for row in rows}
-
-
-KINDS = {
-    "country": PlaceKind.COUNTRY,
-    "region_code": PlaceKind.REGION,
-    "department_code": PlaceKind.DEPARTMENT,
-}
-
-
-def place_counts(field_name: str, matching: QuerySet) -> list[dict]:
-    """The countries, regions or départements (by `field_name` of Place: `country`,
-    `region_code`, `department_code`) where published initiatives act, each with its `code`,
-    its `name` and `count`, how many initiatives of `matching` act there. One query, on the
-    initiatives' places only (not the whole reference)."""
-    place_field = f"place__{field_name}"
-    names = Place.objects.filter(kind=KINDS[field_name], code=OuterRef(place_field))
-    return list(
-        InitiativePlace.objects.filter(initiative__is_published=True)
-        .exclude(**{place_field: ""})
-        .values(code=F(place_field))
-        .annotate(
-            name=Subquery(names.values("name")[:1]),
-            count=Count("initiative", filter=Q(initiative__in=matching), distinct=True),
-        )
-        .order_by("code")
-    )
+        for organisation in Organisation.objects.filter(slug__in=selected)
+    ]
 
 
 def place_options(
-    field_name: str, value: Callable[[dict], str], label: Callable[[dict], str]
-) -> Callable[[QuerySet, list[str]], list[Option]]:
-    """The options of a place filter: where published initiatives act, and the chosen ones
-    (read from the reference only when one of them is elsewhere)."""
+    kind: str, held: str, value: Callable[[str, str], str], label: Callable[[str, str], str]
+) -> OptionBuilder:
+    """The options of a place filter (`held`: the Bitmaps attribute of places of `kind`): where
+    published initiatives act, and the chosen ones (read from the reference only when one of
+    them is elsewhere). `value` and `label` make an option's from the place's code and name."""
 
-    def options(matching: QuerySet, selected: list[str]) -> list[Option]:
-        rows = place_counts(field_name, matching)
-        missing = set(selected) - {value(row) for row in rows}
-        if missing:
-            for kind, code, name in Place.objects.filter_choices():
-                row = {"code": code, "name": name, "count": 0}
-                if kind == KINDS[field_name] and value(row) in missing:
-                    rows.append(row)
+    def options(bitmaps: Bitmaps, matching: FrozenBitMap, selected: list[str]) -> list[Option]:
         found = [
-            Option(value(row), label(row), row["count"], value(row) in selected) for row in rows
+            Option(
+                value(code, name := bitmaps.place_names.get((kind, code), "")),
+                label(code, name),
+                initiatives.intersection_cardinality(matching),
+                value(code, name) in selected,
+            )
+            for code, initiatives in getattr(bitmaps, held).items()
+            if initiatives
         ]
+        missing = set(selected) - {option.value for option in found}
+        if missing:
+            for place_kind, code, name in Place.objects.filter_choices():
+                if place_kind == kind and value(code, name) in missing:
+                    found.append(Option(value(code, name), label(code, name), 0, True))
         return sorted(found, key=lambda option: option.label)
 
     return options
 
 
 country_options = place_options(
-    "country", lambda row: row["code"], lambda row: country_name(row["code"])
+    PlaceKind.COUNTRY, "countries", lambda code, name: code, lambda code, name: country_name(code)
 )
 # Regions go by the slug of their name (« provence-alpes-cote-dazur »).
 region_options = place_options(
-    "region_code", lambda row: slugify(row["name"]), lambda row: row["name"]
+    PlaceKind.REGION, "regions", lambda code, name: slugify(name), lambda code, name: name
 )
 department_options = place_options(
-    "department_code", lambda row: row["code"], lambda row: f"{row['name']} ({row['code']})"
+    PlaceKind.DEPARTMENT,
+    "departments",
+    lambda code, name: code,
+    lambda code, name: f"{name} ({code})",
 )
 
 
-def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    """The statuses a reader is shown (StatusNow), each offered only if some initiative has it
-    (or it is chosen): a status the catalogue holds none of would only ever count 0."""
-    rows = (
-        Initiative.objects.published()
-        .with_status_now()
-        .values("status_now")
-        .annotate(count=Count("pk", filter=Q(pk__in=matching)))
-        .order_by()
-    )
-    counts = {row["status_now"]: row["count"] for row in rows}
+def status_options(bitmaps: Bitmaps, matching: FrozenBitMap, selected: list[str]) -> list[Option]:
+    """The statuses a reader is shown (StatusNow), each offered only if some initiative of the
+    list has it (or it is chosen)."""
+    counts = {
+        value: initiatives.intersection_cardinality(matching)
+        for value, initiatives in bitmaps.statuses.items()
+    }
     return [
         Option(value, str(capfirst(label)), counts.get(value, 0), value in selected)
         for value, label in StatusNow.choices
@@ -224,36 +244,18 @@ def status_options(matching: QuerySet, selected: list[str]) -> list[Option]:
     ]
 
 
-def related_options_of(
-    model: type[models.Model], limit: int | None = None, role: Q | None = None
-) -> Callable[[QuerySet, list[str]], list[Option]]:
-    return lambda matching, selected: related_options(model, matching, selected, limit, role)
-
-
-def chosen_organisation_options(matching: QuerySet, selected: list[str]) -> list[Option]:
-    """The organisations the `organisation` parameter chose, in any role: a filter offered only
-    once chosen (a page links to it), so none is counted otherwise."""
-    if not selected:
-        return []
-    chosen = Organisation.objects.filter(slug__in=selected)
-    return related_options(chosen, matching, selected, role=Q())
-
-
-AS_LEAD = Q(partnerships__role=PartnerRole.LEAD)
-
-
 # The filters with counts, in the order the form shows them: name, option builder, note.
-FACETS: list[tuple[str, Callable, str | Promise]] = [
-    ("theme", related_options_of(Theme), ""),
-    ("public", related_options_of(TargetPublic), ""),
+FACETS: list[tuple[str, OptionBuilder, str | Promise]] = [
+    ("theme", vocabulary_options(Theme, "themes"), ""),
+    ("public", vocabulary_options(TargetPublic, "publics"), ""),
     ("country", country_options, ""),
     ("region", region_options, ""),
     ("department", department_options, ""),
-    ("pilot", related_options_of(Organisation, ORGANISATION_OPTIONS, AS_LEAD), MOST_REPRESENTED),
-    ("partner", related_options_of(Organisation, ORGANISATION_OPTIONS, ~AS_LEAD), MOST_REPRESENTED),
+    ("pilot", organisation_options("leads", ORGANISATION_OPTIONS), MOST_REPRESENTED),
+    ("partner", organisation_options("partners", ORGANISATION_OPTIONS), MOST_REPRESENTED),
     ("organisation", chosen_organisation_options, ""),
     ("status", status_options, ""),
-    ("source", related_options_of(Source), ""),
+    ("source", vocabulary_options(Source, "sources"), ""),
 ]
 
 
@@ -267,11 +269,9 @@ def build_facets(
     facets = []
     for name, options, note in FACETS:
 
-        def count(
-            name: str = name,
-            options: Callable[[QuerySet, list[str]], list[Option]] = options,
-        ) -> list[Option]:
-            return options(matching_without(filterset, name), filterset.chosen(name))
+        def count(name: str = name, options: OptionBuilder = options) -> list[Option]:
+            bitmaps = cache.bitmaps
+            return options(bitmaps.bitmaps, bitmaps.matching(without=name), filterset.chosen(name))
 
         counted = cache.facet(name, count)
         if name in locked:

@@ -243,14 +243,22 @@ class InitiativeFilter(django_filters.FilterSet):
             return queryset  # filter_queryset orders by rank when there is a search
         return queryset.order_by(*Sort.orderings[value])
 
+    # The initiatives the filters let through, when already known (their keys, a few): the
+    # list is then read by key rather than through each filter's semi-join.
+    selected: list[int] | None = None
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
+        if self.selected is None or self.search is not None:
+            queryset = super().filter_queryset(queryset)
+        else:
+            queryset = queryset.filter(pk__in=self.selected)
+            for name in self.NOT_FILTERS:
+                queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
         searching = "rank" in queryset.query.annotations
         by_relevance = self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
-        if by_relevance and "near_level" in queryset.query.annotations:
+        if by_relevance and "near_order" in queryset.query.annotations:
             # The closest first; among as close, the most relevant.
-            closest: list[str | OrderBy] = ["near_level", F("near_distance").asc(nulls_last=True)]
-            queryset = queryset.order_by(*closest, *(["-rank"] if searching else []), "title")
+            queryset = queryset.order_by("near_order", *(["-rank"] if searching else []), "title")
         elif searching and by_relevance:
             queryset = queryset.order_by("-rank", "title")
         return queryset

@@ -16,16 +16,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Avg,
     Case,
+    CharField,
     Count,
+    DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
     Q,
@@ -34,13 +39,15 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, JSONObject, Least, Lower, Replace
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace, RowNumber
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
-from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme
+from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
 # the rest are counted.
@@ -48,6 +55,9 @@ LISTED_PER_PLACE = 10
 SHOWN_PER_MARKER = 3
 # How many places the page lists without JavaScript (those with most initiatives first).
 LISTED_PLACES = 200
+# How many places the map shows as they are; above, its markers are départements (at their
+# chef-lieu) and the places in none, so that the page stays small whatever the list.
+MAX_POINTS = 300
 # How many initiatives with no place on the map the page lists.
 LISTED_WITHOUT_PLACE = 100
 # How many communes a name may match before the page asks for a postcode instead.
@@ -75,6 +85,26 @@ class ArrayLength(Func):
     output_field = IntegerField()
 
 
+class ScopeLevel(Func):
+    """Closeness.NATIONAL for an initiative whose scope (the expression) is one of WIDE_SCOPES,
+    else UNKNOWN."""
+
+    template = (
+        "CASE WHEN %(expressions)s = ANY(ARRAY["
+        + ", ".join(f"'{scope}'" for scope in WIDE_SCOPES)
+        + f"]) THEN {Closeness.NATIONAL} ELSE {Closeness.UNKNOWN} END"
+    )
+    output_field = IntegerField()
+
+
+class JSONValue(Func):
+    """The value at a key (the second expression) of a JSON object (the first), as text."""
+
+    arg_joiner = " ->> "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
 class LlToEarth(Func):
     function = "ll_to_earth"
     output_field = FloatField()  # a `earth` point, only ever passed to earth_distance
@@ -85,18 +115,6 @@ class EarthDistance(Func):
 
     function = "earth_distance"
     output_field = FloatField()
-
-
-def coordinates(path: str = "") -> tuple[Coalesce, Coalesce]:
-    """(latitude, longitude) of the place at `path` ("place__" from an InitiativePlace): its
-    own, or else its département's chef-lieu's."""
-    department = Place.objects.filter(
-        kind=PlaceKind.DEPARTMENT, code=OuterRef(f"{path}department_code")
-    )
-    return (
-        Coalesce(F(f"{path}latitude"), Subquery(department.values("latitude")[:1])),
-        Coalesce(F(f"{path}longitude"), Subquery(department.values("longitude")[:1])),
-    )
 
 
 def department_points() -> dict[str, tuple[float, float]]:
@@ -193,22 +211,30 @@ def origin_coordinates(commune: Place) -> tuple[float, float] | None:
     return None if department is None else (float(department[0]), float(department[1]))
 
 
-def kilometres(origin: tuple[float, float]) -> Any:
-    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace."""
-    latitude, longitude = coordinates("place__")
+def kilometres(origin: tuple[float, float], departments: dict[str, tuple[float, float]]) -> Any:
+    """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace
+    (its département's chef-lieu for a place without coordinates, from `departments`)."""
+    latitude, longitude = feature_coordinates(departments)
     metres = EarthDistance(
         LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
     )
     return metres / Value(1000.0)
 
 
+# The near ordering's key is level × LEVEL_STEP + distance in km: farther than any distance on
+# earth, and where the distance is unknown.
+LEVEL_STEP = 100_000
+NO_DISTANCE = LEVEL_STEP - 1
+
+
 def closeness(commune: Place) -> dict[str, Any]:
-    """Annotations of an initiative: `near_level`, the Closeness of its closest place to
-    `commune`, and `near_distance`, the distance in km to its closest place with coordinates
-    (None if it acts in no commune). One correlated subquery each."""
-    links = (
-        InitiativePlace.objects.filter(initiative=OuterRef("pk")).order_by().values("initiative")
-    )
+    """The annotation of an initiative ordering by closeness to `commune`, `near_order`: the
+    Closeness of its closest place, times LEVEL_STEP, plus the distance in km to its closest
+    commune (NO_DISTANCE if it acts in none or `commune` has no coordinates); closeness_of()
+    reads both back. Computed once per query for every initiative with a place, grouped by
+    PostgreSQL into a JSON object {initiative: order} that each row looks itself up in (one
+    step of the plan, rather than a subquery per initiative)."""
+    links = InitiativePlace.objects.order_by().values("initiative")
     whens = [When(place=commune.pk, then=Value(Closeness.COMMUNE))]
     if commune.department_code:
         whens.append(
@@ -224,25 +250,36 @@ def closeness(commune: Place) -> dict[str, Any]:
         )
     )
     level = Case(*whens, default=Value(Closeness.ELSEWHERE), output_field=IntegerField())
-    by_scope = Case(
-        When(scope__in=WIDE_SCOPES, then=Value(Closeness.NATIONAL)),
-        default=Value(Closeness.UNKNOWN),
-        output_field=IntegerField(),
-    )
-    annotations: dict[str, Any] = {
-        "near_level": Least(
-            Coalesce(Subquery(links.annotate(level=Min(level)).values("level")), by_scope),
-            by_scope,
-        ),
-        "near_distance": Value(None, output_field=FloatField()),
-    }
+
+    distance: Any = Value(None, output_field=FloatField())
     origin = origin_coordinates(commune)
     if origin is not None:
         # To the communes it acts in: a département or region is no point to measure from.
-        communes = links.filter(place__kind=PlaceKind.COMMUNE)
-        distance = Subquery(communes.annotate(distance=Min(kilometres(origin))).values("distance"))
-        annotations["near_distance"] = distance
-    return annotations
+        distance = Min(
+            kilometres(origin, department_points()), filter=Q(place__kind=PlaceKind.COMMUNE)
+        )
+    closest_level = Min(Least(level, ScopeLevel(F("initiative__scope"))))
+    order = ExpressionWrapper(
+        closest_level * Value(LEVEL_STEP) + Coalesce(distance, Value(float(NO_DISTANCE))),
+        output_field=FloatField(),
+    )
+    rows = links.annotate(order=order).values_list("initiative", "order")
+    sql, params = rows.query.sql_with_params()
+    orders = RawSQL(
+        f"SELECT jsonb_object_agg(t.initiative, t.value) FROM ({sql}) AS t(initiative, value)",
+        params,
+        output_field=JSONField(),
+    )
+    own = Cast(JSONValue(orders, Cast(F("pk"), output_field=TextField())), FloatField())
+    by_scope = ScopeLevel(F("scope")) * Value(LEVEL_STEP) + Value(NO_DISTANCE)
+    return {"near_order": Coalesce(own, by_scope, output_field=FloatField())}
+
+
+def closeness_of(order: float) -> tuple[int, float | None]:
+    """(Closeness, distance in km or None) of an initiative whose near_order is `order`."""
+    level = int(order // LEVEL_STEP)
+    distance = order - level * LEVEL_STEP
+    return level, None if distance >= NO_DISTANCE - 0.5 else distance
 
 
 def closeness_label(level: int, distance: float | None) -> str:
@@ -292,12 +329,17 @@ class MapPlace:
 
 @dataclass
 class MapData:
-    """The places of a list with their initiatives, and its initiatives that have none."""
+    """The places of a list with their initiatives (the first LISTED_PLACES, or MAX_POINTS
+    when they are few enough to be the map's points), their number, and its initiatives that
+    have none; the map's points: a place each, or a département each when places are many
+    (`grouped`)."""
 
     places: list[MapPlace]
+    place_count: int
     without_place: list[tuple[str, str]]
     without_place_count: int
     points: list[dict[str, Any]] = field(default_factory=list)
+    grouped: bool = False
 
     @property
     def listed_places(self) -> list[MapPlace]:
@@ -305,36 +347,48 @@ class MapData:
 
     @property
     def unlisted_places(self) -> int:
-        return max(len(self.places) - LISTED_PLACES, 0)
+        return max(self.place_count - LISTED_PLACES, 0)
 
 
-class ArraySlice(Func):
-    """The first `length` items of an array."""
+class RowCount(Func):
+    """How many rows the query gives, before its LIMIT: count(*) OVER ()."""
 
-    template = "(%(expressions)s)[1:%(length)s]"
+    template = "count(*) OVER ()"
+    output_field = IntegerField()
+    contains_over_clause = True
 
-    def __init__(self, expression: Any, length: int, **extra: Any) -> None:
-        super().__init__(expression, length=length, **extra)
+    def __init__(self) -> None:
+        super().__init__()
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
 
 
 def map_data(
-    initiatives: QuerySet, build_url: Callable[[str], str] = str, near: Place | None = None
+    initiatives: QuerySet,
+    build_url: Callable[[str], str] = str,
+    near: Place | None = None,
+    group_url: Callable[[str, str], str] | None = None,
 ) -> MapData:
     """The places where `initiatives` act (a country excepted), each with its initiatives'
     count and the first of them by title, those with most initiatives first, or the closest to
-    the commune `near`; then the initiatives with no other place than a country. Grouped by
-    PostgreSQL: three queries, whatever the number of initiatives."""
+    the commune `near`; then the initiatives with no other place than a country. The map's
+    points are those places, or when there are more than MAX_POINTS of them, groups of them
+    (place_groups(), each with its address by `group_url`, the map of its places). Grouped by
+    PostgreSQL, whatever the number of initiatives: five queries, six with the groups."""
     matching = initiatives.order_by().values("pk")
+    departments = department_points()
     origin = None if near is None else origin_coordinates(near)
     distance: Any = Value(None, output_field=FloatField())
     if origin is not None:
-        distance = kilometres(origin)
-    ordering = ("initiative__title", "initiative__slug")
-    rows = (
+        distance = kilometres(origin, departments)
+    links = (
         InitiativePlace.objects.filter(initiative__in=matching)
         .exclude(place__kind=PlaceKind.COUNTRY)
         .order_by()
-        .values("place")
+    )
+    rows = list(
+        links.values("place")
         .annotate(
             name=F("place__name"),
             kind=F("place__kind"),
@@ -343,119 +397,256 @@ def map_data(
             latitude=F("place__latitude"),
             longitude=F("place__longitude"),
             count=Count("initiative"),
-            titles=ArraySlice(ArrayAgg("initiative__title", order_by=ordering), LISTED_PER_PLACE),
-            slugs=ArraySlice(ArrayAgg("initiative__slug", order_by=ordering), LISTED_PER_PLACE),
             distance=distance,
+            total=RowCount(),
         )
-        .order_by(F("distance").asc(nulls_last=True), "-count", "name")
+        .order_by(F("distance").asc(nulls_last=True), "-count", "name")[
+            : max(MAX_POINTS, LISTED_PLACES)
+        ]
     )
+    place_count = rows[0]["total"] if rows else 0
+    grouped = place_count > MAX_POINTS
+    if place_count > MAX_POINTS:
+        rows = rows[:LISTED_PLACES]
     url = initiative_url(build_url)
-    departments = department_points()
+    titles = first_titles(links, [row["place"] for row in rows])
     places = []
     for row in rows:
-        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
-        place = Place(
-            name=row["name"],
-            kind=row["kind"],
-            department_code=row["department_code"],
-            country=row["country"],
-        )
         places.append(
             MapPlace(
                 name=row["name"],
                 kind=row["kind"],
-                label=str(place),
-                latitude=None if position is None else position[0],
-                longitude=None if position is None else position[1],
+                label=place_label(row),
+                latitude=None,
+                longitude=None,
                 count=row["count"],
                 distance=row["distance"],
-                initiatives=[
-                    (title, url(slug))
-                    for title, slug in zip(row["titles"], row["slugs"], strict=True)
-                ],
+                initiatives=[(title, url(slug)) for title, slug in titles.get(row["place"], [])],
             )
         )
+        position = point(row["latitude"], row["longitude"], row["department_code"], departments)
+        if position is not None:
+            places[-1].latitude, places[-1].longitude = position
+    points = [place.as_point() for place in places if place.latitude is not None]
+    if grouped:
+        groups = place_groups(links, departments, group_url)
+        # A list whose places are all in one group (a département chosen) shows its first
+        # places rather than a marker of itself.
+        grouped = len(groups) > 1
+        points = groups if grouped else points
     on_the_map = InitiativePlace.objects.filter(initiative=OuterRef("pk")).exclude(
         place__kind=PlaceKind.COUNTRY
     )
     without = (
         Initiative.objects.filter(pk__in=matching)
         .filter(~Exists(on_the_map))
-        .annotate(total=Func(template="count(*) OVER ()", output_field=IntegerField()))
+        .annotate(total=RowCount())
         .order_by("title")
         .values_list("title", "slug", "total")[:LISTED_WITHOUT_PLACE]
     )
     without_rows = list(without)
     return MapData(
         places=places,
+        place_count=place_count,
         without_place=[(title, url(slug)) for title, slug, _total in without_rows],
         without_place_count=without_rows[0][2] if without_rows else 0,
-        points=[place.as_point() for place in places if place.latitude is not None],
+        points=points,
+        grouped=grouped,
     )
+
+
+def place_label(row: dict[str, Any]) -> str:
+    """str() of the place of `row` (name, kind, department_code, country)."""
+    return str(
+        Place(
+            name=row["name"],
+            kind=row["kind"],
+            department_code=row["department_code"],
+            country=row["country"],
+        )
+    )
+
+
+def first_titles(links: QuerySet, places: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """{place: [(title, slug)]}: the first LISTED_PER_PLACE initiatives by title of `links`
+    (InitiativePlace rows) in each of `places`; one query."""
+    if not places:
+        return {}
+    ordering = [F("initiative__title").asc(), F("initiative__slug").asc()]
+    ranked = (
+        links.filter(place__in=places)
+        .annotate(rank=Window(RowNumber(), partition_by=F("place"), order_by=ordering))
+        .filter(rank__lte=LISTED_PER_PLACE)
+        .order_by("place", "rank")
+        .values_list("place", "initiative__title", "initiative__slug")
+    )
+    titles: dict[int, list[tuple[str, str]]] = {}
+    for place, title, slug in ranked:
+        titles.setdefault(place, []).append((title, slug))
+    return titles
+
+
+# The filter a group of places on the map stands for, by what it groups: the map of its
+# places is the same list with that filter alone among these.
+GROUP_FILTERS = ("department", "region", "country")
+
+
+def place_groups(
+    links: QuerySet,
+    departments: dict[str, tuple[float, float]],
+    group_url: Callable[[str, str], str] | None,
+) -> list[dict[str, Any]]:
+    """The map's points when places are many: one per département (at its chef-lieu), and for
+    places in none, one per region, else per country (at the middle of its places with
+    coordinates), each with how many initiatives of `links` act in it and, from `group_url`
+    (filter, code), the address of the map of its places; one query."""
+    no_department = Q(place__department_code="")
+    groups = (
+        links.values(
+            department=F("place__department_code"),
+            region=Case(
+                When(no_department, then=F("place__region_code")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+            country=Case(
+                When(no_department & Q(place__region_code=""), then=F("place__country")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .annotate(
+            count=Count("initiative", distinct=True),
+            department_name=Min("place__department_name"),
+            region_name=Min("place__region_name"),
+            latitude=Avg("place__latitude"),
+            longitude=Avg("place__longitude"),
+        )
+        .order_by("-count", "department", "region", "country")
+    )
+    points = []
+    for group in groups:
+        position = point(group["latitude"], group["longitude"], "", {})
+        if group["department"]:
+            position = departments.get(group["department"])
+            name = f"{group['department_name']} ({group['department']})"
+            parameter, code = "department", group["department"]
+        elif group["region"]:
+            name, parameter, code = group["region_name"], "region", group["region"]
+        else:
+            name, parameter, code = country_name(group["country"]), "country", group["country"]
+        if position is None:
+            continue
+        points.append(
+            {
+                "name": name,
+                "lat": position[0],
+                "lon": position[1],
+                "count": group["count"],
+                "initiatives": [],
+                **({"url": group_url(parameter, code)} if group_url else {}),
+            }
+        )
+    return points
 
 
 # GeoJSON ---------------------------------------------------------------------------------------
 
-# What a feature says of a place, in its initiative's row.
-PLACE_CELLS = JSONObject(
-    name=F("place__name"),
-    kind=F("place__kind"),
-    code=F("place__code"),
-    department=F("place__department_code"),
-    latitude=F("place__latitude"),
-    longitude=F("place__longitude"),
-)
+
+class JSONBuildObject(Func):
+    """PostgreSQL's json_build_object(key, value, …): its keys in the order given."""
+
+    function = "json_build_object"
+    output_field = JSONField()
+
+    def __init__(self, **fields: Any) -> None:
+        pairs = itertools.chain.from_iterable((Value(key), value) for key, value in fields.items())
+        super().__init__(*pairs)
 
 
-def geojson_features(
-    queryset: QuerySet, build_url: Callable[[str], str]
-) -> Iterator[dict[str, Any]]:
-    """One GeoJSON feature per initiative of `queryset` (in its order) and place of it that has
-    coordinates; read in chunks from a server-side cursor, one query."""
-    places = Subquery(
-        InitiativePlace.objects.filter(initiative=OuterRef("pk"))
+class JSONBuildArray(Func):
+    function = "json_build_array"
+    output_field = JSONField()
+
+
+class ChefLieuCoordinate(Func):
+    """The latitude (index 0) or longitude (1) of the chef-lieu of the département whose code
+    is the second expression, read from the first: JSON {code: [latitude, longitude]}."""
+
+    arg_joiner = " -> "
+    template = "((%(expressions)s) ->> %(index)s)::numeric"
+    output_field = DecimalField()
+
+    def __init__(self, points: Any, code: Any, index: int) -> None:
+        super().__init__(points, code, index=index)
+
+
+def feature_coordinates(departments: dict[str, tuple[float, float]]) -> tuple[Coalesce, Coalesce]:
+    """(latitude, longitude) of the place of an InitiativePlace: its own, else its
+    département's chef-lieu's, looked up in `departments` sent as one JSON parameter (cheaper
+    than a subquery per feature)."""
+    points = Cast(Value(json.dumps(departments)), output_field=JSONField())
+    return (
+        Coalesce(F("place__latitude"), ChefLieuCoordinate(points, F("place__department_code"), 0)),
+        Coalesce(F("place__longitude"), ChefLieuCoordinate(points, F("place__department_code"), 1)),
+    )
+
+
+def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[str]:
+    """The GeoJSON features of each initiative of `queryset` (in its order), one per place of
+    it that has coordinates, as JSON text written by PostgreSQL (an initiative's features
+    joined by commas; those with none left out); read in chunks from a server-side cursor, one
+    query."""
+    departments = department_points()
+    latitude, longitude = feature_coordinates(departments)
+    placeholder = "--slug--"
+    prefix, suffix = initiative_url(build_url)(placeholder).split(placeholder)
+    themes = ArraySubquery(
+        Theme.objects.filter(initiatives=OuterRef("initiative")).order_by("position").values("name")
+    )
+    feature = JSONBuildObject(
+        type=Value("Feature"),
+        geometry=JSONBuildObject(
+            type=Value("Point"),
+            # GeoJSON says longitude first.
+            coordinates=JSONBuildArray(longitude, latitude),
+        ),
+        properties=JSONBuildObject(
+            url=Concat(Value(prefix), OuterRef("slug"), Value(suffix)),
+            titre=OuterRef("title"),
+            themes=themes,
+            lieu=F("place__name"),
+            type_lieu=F("place__kind"),
+            code_lieu=F("place__code"),
+        ),
+    )
+    located = Q(place__latitude__isnull=False, place__longitude__isnull=False) | Q(
+        place__department_code__in=list(departments)
+    )
+    features = Subquery(
+        InitiativePlace.objects.filter(located, initiative=OuterRef("pk"))
         .order_by()
         .values("initiative")
-        .annotate(value=JSONBAgg(PLACE_CELLS, order_by="position"))
+        .annotate(
+            value=StringAgg(
+                Cast(feature, output_field=TextField()), delimiter=",\n", order_by="position"
+            )
+        )
         .values("value")
     )
-    themes = ArraySubquery(
-        Theme.objects.filter(initiatives=OuterRef("pk")).order_by("position").values("name")
-    )
-    url = initiative_url(build_url)
-    departments = department_points()
-    for slug, title, initiative_themes, initiative_places in stream(
-        queryset, [F("title"), themes, places]
-    ):
-        for place in initiative_places or ():
-            position = point(
-                place["latitude"], place["longitude"], place["department"], departments
-            )
-            if position is None:
-                continue
-            yield {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    # GeoJSON says longitude first.
-                    "coordinates": [position[1], position[0]],
-                },
-                "properties": {
-                    "url": url(slug),
-                    "titre": title,
-                    "themes": initiative_themes or [],
-                    "lieu": place["name"],
-                    "type_lieu": place["kind"],
-                    "code_lieu": place["code"],
-                },
-            }
+    for _slug, text in stream(queryset, [features]):
+        if text is not None:
+            yield text
 
 
-def geojson_chunks(features: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """A FeatureCollection of `features`, as text written as they come."""
+def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
+    """A FeatureCollection of `features` (JSON text), written as they come, a chunk of
+    initiatives at a time."""
     yield '{"type": "FeatureCollection", "features": ['
-    for number, feature in enumerate(features):
-        yield ("," if number else "") + "\n" + json.dumps(feature, ensure_ascii=False)
+    separator = "\n"
+    while chunk := list(itertools.islice(features, CHUNK_SIZE)):
+        yield separator + ",\n".join(chunk)
+        separator = ",\n"
     yield "\n]}\n"
 
 

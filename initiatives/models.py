@@ -6,7 +6,7 @@ position), so that `loaddata fixtures/*.json` updates rows in place instead of d
 
 import calendar
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -143,13 +143,6 @@ class SlugManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> models.Model:
         return self.get(slug=slug)
 
-    def with_initiative_count(self) -> models.QuerySet:
-        """Each with `initiative_count`, how many published initiatives it is linked to, in the
-        model's order (which Django leaves out of a query that groups rows)."""
-        published = Q(initiatives__is_published=True)
-        counted = self.annotate(initiative_count=Count("initiatives", filter=published))
-        return counted.order_by(*self.model._meta.ordering)
-
 
 class Language(models.TextChoices):
     FRENCH = "fr", _("français")
@@ -260,6 +253,25 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("autre")
 
 
+@dataclass
+class RoleInitiatives:
+    """Initiatives an organisation has a role in, by title: the first ones, and how many."""
+
+    initiatives: list["Initiative"]
+    count: int
+
+    def __iter__(self) -> Iterator["Initiative"]:
+        return iter(self.initiatives)
+
+    def __len__(self) -> int:
+        return len(self.initiatives)
+
+    @property
+    def more(self) -> bool:
+        """Whether there are more than those listed."""
+        return self.count > len(self.initiatives)
+
+
 class Organisation(models.Model):
     """An organisation or group: it leads (« porte ») some initiatives and is partner in others,
     the role being on the link (Partnership)."""
@@ -333,32 +345,31 @@ class Organisation(models.Model):
         """Whether the documents give a way to reach the organisation itself."""
         return bool(self.website or self.address or self.email or self.phones)
 
-    def published_initiatives_by_role(self) -> tuple[list["Initiative"], list["Initiative"]]:
-        """The published initiatives it leads, and those it is partner in, each by title, read
-        with what their cards show; the latter with `roles_of_organisation`, its partnerships
-        in them."""
-        initiatives = (
-            Initiative.objects.published()
-            .involving([self])
-            .with_related()
-            .prefetch_related(
-                Prefetch(
-                    "partnerships",
-                    queryset=Partnership.objects.filter(organisation=self),
-                    to_attr="links_of_organisation",
-                )
+    def published_initiatives_by_role(
+        self, limit: int | None = None
+    ) -> tuple[RoleInitiatives, RoleInitiatives]:
+        """The published initiatives it leads, and those it is partner in, each by title (the
+        first `limit` of each, if given) with their number, read with what their cards show;
+        the latter with `roles_of_organisation`, its partnerships in them."""
+        published = Initiative.objects.published()
+        led = published.led_by([self])
+        partnered = published.partnered_with([self]).prefetch_related(
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.partners().filter(organisation=self),
+                to_attr="roles_of_organisation",
             )
-            .order_by("title")
         )
-        led, partnered = [], []
-        for initiative in initiatives:
-            links = initiative.links_of_organisation
-            if any(link.is_lead for link in links):
-                led.append(initiative)
-            initiative.roles_of_organisation = [link for link in links if not link.is_lead]
-            if initiative.roles_of_organisation:
-                partnered.append(initiative)
-        return led, partnered
+        counts = published.aggregate(
+            led=Count("pk", filter=Q(pk__in=led.values("pk"))),
+            partnered=Count("pk", filter=Q(pk__in=partnered.values("pk"))),
+        )
+        listed = []
+        for initiatives, count in ((led, counts["led"]), (partnered, counts["partnered"])):
+            ordered = initiatives.with_related().order_by("title")
+            shown = ordered if limit is None else ordered[:limit]
+            listed.append(RoleInitiatives(list(shown) if count else [], count))
+        return listed[0], listed[1]
 
 
 class Status(models.TextChoices):
@@ -691,8 +702,8 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(pk__in=links.values("initiative"))
 
     def near(self, commune: "Place") -> "InitiativeQuerySet":
-        """Each with how close it acts to `commune`: `near_level` (initiatives.geo.Closeness)
-        and `near_distance` (km to its closest place, None if none has coordinates)."""
+        """Each with how close it acts to `commune`: `near_order` (initiatives.geo.closeness),
+        its level (initiatives.geo.Closeness) and the km to its closest commune in one number."""
         from . import geo
 
         return self.annotate(**geo.closeness(commune))
@@ -1287,9 +1298,8 @@ class Initiative(models.Model):
         """How close it acts to the commune of the list's `near`, if the list has one."""
         from . import geo
 
-        level = getattr(self, "near_level", None)
-        distance = getattr(self, "near_distance", None)
-        return "" if level is None else geo.closeness_label(level, distance)
+        order = getattr(self, "near_order", None)
+        return "" if order is None else geo.closeness_label(*geo.closeness_of(order))
 
     @property
     def period(self) -> str:
@@ -1992,6 +2002,59 @@ class CatalogueRevision(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class CatalogueChangeQuerySet(models.QuerySet):
+    def since(self, last: int) -> tuple[int, set[int] | None]:
+        """The latest change's number and the initiatives changed after change `last`; None
+        instead of them if everything is to be read again: a vocabulary's keys or names
+        changed, or changes after `last` are no longer kept (one query)."""
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table}),
+                       array_agg(DISTINCT initiative_id), bool_or(initiative_id IS NULL)
+                FROM {table} WHERE id > %s
+                """,
+                [last],
+            )
+            first, latest, changed, everything = cursor.fetchone()
+        if latest is None or latest < last:
+            # Emptied or restored since: what was read at `last` may be anything.
+            return (0, set()) if latest is None and last == 0 else (latest or 0, None)
+        if latest == last:
+            return last, set()
+        if everything or first > last + 1:
+            return latest, None
+        return latest, set(changed)
+
+    def last_number(self) -> int:
+        """The latest change's number (0 if none is kept)."""
+        return self.aggregate(latest=models.Max("pk"))["latest"] or 0
+
+
+class CatalogueChange(models.Model):
+    """That an initiative's filters may have changed: written by database triggers (migration
+    0030) after each statement writing to initiatives or their themes, publics, places,
+    partnerships or citations, and, with no initiative, when keys or names the filters show
+    change (a theme's slug, an organisation's name…). Numbered in the order the changes were
+    committed: a statement's triggers write here after moving the catalogue's revision, whose
+    row lock they hold until the transaction ends. The latest 100,000 are kept.
+    `initiatives.bitmaps` reads the changes since it last read the catalogue."""
+
+    initiative_id = models.IntegerField(_("initiative"), null=True)
+    changed_at = models.DateTimeField(_("modifiée le"), db_default=Now())
+
+    objects = CatalogueChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("changement du catalogue")
+        verbose_name_plural = _("changements du catalogue")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.initiative_id or '*'}"
 
 
 class SuggestionState(models.TextChoices):

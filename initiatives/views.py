@@ -19,10 +19,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import caching, geo, opendata, suggestions
+from . import bitmaps, caching, geo, opendata, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
@@ -58,15 +59,24 @@ class HomeView(TemplateView):
         )
 
     @staticmethod
-    def figures():
+    def group_url(parameter: str, code: str) -> str:
+        """The map of the initiatives acting in a département, region or country."""
+        query = QueryDict(mutable=True)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
+
+    def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
-        themes = list(Theme.objects.with_initiative_count())
+        held = bitmaps.for_revision(caching.revision(self.request))
+        themes = held.counted(Theme.objects.all(), "themes")
         return {
             "themes": themes,
             "max_count": max((theme.initiative_count for theme in themes), default=0),
-            "initiative_count": Initiative.objects.published().count(),
-            "sources": list(Source.objects.with_initiative_count()),
-            "map_points": geo.map_data(Initiative.objects.published()).points,
+            "initiative_count": len(held.published),
+            "sources": held.counted(Source.objects.all(), "sources"),
+            "map_points": geo.map_data(
+                Initiative.objects.published(), group_url=HomeView.group_url
+            ).points,
         }
 
 
@@ -84,7 +94,13 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.cache.count(lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
+        if not self.cache.filterset.is_valid():
+            return 0  # nothing is listed: the page says what is wrong
+        return self.cache.matching_count()
+
+
+# A list of at most this many initiatives is read by their keys (FilteredInitiativesMixin).
+READ_BY_KEY = 5_000
 
 
 class FilteredInitiativesMixin:
@@ -119,6 +135,15 @@ class FilteredInitiativesMixin:
             self.cache.correct(filterset.search, filterset.queryset)
         return filterset.qs
 
+    def get_listed_queryset(self, filterset: InitiativeFilter) -> InitiativeQuerySet:
+        """The initiatives to list, as get_filtered_queryset, read by key when the filters
+        select a few (their bitmaps say which) and no search ranks them."""
+        if filterset.search is None and filterset.is_valid():
+            matching = self.cache.bitmaps.matching()
+            if len(matching) <= READ_BY_KEY:
+                filterset.selected = list(matching)
+        return self.get_filtered_queryset(filterset)
+
 
 class InitiativeListView(FilteredInitiativesMixin, ListView):
     template_name = "initiatives/initiative_list.html"
@@ -142,7 +167,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         """The form and results (or what is wrong) as HTML, and the page's status."""
         status = 200
         if self.filterset.is_valid():
-            initiatives = self.get_filtered_queryset(self.filterset).with_related()
+            initiatives = self.get_listed_queryset(self.filterset).with_related()
             if self.filterset.search is not None:
                 initiatives = initiatives.highlighted(self.filterset.search)
             self.object_list = initiatives
@@ -253,9 +278,9 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
                     found[f"word_{number}"],
                 )
             )
+        themes = self.cache.bitmaps.bitmaps.counted(Theme.objects.all(), "themes")
         theme_links = [
-            (theme.label, theme.get_absolute_url(), theme.initiative_count)
-            for theme in Theme.objects.with_initiative_count()
+            (theme.label, theme.get_absolute_url(), theme.initiative_count) for theme in themes
         ]
         without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
         sections = [
@@ -382,9 +407,10 @@ class InitiativeMapView(InitiativeListView):
         count = 0
         if self.filterset.is_valid():
             initiatives = self.get_filtered_queryset(self.filterset)
-            count = self.cache.count(initiatives.count)
+            count = self.cache.matching_count()
             near = self.filterset.near_commune
-            data = geo.map_data(initiatives, near=near)  # addresses relative: a lighter page
+            # Addresses relative: a lighter page.
+            data = geo.map_data(initiatives, near=near, group_url=self.get_group_url)
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
@@ -408,6 +434,16 @@ class InitiativeMapView(InitiativeListView):
 
     def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
         return reverse("initiatives:initiative-map") if len(active_filters) > 1 else None
+
+    def get_group_url(self, parameter: str, code: str) -> str:
+        """This very map narrowed to one département, region or country (`parameter`): its
+        places, where the whole map shows groups of them."""
+        query = self.filterset.data.copy()
+        query.pop("page", None)
+        for name in geo.GROUP_FILTERS:
+            query.pop(name, None)
+        query[parameter] = code
+        return address(reverse("initiatives:initiative-map"), query)
 
 
 class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
@@ -572,9 +608,19 @@ class OrganisationDetailView(DetailView):
     model = Organisation
     template_name = "initiatives/organisation_detail.html"
 
+    # Each role lists this many initiatives at most, then links to the list of them all.
+    listed = 20
+
     def get_context_data(self, **kwargs):
-        led, partnered = self.object.published_initiatives_by_role()
-        return super().get_context_data(led=led, partnered=partnered, **kwargs)
+        led, partnered = self.object.published_initiatives_by_role(self.listed)
+        list_url = reverse("initiatives:initiative-list")
+        return super().get_context_data(
+            led=led,
+            partnered=partnered,
+            led_url=f"{list_url}?{urlencode({'pilot': self.object.slug})}",
+            partnered_url=f"{list_url}?{urlencode({'partner': self.object.slug})}",
+            **kwargs,
+        )
 
 
 def organisation_redirect(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:

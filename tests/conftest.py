@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils import translation
 
+from initiatives import bitmaps
+
 from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
@@ -172,6 +174,13 @@ def django_db_modify_db_settings(
     """The test database is made as a copy of `migrated_template` (Django's TEST TEMPLATE); its
     migrate, run by pytest-django, then finds every migration applied."""
     settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = migrated_template
+
+
+@pytest.fixture(autouse=True)
+def bitmaps_read_afresh() -> None:
+    """Each test's first list reads the filters' bitmaps whole: those an earlier test read saw
+    rows its transaction then rolled back."""
+    bitmaps.forget()
 
 
 @pytest.fixture(scope="session")

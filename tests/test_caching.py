@@ -1,9 +1,11 @@
 """Lists are cached per catalogue revision: a repeated page costs almost no query, and no change
 to the catalogue, through any path, can leave a stale count or page behind."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection, transaction
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, modify_settings, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -251,3 +253,143 @@ def test_a_failing_cache_serves_every_page_without_it(
         assert "The cache failed" in caplog.text
         assert client.get("/healthz").json() == {"database": "ok", "cache": "unavailable"}
     assert client.get("/healthz").json() == {"database": "ok", "cache": "ok"}
+
+
+# Pages answered early, before the session and the middleware below it.
+
+PAGES_ANSWERED_EARLY = [
+    "/",
+    "/initiatives/",
+    "/initiatives/?theme=logement&q=solidaire",
+    "/themes/logement/",
+    "/initiatives/logement-solidaire-0/",
+    "/organisations/partenaire-commun/",
+    "/en/initiatives/",
+    "/open-data/datapackage.json",
+]
+
+
+def answered_early(response) -> bool:
+    """Whether the response was given before SessionMiddleware saw the request."""
+    return not hasattr(response.wsgi_request, "session")
+
+
+@pytest.mark.parametrize("url", PAGES_ANSWERED_EARLY)
+def test_a_page_answered_early_has_the_whole_stacks_headers_and_body(housing, url):
+    # Production's headers: HTTPS, HSTS; and a page fetched by another site's script.
+    headers = {"origin": "https://example.org"}
+    with override_settings(SECURE_HSTS_SECONDS=3600):
+        with modify_settings(MIDDLEWARE={"remove": "catalogue.middleware.CachedPageMiddleware"}):
+            whole_stack = Client(headers=headers)
+            computed = whole_stack.get(url, secure=True)
+        early = Client(headers=headers).get(url, secure=True)
+        tag = {"if-none-match": early["ETag"]}
+        not_modified = whole_stack.get(url, secure=True, headers=tag)
+        not_modified_early = Client(headers=headers).get(url, secure=True, headers=tag)
+    assert computed.status_code == early.status_code == 200
+    assert not answered_early(computed) and answered_early(early)
+    assert early.content == computed.content
+    assert dict(early.items()) == dict(computed.items())
+    assert "Strict-Transport-Security" in early and "Content-Security-Policy" in early
+    assert not_modified.status_code == not_modified_early.status_code == 304
+    assert answered_early(not_modified_early)
+    assert dict(not_modified_early.items()) == dict(not_modified.items())
+
+
+def test_editors_writes_and_unknown_parameters_go_through_the_whole_stack(client, housing):
+    page = client.get("/themes/logement/")
+    assert answered_early(client.get("/themes/logement/"))
+    client.force_login(make_user("editrice", is_staff=True))
+    as_editor = client.get("/themes/logement/")
+    assert not answered_early(as_editor) and as_editor.content == page.content
+    client.logout()
+    posted = Client().post("/themes/logement/")
+    assert posted.status_code == 405 and not answered_early(posted)
+    tracked = client.get("/themes/logement/?utm_source=x")
+    assert not answered_early(tracked) and tracked.content == page.content
+    # Not the revision held: the whole stack reads it exactly.
+    other = client.get("/themes/logement/", headers={"if-none-match": '"an-older-one"'})
+    assert other.status_code == 200 and not answered_early(other)
+
+
+class Clock:
+    """A monotonic clock the test moves: `clock.now += seconds`."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def held(monkeypatch, clock):
+    """A fresh held revision on `clock`, in place of the process's."""
+    revision = caching.HeldRevision()
+    revision.clock = clock
+    monkeypatch.setattr(caching, "held_revision", revision)
+    return revision
+
+
+@contextmanager
+def outside_a_transaction():
+    """As a server's requests are: the test's own transaction hidden (reads only, inside)."""
+    inside = connection.in_atomic_block
+    connection.in_atomic_block = False
+    try:
+        yield
+    finally:
+        connection.in_atomic_block = inside
+
+
+def test_a_process_reads_the_revision_at_most_once_a_second(
+    housing, held, clock, django_assert_num_queries
+):
+    revision = CatalogueRevision.objects.current()
+    with outside_a_transaction(), django_assert_num_queries(1):
+        assert held.current() == (revision, True)
+        clock.now += caching.REVISION_HOLD_SECONDS - 0.01
+        assert held.current() == (revision, False)
+    clock.now += 0.02
+    with outside_a_transaction(), django_assert_num_queries(1):
+        assert held.current() == (revision, True)
+    # Read inside a transaction, whose writes may be rolled back, it is not held.
+    clock.now += caching.REVISION_HOLD_SECONDS
+    with django_assert_num_queries(2):
+        held.current()
+        held.current()
+
+
+def test_an_edit_by_another_process_shows_within_a_second(
+    client, housing, held, clock, monkeypatch
+):
+    assert "3 initiatives" in client.get("/themes/logement/").content.decode()
+    with outside_a_transaction():
+        held.current()
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setattr(connection, "execute_wrappers", [])  # a write this process does not see
+        make_initiative("Logement des familles", themes=[housing])
+    with outside_a_transaction():
+        assert "3 initiatives" in client.get("/themes/logement/").content.decode()
+        clock.now += caching.REVISION_HOLD_SECONDS
+        assert held.current() == (CatalogueRevision.objects.current(), True)
+    assert "4 initiatives" in client.get("/themes/logement/").content.decode()
+
+
+def test_an_edit_made_in_this_process_forgets_the_revision_held(
+    housing, held, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as on_commit:
+        make_initiative("Logement des familles", themes=[housing])
+    assert held.forget in on_commit  # when its transaction commits, as well as at once
+    with outside_a_transaction():
+        held.current()
+        assert held.current()[1] is False
+    Organisation.objects.filter(name="Partenaire commun").update(name="Partenaire renommé")
+    with outside_a_transaction():
+        assert held.current() == (CatalogueRevision.objects.current(), True)

@@ -209,3 +209,34 @@ def test_the_csv_export_is_ordered_near_a_commune_as_the_list(client, catalogue)
     response = client.get("/initiatives/export.csv?near=13001&format=csv")
     rows = b"".join(response.streaming_content).decode().splitlines()[1:]
     assert [row.split(",")[1] for row in rows] == listed
+
+
+def map_points(response) -> dict[str, dict]:
+    """{name: point} of the map's points, as its script reads them."""
+    content = response.content.decode()
+    data = re.search(r'<script id="map-points" type="application/json">(.*?)</script>', content)
+    return {point["name"]: point for point in json.loads(data[1])}
+
+
+def test_many_places_are_grouped_by_departement_on_the_map(client, catalogue, monkeypatch):
+    monkeypatch.setattr("initiatives.geo.MAX_POINTS", 2)
+    response = client.get("/initiatives/map/?theme=logement")
+    points = map_points(response)
+    marseille = points["Bouches-du-Rhône (13)"]
+    # Two initiatives act there (Marseille, Aix): one marker, with the map of its places.
+    assert marseille["count"] == 2
+    assert marseille["url"] == "/initiatives/map/?theme=logement&department=13"
+    assert points["Rhône (69)"]["count"] == 1
+    assert "Marseille (13)" not in points
+    assert "chaque repère regroupe ceux d'un département" in page_text(response)
+    # Without JavaScript, the places are listed as they are.
+    assert set(map_places(response)) == {
+        "Marseille (13)",
+        "Aix-en-Provence (13)",
+        "Provence-Alpes-Côte d'Azur",
+        "Lyon (69)",
+    }
+    # The département's map shows its places.
+    narrowed = map_points(client.get(marseille["url"]))
+    assert set(narrowed) == {"Marseille (13)", "Aix-en-Provence (13)"}
+    assert narrowed["Marseille (13)"]["initiatives"][0]["title"] == "Logis Marseille"

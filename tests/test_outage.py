@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from initiatives.caching import REVISION_HOLD_SECONDS
+
 from .harness import (
     Gunicorn,
     ThrowawayCluster,
@@ -90,6 +92,8 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_by_itself(
     workers = served_catalogue.workers()
 
     cluster.stop()
+    # Until then, the process serves the pages it keeps under the revision it read last.
+    time.sleep(REVISION_HOLD_SECONDS)
     try:
         for path in ("/", "/initiatives/", DETAIL, "/initiatives/export.csv", "/themes/x/"):
             status, headers, body = served_catalogue.request(path)

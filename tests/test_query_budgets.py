@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from initiatives import bitmaps
 from initiatives.models import Initiative
 
 from .factories import (
@@ -29,31 +30,38 @@ pytestmark = pytest.mark.django_db
 # counted the first time they are asked for, before anything is cached (test_caching checks the
 # pages served again).
 BUDGETS = {
-    # The catalogue's revision, themes, the count of initiatives, sources, the map's places,
-    # the départements' coordinates and the initiatives without a place.
-    "home": 7,
-    # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
-    # the page with its cards' themes, places and leads (initiatives.nested); a search adds its
-    # expansion (acronyms) and whether it finds anything at all.
-    "list": 14,
-    "search": 15,
+    # The catalogue's revision, the bitmaps (9: the latest change, then 8 queries, read whole
+    # once per process; after an edit, the changes and the initiatives changed), themes and
+    # sources (counted from the bitmaps), the départements' coordinates, the map's places,
+    # their first initiatives and the initiatives without a place (and their groups, once
+    # places are more than geo.MAX_POINTS).
+    "home": 16,
+    # The revision, filter choices, the catalogue's bitmaps (initiatives.bitmaps: the latest
+    # change, then 8 queries, read whole once per process, whatever the filters), the rows of
+    # the vocabularies whose options are counted (themes, publics, sources), the page with its
+    # cards' themes, places and leads (initiatives.nested); the count and the facets' counts
+    # are bitmaps' sizes. A search adds its expansion (acronyms), whether it finds anything at
+    # all, and the keys of what it finds.
+    "list": 16,
+    "search": 18,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
     # (one query), the themes; the département facet.
-    "nothing": 21,
+    "nothing": 24,
     # A search of which one word finds nothing: as above, then the other words' expansion and
     # whether they find anything, and the list they give with its places; the département facet.
-    "fallback": 21,
-    "theme": 15,
+    "fallback": 24,
+    "theme": 17,
     # The revision; the initiative with its themes, publics, organisations, contacts, results,
     # citations and places (with_page); which initiatives are close to it (one UNION); those
     # and its parts and related initiatives, with their cards' rows (around).
     "initiative": 4,
-    # The revision, filter choices, the chosen options' rows, a count per facet (9), the count,
-    # the places with their initiatives (grouped), the départements' coordinates (where the
-    # places without any stand), the initiatives with no place.
-    "map": 16,
+    # The revision, filter choices, the bitmaps (9) and the vocabularies' rows (3), as a list;
+    # the départements' coordinates (where the places without any stand), the places
+    # (grouped), their first initiatives, the initiatives with no place (and the places'
+    # groups, once they are more than geo.MAX_POINTS).
+    "map": 19,
     # The revision, filter choices, the chosen options' rows, the départements' coordinates,
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
     # and release in a test).
@@ -80,10 +88,11 @@ BUDGETS = {
     "xlsx": 15,
     # The sitemap's initiatives: their count, then the page of them.
     "sitemap": 2,
-    # The revision, the organisation, its initiatives with their cards' rows, its partnerships
-    # in them.
+    # The revision, the organisation, the number of initiatives it leads and of those it is
+    # partner in (one query), then those it has (the first of each, with their cards' rows), and
+    # its partnerships in those it is partner in.
     "lead": 4,
-    "partner": 4,
+    "partner": 5,
 }
 
 
@@ -104,6 +113,7 @@ def sized_catalogue(request, django_db_setup, django_db_blocker):
 def nothing_cached() -> Iterator[None]:
     """Each page is counted before anything is cached, whatever the pages before cached."""
     cache.clear()
+    bitmaps.forget()
     yield
 
 

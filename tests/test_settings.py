@@ -165,3 +165,14 @@ def test_it_gives_the_real_defaults_in_env_example(monkeypatch):
             monkeypatch.setenv("DEFAULT_OF_" + name, default)
             expected = getattr(Env(), parser)("DEFAULT_OF_" + name)
         assert parse(name) == expected, name
+
+
+@pytest.mark.django_db
+def test_the_site_s_connections_run_without_the_jit_compiler_and_with_a_timeout():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("10s",)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Organisation
+from initiatives.views import OrganisationDetailView
 
 from .factories import (
     LILLE,
@@ -210,6 +211,24 @@ def test_it_shows_an_organisation_with_the_initiatives_it_leads_and_those_it_par
     assert "Hébergement solidaire" in partner_in and "Permanences juridiques" not in partner_in
     assert "Financier" in partner_in
     assert "Sans elle" not in content
+
+
+def test_an_organisation_with_many_initiatives_lists_the_first_and_links_to_all(
+    client, monkeypatch
+):
+    monkeypatch.setattr(OrganisationDetailView, "listed", 2)
+    cimade = make_organisation("La Cimade")
+    for title in ("Cours", "Aide", "Bail"):
+        make_initiative(title, leads=[cimade])
+    make_initiative("Hébergement solidaire", partners=[cimade])
+    response = client.get(reverse("initiatives:organisation-detail", args=["la-cimade"]))
+    assert card_titles(response) == ["Aide", "Bail", "Hébergement solidaire"]
+    assert (
+        links(response)["Voir les 3 initiatives qu'elle pilote"] == "/initiatives/?pilot=la-cimade"
+    )
+    assert "/initiatives/?partner=la-cimade" not in links(response).values()
+    listed = client.get("/initiatives/?pilot=la-cimade")
+    assert card_titles(listed) == ["Aide", "Bail", "Cours"]
 
 
 def test_it_answers_an_unknown_organisation_with_a_404(client, db):

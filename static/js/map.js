@@ -1,8 +1,19 @@
 // The map of a list's places (templates/includes/map_places.html): reads the points from the
-// page's JSON block, groups close markers, and opens a short card per place. The page lists the
-// same places and initiatives without it.
+// page's JSON block, groups close markers, and opens a short card per place (or per département
+// when the server grouped many places, with a link to the map of its places). The page lists the
+// places and initiatives without it.
 (function () {
   "use strict";
+
+  // An element `tag` holding a link to `url` reading `text`.
+  function linked(tag, url, text) {
+    var element = document.createElement(tag);
+    var link = document.createElement("a");
+    link.href = url;
+    link.textContent = text;
+    element.appendChild(link);
+    return element;
+  }
 
   function card(point, labels) {
     var box = document.createElement("div");
@@ -13,16 +24,16 @@
     box.appendChild(heading);
     var list = document.createElement("ul");
     point.initiatives.forEach(function (initiative) {
-      var item = document.createElement("li");
-      var link = document.createElement("a");
-      link.href = initiative.url;
-      link.textContent = initiative.title;
-      item.appendChild(link);
-      list.appendChild(item);
+      list.appendChild(linked("li", initiative.url, initiative.title));
     });
-    box.appendChild(list);
+    if (point.initiatives.length) {
+      box.appendChild(list);
+    }
     var more = point.count - point.initiatives.length;
-    if (more > 0) {
+    if (point.url) {
+      // A group of places (a département…): the map of them.
+      box.appendChild(linked("p", point.url, labels.zoom));
+    } else if (more > 0) {
       var note = document.createElement("p");
       note.textContent = labels.more.replace("%s", more);
       box.appendChild(note);
@@ -36,7 +47,10 @@
       return;
     }
     var points = JSON.parse(data.textContent);
-    var labels = { more: element.dataset.more || "+ %s" };
+    var labels = {
+      more: element.dataset.more || "+ %s",
+      zoom: element.dataset.zoom || element.dataset.more || "",
+    };
     element.replaceChildren();
     element.classList.add("map-ready");
     var map = L.map(element, { scrollWheelZoom: false });
