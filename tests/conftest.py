@@ -1,10 +1,12 @@
+import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils import translation
@@ -15,21 +17,53 @@ from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
 
 
-# First, so that pytest-xdist's own hook finds the groups when it reads them into the tests' ids.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it), the tests of a module that
-    use one of the project's module-scoped fixtures share a worker, so that data loads once; the
-    browser tests share one worker and so one served catalogue; every other test goes to whichever
-    worker is free."""
+# Around the other plugins' hooks: the groups are set before pytest-xdist reads them into the
+# tests' ids, and the order after pytest-django's (which puts the tests without a database last).
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as scripts/test runs it),
+    the tests of a module that use one of the project's module-scoped fixtures, or are browser
+    tests, share a worker, so that their data loads once; every other test goes to whichever
+    worker is free.
+
+    The groups are handed out in the order of the tests, pytest-django's (tests using the test
+    database, then those flushing it, then the others) but for the groups that need no test
+    database, which go first: the browser modules, the largest first (each worker that runs any
+    sets up a served catalogue and a Chromium of its own once, then runs its browser modules one
+    after another), then the modules with `slow` tests; so that no long group starts last while
+    the other worker has nothing left."""
+    groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        if item.get_closest_marker("browser"):
-            group = "browser"
-        elif shares_wide_fixture(item):
+        if shares_wide_fixture(item) or item.get_closest_marker("browser"):
             group = item.nodeid.split("::")[0]
         else:
             group = item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))
+        groups.setdefault(group, []).append(item)
+    yield
+    ranks = {id(item): rank(members) for members in groups.values() for item in members}
+    order = {id(item): position for position, item in enumerate(items)}
+    items.sort(key=lambda item: (ranks[id(item)], order[id(item)]))
+
+
+def rank(items: list[pytest.Item]) -> tuple[int, int]:
+    """Where a group of tests goes: browser modules, the larger first, then modules with slow
+    tests, if they need no test database; then the others where pytest-django puts them."""
+    if any(uses_test_database(item) for item in items):
+        return 2, 0
+    if any(item.get_closest_marker("browser") for item in items):
+        return 0, -len(items)
+    if any(item.get_closest_marker("slow") for item in items):
+        return 1, 0
+    return 2, 0
+
+
+def uses_test_database(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", [])
+    return bool(
+        item.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & set(fixtures)
+    )
 
 
 def shares_wide_fixture(item: pytest.Item) -> bool:
@@ -51,6 +85,95 @@ def site_language():
     left active in its worker's thread."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+# The site's database, as named before pytest-django names the test database after it.
+SITE_DATABASE = settings.DATABASES["default"]["NAME"]
+
+
+def template_name(suffix: str) -> str:
+    """The name of a database the workers of a run share, on the test server."""
+    return f"{TEST_DATABASE_PREFIX}{SITE_DATABASE}_{suffix}_template"
+
+
+def shared_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    suffix: str,
+    build: Callable[[str], None],
+    template: str | None = None,
+) -> str:
+    """The name of a database on the test server made once for the whole run (a copy of
+    `template`, or empty, then `build(url)`), by whichever worker of pytest-xdist needs it first
+    while the others wait; whatever an earlier run left under that name is made again. Nothing
+    may connect to it: it is to copy (CREATE DATABASE … TEMPLATE). Dropped at the end of the run
+    (pytest_sessionfinish)."""
+    name = template_name(suffix)
+    settings_dict = settings.DATABASES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    # The workers of a run share the parent of their temporary folders.
+    folder = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / f"{name}.made"
+        if not made.exists():
+            url = harness.make_database(settings_dict, name, template=template)
+            build(url)
+            made.touch()
+    return name
+
+
+def manage_test_database(url: str, *args: str) -> None:
+    environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
+    harness.manage(os.environ | environment, *args)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a database migrated once for the run, which every worker's test database
+    copies instead of migrating its own."""
+    return shared_database(
+        tmp_path_factory, "migrated", lambda url: manage_test_database(url, "migrate", "--no-input")
+    )
+
+
+@pytest.fixture(scope="session")
+def catalogue_template(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a copy of `migrated_template` with the catalogue's data (load_catalogue),
+    loaded once for the run; the modules and served sites that need the data copy it."""
+    return shared_database(
+        tmp_path_factory,
+        "catalogue",
+        lambda url: load_and_analyze(url),
+        template=migrated_template,
+    )
+
+
+def load_and_analyze(url: str) -> None:
+    """load_catalogue, then the planner's statistics, which the copies keep: with none, a copy's
+    first queries are planned on guesses."""
+    manage_test_database(url, "load_catalogue", "--verbosity", "0")
+    with psycopg.connect(url, autocommit=True) as database:
+        database.execute("ANALYZE")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The shared databases dropped, by the process that ran the workers (or ran the tests)."""
+    if hasattr(session.config, "workerinput") or not settings.configured:
+        return
+    try:
+        for suffix in ("catalogue", "migrated"):
+            harness.drop_database(settings.DATABASES["default"], template_name(suffix))
+    except psycopg.OperationalError:  # no server: the run made none
+        pass
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings: None, migrated_template: str
+) -> None:
+    """The test database is made as a copy of `migrated_template` (Django's TEST TEMPLATE); its
+    migrate, run by pytest-django, then finds every migration applied."""
+    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = migrated_template
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +210,7 @@ def migrated_name(settings_dict: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(django_db_setup: None) -> Iterator[str]:
+def migrated_database(django_db_setup: None, request: pytest.FixtureRequest) -> Iterator[str]:
     """The name of a database on the test server with every migration applied and no data but
     what the migrations write, to copy (CREATE DATABASE … TEMPLATE) rather than migrate a new
     database; nothing may connect to it."""
@@ -95,24 +218,47 @@ def migrated_database(django_db_setup: None) -> Iterator[str]:
     if is_test_database(settings_dict):
         yield migrated_name(settings_dict)
         return
-    # pytest-django made no test database (no test selected uses one): one is migrated here, for
-    # this worker alone (another may be migrating its own at the same time).
+    # pytest-django made no test database (no test selected uses one): a copy of the shared one
+    # for this worker alone.
     name = f"{migrated_name(settings_dict)}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
-    with harness.scratch_database(settings_dict, name) as url:
-        environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
-        harness.manage(os.environ | environment, "migrate", "--no-input")
+    with harness.scratch_database(
+        settings_dict, name, template=request.getfixturevalue("migrated_template")
+    ):
         yield name
 
 
+@pytest.fixture(scope="session")
+def catalogue_database(
+    django_db_setup: None, django_db_blocker: Any, catalogue_template: str
+) -> Iterator[str]:
+    """The name of this worker's copy of `catalogue_template`, which `catalogue_data` connects
+    the tests to."""
+    settings_dict = connection.settings_dict
+    with harness.scratch_database(
+        settings_dict, f"{settings_dict['NAME']}_catalogue", template=catalogue_template
+    ):
+        yield f"{settings_dict['NAME']}_catalogue"
+
+
+@contextmanager
+def connected_to(name: str) -> Iterator[None]:
+    """Django's connection to the database `name` of the test server, instead of the test
+    database, inside the block."""
+    test_database = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = test_database
+
+
 @pytest.fixture(scope="module")
-def catalogue_data(django_db_setup, django_db_blocker):
-    """The catalogue's data (load_catalogue), loaded once for a module in a transaction rolled
-    back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_catalogue", verbosity=0)
-        # Check the deferred constraints now, as a commit would.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+def catalogue_data(catalogue_database: str, django_db_blocker: Any) -> Iterator[None]:
+    """The catalogue's data (load_catalogue): the module's tests run on this worker's copy of
+    it, in a transaction rolled back at the module's end."""
+    with django_db_blocker.unblock(), connected_to(catalogue_database), transaction.atomic():
         yield
         transaction.set_rollback(True)
 

@@ -154,6 +154,28 @@ def database_url(settings_dict: Mapping[str, Any], name: str) -> str:
     return f"postgres://{credentials}{host}{port}/{name}"
 
 
+def make_database(settings_dict: Mapping[str, Any], name: str, template: str | None = None) -> str:
+    """A database `name` on the server of `settings_dict` (whatever was under that name dropped
+    first), empty or, given `template`, a copy of that database of the same server (which
+    nothing may be connected to); its URL."""
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    drop_database(settings_dict, name, create)
+    return database_url(settings_dict, name)
+
+
+def drop_database(settings_dict: Mapping[str, Any], name: str, *then: sql.Composed) -> None:
+    """Drops the database `name` of the server of `settings_dict` if it exists, then runs the
+    statements `then` there."""
+    with psycopg.connect(database_url(settings_dict, "postgres"), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        for statement in then:
+            admin.execute(statement)
+
+
 @contextmanager
 def scratch_database(
     settings_dict: Mapping[str, Any], name: str, template: str | None = None
@@ -161,23 +183,11 @@ def scratch_database(
     """A database `name` on the server of `settings_dict` (whatever a previous run left under
     that name is dropped first), empty or, given `template`, a copy of that database of the same
     server (which nothing may be connected to), dropped at the end; its URL."""
-
-    def drop_and(*statements: sql.Composed) -> None:
-        with psycopg.connect(database_url(settings_dict, "postgres"), autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            for statement in statements:
-                admin.execute(statement)
-
-    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-    drop_and(create)
+    url = make_database(settings_dict, name, template)
     try:
-        yield database_url(settings_dict, name)
+        yield url
     finally:
-        drop_and()
+        drop_database(settings_dict, name)
 
 
 def free_port() -> int:
@@ -269,7 +279,8 @@ class Gunicorn:
         finally:
             connection.close()
 
-    def wait_until_serving(self, timeout: float = 30) -> None:
+    # Long enough for a machine whose cores other work keeps busy: it only bounds a failure.
+    def wait_until_serving(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -298,18 +309,20 @@ class Gunicorn:
 
 @contextmanager
 def serve_catalogue(
-    database_url: str, workdir: Path, migrated: bool = False, **settings: str
+    database_url: str, workdir: Path, migrated: bool = False, loaded: bool = False, **settings: str
 ) -> Iterator[Gunicorn]:
     """The catalogue's data in the empty database at `database_url` (migrate unless `migrated`
-    says its schema is already there, load_catalogue, collectstatic), served by gunicorn in
-    production settings (its log in `workdir`); `settings` are more environment variables."""
+    says its schema is already there, load_catalogue unless `loaded` says the data is too,
+    collectstatic), served by gunicorn in production settings (its log in `workdir`);
+    `settings` are more environment variables."""
     environment = production_environment(database_url, workdir, **settings)
     # The static files need no database: they are collected while the data loads.
     with ThreadPoolExecutor(max_workers=1) as pool:
         collected = pool.submit(manage, environment, "collectstatic", "--no-input")
-        if not migrated:
+        if not (migrated or loaded):
             manage(environment, "migrate", "--no-input")
-        manage(environment, "load_catalogue")
+        if not loaded:
+            manage(environment, "load_catalogue")
         collected.result()
     with Gunicorn(environment, workdir / "gunicorn.log") as server:
         yield server

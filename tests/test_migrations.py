@@ -85,6 +85,7 @@ def staff_groups(url: str) -> list[tuple[str]]:
         ).fetchall()
 
 
+@pytest.mark.slow
 def test_it_migrates_to_zero_and_back(
     migrated_database: str, database_copy: Callable[[str], str]
 ) -> None:

@@ -14,9 +14,19 @@ from django.db import connection
 
 from initiatives.caching import REVISION_HOLD_SECONDS
 
-from .harness import Gunicorn, ThrowawayCluster, database_url, manage, pg_bindir, serve_catalogue
+from .harness import (
+    Gunicorn,
+    ThrowawayCluster,
+    manage,
+    pg_bindir,
+    scratch_database,
+    serve_catalogue,
+)
 
-pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found")
+pytestmark = [
+    pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL binaries not found"),
+    pytest.mark.slow,
+]
 
 DETAIL = "/initiatives/fonds-de-dotation-coup-de-pouce/"
 
@@ -33,22 +43,27 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def served_catalogue(
-    cluster: ThrowawayCluster, migrated_database: str, tmp_path_factory: pytest.TempPathFactory
+    cluster: ThrowawayCluster, catalogue_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
     """The catalogue's data in the throwaway cluster, served by gunicorn in production settings.
-    Its schema is the test server's migrated database, backed up and restored by the catalogue's
-    own commands, which takes less time than migrating."""
+    Its schema and data are those loaded once for the run on the test server, backed up and
+    restored by the catalogue's own commands, which takes less time than migrating and
+    loading."""
     workdir = tmp_path_factory.mktemp("outage")
     url = cluster.create_database("catalogue")
-    backup = str(workdir / "migrated.dump")
+    backup = str(workdir / "catalogue.dump")
     environment = os.environ | {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings"}
-    migrated_url = database_url(connection.settings_dict, migrated_database)
-    manage(environment | {"DATABASE_URL": migrated_url}, "backup_catalogue", backup)
+    settings_dict = connection.settings_dict
+    # A copy to back up: nothing may connect to the one other workers copy.
+    with scratch_database(
+        settings_dict, f"{settings_dict['NAME']}_outage", template=catalogue_template
+    ) as loaded_url:
+        manage(environment | {"DATABASE_URL": loaded_url}, "backup_catalogue", backup)
     manage(environment | {"DATABASE_URL": url}, "restore_catalogue", "--no-input", backup)
     with serve_catalogue(
         url,
         workdir,
-        migrated=True,
+        loaded=True,
         CONN_MAX_AGE="60",
         DATABASE_CONNECT_TIMEOUT="2",
         DATABASE_STATEMENT_TIMEOUT="2",

@@ -119,6 +119,7 @@ def wait_for_title(replica: ThrowawayCluster, title: str, timeout: float = 20) -
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_public_pages_read_the_replica_and_editors_the_primary(primary, replica, tmp_path):
     wait_for_title(replica, "Accueil au primaire")
     with replica.connect("catalogue", autocommit=True) as database:

@@ -30,21 +30,23 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="package")
 def served_catalogue(
-    migrated_database: str, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None, catalogue_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gunicorn]:
-    """The catalogue's data in a database of its own on the test server (a copy of the migrated
-    one), whatever other tests leave in theirs, served by gunicorn in production settings.
+    """The catalogue's data in a database of its own on the test server (a copy of the one
+    loaded for the run), named after the worker's test database, whatever other tests leave in
+    theirs, served by gunicorn in production settings; each worker that runs browser tests has
+    its own.
     Chromium speaks plain HTTP to it, with no TLS-terminating proxy in front: no redirect to
     HTTPS, no secure-only cookies."""
     database = settings.DATABASES["default"]
     with (
         scratch_database(
-            database, f"{database['NAME']}_browser", template=migrated_database
+            database, f"{database['NAME']}_browser", template=catalogue_template
         ) as url,
         serve_catalogue(
             url,
             tmp_path_factory.mktemp("browser"),
-            migrated=True,
+            loaded=True,
             WEB_CONCURRENCY="2",
             SECURE_SSL_REDIRECT="0",
             SECURE_COOKIES="0",
