@@ -23,7 +23,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -756,8 +755,9 @@ class InitiativeQuerySet(models.QuerySet):
         - `close`: up to `limit` others close to it, a lead in common first, then a shared
           partner, then the same main theme, by title, each with its `closeness` (a Closeness).
 
-        Closeness is found by three short, index-driven queries sent as one UNION, from the
-        initiative's partnerships (read with it); then both lists are read together."""
+        Its parts, the initiatives related to it and the close ones are found by five short,
+        index-driven queries sent as one UNION, from the initiative's partnerships (read with
+        it); then the cards are read by key."""
         is_part = Q(parent=initiative)
         is_linked = is_part | Q(pk__in=initiative.related.values("pk"))
         links = initiative.partnerships.all()
@@ -769,24 +769,31 @@ class InitiativeQuerySet(models.QuerySet):
             (Closeness.SHARED_PARTNER, others.partnered_with(partner_ids)),
             (Closeness.SAME_MAIN_THEME, others.filter(main_theme=initiative.main_theme_id)),
         ]
-        candidates = [
-            queryset.annotate(closeness=Value(kind.value)).values_list("pk", "closeness")[:limit]
-            for kind, queryset in kinds
+        # Markers of the linked ones, below every Closeness.
+        part, related = -2, -1
+        found = [
+            self.filter(is_part).annotate(kind=Value(part)).values_list("pk", "kind"),
+            self.filter(pk__in=initiative.related.values("pk"))
+            .annotate(kind=Value(related))
+            .values_list("pk", "kind"),
+            *(
+                queryset.annotate(kind=Value(kind.value)).values_list("pk", "kind")[:limit]
+                for kind, queryset in kinds
+            ),
         ]
-        closeness: dict[int, int] = {}
-        for pk, kind in candidates[0].union(*candidates[1:], all=True):
-            closeness.setdefault(pk, kind)
-        cards = self.filter(is_linked | Q(pk__in=list(closeness))).with_related()
-        cards = cards.annotate(
-            is_part=ExpressionWrapper(is_part, output_field=models.BooleanField()),
-            is_linked=ExpressionWrapper(is_linked, output_field=models.BooleanField()),
-        )
+        # Each initiative by the first reason it is shown for: a part, related, then closest.
+        kind_of: dict[int, int] = {}
+        for pk, kind in found[0].union(*found[1:], all=True):
+            kind_of[pk] = min(kind, kind_of.get(pk, kind))
         linked, close = [], []
-        for card in cards:
+        for card in self.filter(pk__in=list(kind_of)).with_related():
+            kind = kind_of[card.pk]
+            card.is_part = kind == part
+            card.is_linked = kind in (part, related)
             if card.is_linked:
                 linked.append(card)
             else:
-                card.closeness = Closeness(closeness[card.pk])
+                card.closeness = Closeness(kind)
                 close.append(card)
         linked.sort(key=lambda card: (not card.is_part, card.title))
         close.sort(key=lambda card: (card.closeness, card.title))
