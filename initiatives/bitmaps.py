@@ -16,10 +16,11 @@ edit. A filter the bitmaps do not hold (the search) gives its bitmap from its ow
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -84,6 +85,9 @@ class Bitmaps:
     countries: dict[str, FrozenBitMap]
     regions: dict[str, FrozenBitMap]
     departments: dict[str, FrozenBitMap]
+    # Where published initiatives act outside any département, but in no country as a whole:
+    # by ("region", code), or ("country", code) for places in no region either.
+    outside: dict[tuple[str, str], FrozenBitMap]
     # Organisations by slug: where they lead, where they have another role.
     leads: dict[str, FrozenBitMap]
     partners: dict[str, FrozenBitMap]
@@ -104,6 +108,7 @@ class Bitmaps:
         "countries",
         "regions",
         "departments",
+        "outside",
         "leads",
         "partners",
     )
@@ -146,18 +151,27 @@ class Bitmaps:
         countries: dict[str, list[FrozenBitMap]] = defaultdict(list)
         regions: dict[str, list[FrozenBitMap]] = defaultdict(list)
         departments: dict[str, list[FrozenBitMap]] = defaultdict(list)
+        outside: dict[tuple[str, str], list[FrozenBitMap]] = defaultdict(list)
         rows = (
             InitiativePlace.objects.filter(**of)
-            .values("place__country", "place__region_code", "place__department_code")
+            .values("place__country", "place__region_code", "place__department_code", "place__kind")
             .annotate(keys=ArrayAgg("initiative_id"))
-            .values_list("place__country", "place__region_code", "place__department_code", "keys")
+            .values_list(
+                "place__country",
+                "place__region_code",
+                "place__department_code",
+                "place__kind",
+                "keys",
+            )
             .order_by()
         )
-        for country, region, department, keys in rows:
+        for country, region, department, kind, keys in rows:
             bitmap = FrozenBitMap(keys) & published
             for codes, code in ((countries, country), (regions, region), (departments, department)):
                 if code:
                     codes[code].append(bitmap)
+            if not department and kind != PlaceKind.COUNTRY:
+                outside[("region", region) if region else ("country", country)].append(bitmap)
         leads: dict[str, FrozenBitMap] = {}
         partners: dict[str, FrozenBitMap] = {}
         rows = (
@@ -203,6 +217,7 @@ class Bitmaps:
             countries={code: union(maps) for code, maps in countries.items()},
             regions={code: union(maps) for code, maps in regions.items()},
             departments={code: union(maps) for code, maps in departments.items()},
+            outside={key: union(maps) for key, maps in outside.items()},
             leads=leads,
             partners=partners,
             organisations=organisations,
@@ -271,7 +286,11 @@ _reading = threading.Lock()
 
 
 def shared_key(year: int) -> str:
-    return f"catalogue:{connection.settings_dict['NAME']}:bitmaps:{year}"
+    """The cache's key of the bitmaps read whole, in this database and year, for this code: a
+    Bitmaps of other fields (another version of the site) is another key."""
+    names = repr([field.name for field in fields(Bitmaps)]).encode()
+    layout = hashlib.blake2b(names, digest_size=4)
+    return f"catalogue:{connection.settings_dict['NAME']}:bitmaps:{year}:{layout.hexdigest()}"
 
 
 def for_revision(revision: UUID | None) -> Bitmaps:

@@ -46,6 +46,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Rep
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from .bitmaps import Bitmaps
 from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
 from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
 
@@ -548,6 +549,51 @@ def place_groups(
             }
         )
     return points
+
+
+def catalogue_points(
+    bitmaps: Bitmaps, group_url: Callable[[str, str], str] | None = None
+) -> list[dict[str, Any]]:
+    """The map's points of every published initiative grouped as place_groups() groups them,
+    counted from the catalogue's bitmaps (initiatives.bitmaps): one per département at its
+    chef-lieu; for places in none, one per region, else per country, at the middle of its
+    places (one query, on the reference). Most initiatives first."""
+    departments = department_points()
+    middles = {
+        ("region", row["region_code"]) if row["region_code"] else ("country", row["country"]): row
+        for row in Place.objects.filter(department_code="", latitude__isnull=False)
+        .exclude(kind=PlaceKind.COUNTRY)
+        .values("region_code", "country")
+        .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+        .order_by()
+    }
+    groups: list[tuple[str, str, str, tuple[float, float] | None, int]] = []
+    for code, initiatives in bitmaps.departments.items():
+        name = f"{bitmaps.place_names.get((PlaceKind.DEPARTMENT, code), code)} ({code})"
+        groups.append(("department", code, name, departments.get(code), len(initiatives)))
+    for (parameter, code), initiatives in bitmaps.outside.items():
+        if parameter == "region":
+            name = bitmaps.place_names.get((PlaceKind.REGION, code), code)
+        else:
+            name = country_name(code)
+        middle = middles.get((parameter, code))
+        position = (
+            None if middle is None else point(middle["latitude"], middle["longitude"], "", {})
+        )
+        groups.append((parameter, code, name, position, len(initiatives)))
+    points = [
+        {
+            "name": name,
+            "lat": position[0],
+            "lon": position[1],
+            "count": count,
+            "initiatives": [],
+            **({"url": group_url(parameter, code)} if group_url else {}),
+        }
+        for parameter, code, name, position, count in groups
+        if count and position is not None
+    ]
+    return sorted(points, key=lambda point: (-point["count"], point["name"]))
 
 
 # GeoJSON ---------------------------------------------------------------------------------------

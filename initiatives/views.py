@@ -65,6 +65,14 @@ class HomeView(TemplateView):
         query[parameter] = code
         return address(reverse("initiatives:initiative-map"), query)
 
+    def map_points(self, held: bitmaps.Bitmaps) -> list[dict[str, Any]]:
+        """The small map's points: where initiatives act, or, once they are more than the map
+        shows places, the départements (and the regions or countries of places in none) with
+        their counts, from the bitmaps."""
+        if len(held.published) > geo.MAX_POINTS:
+            return geo.catalogue_points(held, HomeView.group_url)
+        return geo.map_data(Initiative.objects.published(), group_url=HomeView.group_url).points
+
     def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
         held = bitmaps.for_revision(caching.revision(self.request))
@@ -74,9 +82,7 @@ class HomeView(TemplateView):
             "max_count": max((theme.initiative_count for theme in themes), default=0),
             "initiative_count": len(held.published),
             "sources": held.counted(Source.objects.all(), "sources"),
-            "map_points": geo.map_data(
-                Initiative.objects.published(), group_url=HomeView.group_url
-            ).points,
+            "map_points": self.map_points(held),
         }
 
 

@@ -4,9 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from initiatives import geo
 from initiatives.bitmaps import Bitmaps
 from initiatives.models import (
     CatalogueChange,
+    Initiative,
     InitiativePlace,
     PartnerRole,
     Partnership,
@@ -142,3 +144,16 @@ def test_a_lead_removed_by_sql_leaves_the_filter(catalogue, client):
     response = client.get("/initiatives/?pilot=pilote")
     assert response.status_code == 200
     assert "Bail glissant" not in response.content.decode()
+
+
+def test_the_home_map_counts_from_the_bitmaps_as_the_grouped_map_does(catalogue, monkeypatch):
+    make_initiative("Chantier bordelais", places=[department("33"), commune(MARSEILLE)])
+    make_initiative("Hors ligne", places=[department("33")], is_published=False)
+    monkeypatch.setattr(geo, "MAX_POINTS", 0)  # every map grouped
+    grouped = geo.map_data(Initiative.objects.published()).points
+    points = geo.catalogue_points(Bitmaps.read())
+    assert points == grouped
+    assert [(point["name"], point["count"]) for point in points] == [
+        ("Bouches-du-Rhône (13)", 2),
+        ("Gironde (33)", 1),
+    ]
