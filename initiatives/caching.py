@@ -298,11 +298,6 @@ class ListCache:
         search.apply(cached(self.revision, key, lambda: search.correction(initiatives)))
         return search
 
-    def facet(self, name: str, count: Callable[[], list[T]]) -> list[T]:
-        """The options of the filter `name`. Labels of countries and statuses are translated:
-        one entry per language."""
-        return cached(self.revision, ("facet", name, get_language(), self.filters), count)
-
     def count(self, count: Callable[[], int]) -> int:
         """The number of initiatives in the list."""
         return cached(self.revision, ("count", self.filters), count)

@@ -4,8 +4,7 @@ Options of one filter combine with OR and different filters with AND, so an opti
 the number of initiatives it would give with every *other* active filter kept. Options with no
 initiative stay listed, disabled, unless chosen (a chosen option can always be unchosen). Each
 count is the size of an intersection of bitmaps (initiatives.bitmaps), whatever the number of
-initiatives: no query but the vocabularies' rows, and none while the catalogue has not changed
-since the same filters were last counted (initiatives.caching).
+initiatives: no query but the vocabularies' rows.
 """
 
 from __future__ import annotations
@@ -262,18 +261,15 @@ FACETS: list[tuple[str, OptionBuilder, str | Promise]] = [
 def build_facets(
     filterset: InitiativeFilter, cache: ListCache, locked: Mapping[str, str] | None = None
 ) -> list[Facet]:
-    """The list's facets, each option counted with the other filters kept (and cached through
-    `cache`, a ListCache); `locked` maps a filter's name to the value the page itself chose."""
+    """The list's facets, each option counted with the other filters kept, from the bitmaps of
+    `cache` (a ListCache); `locked` maps a filter's name to the value the page itself chose.
+    Not cached apart: counting costs less than keeping, and the page is kept whole."""
     form = filterset.form
     locked = locked or {}
+    bitmaps = cache.bitmaps
     facets = []
     for name, options, note in FACETS:
-
-        def count(name: str = name, options: OptionBuilder = options) -> list[Option]:
-            bitmaps = cache.bitmaps
-            return options(bitmaps.bitmaps, bitmaps.matching(without=name), filterset.chosen(name))
-
-        counted = cache.facet(name, count)
+        counted = options(bitmaps.bitmaps, bitmaps.matching(without=name), filterset.chosen(name))
         if name in locked:
             counted = [replace(option, locked=option.value == locked[name]) for option in counted]
         if counted or form[name].errors or name != "organisation":

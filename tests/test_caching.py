@@ -7,7 +7,6 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client, RequestFactory, modify_settings, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from initiatives import caching
 from initiatives.filters import InitiativeFilter
@@ -189,15 +188,6 @@ def test_the_same_filters_in_another_order_share_their_values(housing):
     other, _filterset = list_cache({"theme": "langue"})
     other.count(count)
     assert count.runs == 2
-
-
-def test_facets_are_cached_per_language(housing):
-    cache, _filterset = list_cache({})
-    options = Counter(["options"])
-    for language in ("fr", "en", "fr"):
-        with translation.override(language):
-            cache.facet("status", options)
-    assert options.runs == 2
 
 
 def test_pages_are_cached_per_address_and_language(client, housing):
