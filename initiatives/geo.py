@@ -536,19 +536,29 @@ def place_groups(
             name, parameter, code = group["region_name"], "region", group["region"]
         else:
             name, parameter, code = country_name(group["country"]), "country", group["country"]
-        if position is None:
-            continue
-        points.append(
-            {
-                "name": name,
-                "lat": position[0],
-                "lon": position[1],
-                "count": group["count"],
-                "initiatives": [],
-                **({"url": group_url(parameter, code)} if group_url else {}),
-            }
-        )
+        if position is not None:
+            points.append(group_point(name, position, group["count"], group_url, parameter, code))
     return points
+
+
+def group_point(
+    name: str,
+    position: tuple[float, float],
+    count: int,
+    group_url: Callable[[str, str], str] | None,
+    parameter: str,
+    code: str,
+) -> dict[str, Any]:
+    """A map's point standing for a group of places: the département, region or country `code`
+    (`parameter`: the filter naming it), with the address of the map of its places."""
+    return {
+        "name": name,
+        "lat": position[0],
+        "lon": position[1],
+        "count": count,
+        "initiatives": [],
+        **({"url": group_url(parameter, code)} if group_url else {}),
+    }
 
 
 def catalogue_points(
@@ -582,14 +592,7 @@ def catalogue_points(
         )
         groups.append((parameter, code, name, position, len(initiatives)))
     points = [
-        {
-            "name": name,
-            "lat": position[0],
-            "lon": position[1],
-            "count": count,
-            "initiatives": [],
-            **({"url": group_url(parameter, code)} if group_url else {}),
-        }
+        group_point(name, position, count, group_url, parameter, code)
         for parameter, code, name, position, count in groups
         if count and position is not None
     ]
