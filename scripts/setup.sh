@@ -27,6 +27,10 @@ ensure_venv() {
         touch "$stamp"
     fi
     export PATH="$PROJECT_DIR/.venv/bin:$PATH"
+    # Bytecode written as Python compiles what it imports, even where the environment says not
+    # to: the tests start dozens of Python processes (workers, manage.py commands, gunicorn's
+    # workers), each of which would otherwise compile Django and the rest again, seconds each.
+    unset PYTHONDONTWRITEBYTECODE
 }
 
 pg_bindir() {
