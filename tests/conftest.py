@@ -160,9 +160,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """The shared databases dropped, by the process that ran the workers (or ran the tests)."""
     if hasattr(session.config, "workerinput") or not settings.configured:
         return
+    settings_dict = settings.DATABASES["default"]
+    # Every name template_name() gives, whichever fixtures made them.
+    start, end = template_name("").split("__")
     try:
-        for suffix in ("catalogue", "migrated"):
-            harness.drop_database(settings.DATABASES["default"], template_name(suffix))
+        with psycopg.connect(harness.database_url(settings_dict, "postgres")) as server:
+            names = [name for (name,) in server.execute("SELECT datname FROM pg_database")]
+        for name in names:
+            if name.startswith(f"{start}_") and name.endswith(f"_{end}"):
+                harness.drop_database(settings_dict, name)
     except psycopg.OperationalError:  # no server: the run made none
         pass
 

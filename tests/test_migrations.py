@@ -4,6 +4,7 @@ of databases already migrated to where each test starts."""
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -13,39 +14,46 @@ from django.db import connection
 from initiatives.roles import ADMINISTRATORS, EDITORS
 
 from . import harness
+from .conftest import shared_database
+
+# Each test migrates a database twice or more, each time in a process of its own.
+pytestmark = pytest.mark.slow
 
 # The migrations the data migrations' tests start from.
 STARTS = ["0009", "0012", "0014_results", "0016_thesaurus"]
 
 
-@pytest.fixture(scope="module")
-def migration_states(django_db_setup: None) -> Iterator[dict[str, str]]:
-    """Databases on the test server at each of STARTS, by name: one database migrated forward
-    from empty, copied at each, so that no test migrates from empty again."""
-    settings_dict = connection.settings_dict
-    name = f"{settings_dict['NAME']}_states"
-    with ExitStack() as databases:
-        url = databases.enter_context(harness.scratch_database(settings_dict, name))
-        states = {}
-        for migration in STARTS:
-            manage(url, "migrate", "initiatives", migration, "--no-input")
-            states[migration] = f"{name}_{migration}"
-            databases.enter_context(
-                harness.scratch_database(settings_dict, states[migration], template=name)
-            )
-        yield states
+@pytest.fixture(scope="session")
+def migration_states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Databases on the test server at each of STARTS, by name, made once for the run by
+    whichever worker needs them first: each a copy of the one before, migrated forward from
+    there, so that no test migrates from empty again and the tests share no worker."""
+    states: dict[str, str] = {}
+    previous = None
+    for migration in STARTS:
+        previous = states[migration] = shared_database(
+            tmp_path_factory,
+            f"at_{migration}",
+            partial(migrate_to, migration),
+            template=previous,
+        )
+    return states
+
+
+def migrate_to(migration: str, url: str) -> None:
+    manage(url, "migrate", "initiatives", migration, "--no-input")
 
 
 @pytest.fixture
 def database_copy(django_db_setup: None) -> Iterator[Callable[[str], str]]:
     """Makes a scratch database, a copy of the given database of the test server; its URL.
-    Dropped at the end."""
+    Dropped at the end. Named after the worker too: with no test selected that uses the test
+    database, the connection still names the site's database, the same in every worker."""
     settings_dict = connection.settings_dict
+    name = f"{settings_dict['NAME']}_migrations{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     with ExitStack() as databases:
         yield lambda template: databases.enter_context(
-            harness.scratch_database(
-                settings_dict, f"{settings_dict['NAME']}_migrations", template=template
-            )
+            harness.scratch_database(settings_dict, name, template=template)
         )
 
 
@@ -85,7 +93,6 @@ def staff_groups(url: str) -> list[tuple[str]]:
         ).fetchall()
 
 
-@pytest.mark.slow
 def test_it_migrates_to_zero_and_back(
     migrated_database: str, database_copy: Callable[[str], str]
 ) -> None:
