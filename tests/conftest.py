@@ -123,8 +123,10 @@ def shared_database(
 
 
 def manage_test_database(url: str, *args: str) -> None:
+    """A manage.py command on the database at `url`, without the system checks, which
+    scripts/test runs once."""
     environment = {"DJANGO_SETTINGS_MODULE": "catalogue.test_settings", "DATABASE_URL": url}
-    harness.manage(os.environ | environment, *args)
+    harness.manage(os.environ | environment, *args, "--skip-checks")
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,7 @@ def migration_states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
 
 
 def migrate_to(migration: str, url: str) -> None:
-    manage(url, "migrate", "initiatives", migration, "--no-input")
+    migrate(url, "initiatives", migration)
 
 
 @pytest.fixture
@@ -73,6 +73,12 @@ def manage(url: str, *args: str) -> str:
     return harness.manage(environment, *args)
 
 
+def migrate(url: str, *args: str) -> str:
+    """manage.py migrate on the database at `url`, without the system checks, which
+    scripts/test runs once (a second of each command)."""
+    return manage(url, "migrate", *args, "--no-input", "--skip-checks")
+
+
 def catalogue_objects(url: str) -> list[tuple[str]]:
     """The app's tables, functions and text search configurations in the database."""
     with psycopg.connect(url) as database:
@@ -102,13 +108,13 @@ def test_it_migrates_to_zero_and_back(
     assert ("initiatives_initiative",) in migrated and ("french_unaccent",) in migrated
 
     # The staff groups' migration (0006) is undone on the way.
-    manage(url, "migrate", "initiatives", "0005", "--no-input")
+    migrate(url, "initiatives", "0005")
     assert staff_groups(url) == []
 
-    manage(url, "migrate", "initiatives", "zero", "--no-input")
+    migrate(url, "initiatives", "zero")
     assert catalogue_objects(url) == []
 
-    manage(url, "migrate", "--no-input")
+    migrate(url)
     assert sorted(catalogue_objects(url)) == sorted(migrated)
     assert len(staff_groups(url)) == 2
 
@@ -154,7 +160,7 @@ def test_it_carries_pilots_and_partners_over_to_organisations_and_back(
     with psycopg.connect(url) as database:
         database.execute(PILOTS_AND_PARTNERS)
 
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    migrate(url, "initiatives", "0012")
     organisations, links, history, search = run(
         url,
         "SELECT slug, description FROM initiatives_organisation ORDER BY slug",
@@ -174,7 +180,7 @@ def test_it_carries_pilots_and_partners_over_to_organisations_and_back(
     assert history == [("adoma",), ("la-cimade",)]
     assert search == [("Un toit",)]
 
-    manage(url, "migrate", "initiatives", "0009", "--no-input")
+    migrate(url, "initiatives", "0009")
     pilots, partners, initiatives = run(
         url,
         "SELECT slug FROM initiatives_pilot ORDER BY slug",
@@ -209,7 +215,7 @@ def test_it_carries_initiatives_over_unverified_and_untranslated_and_back(
     with psycopg.connect(url) as database:
         database.execute(AN_INITIATIVE)
 
-    manage(url, "migrate", "initiatives", "0013_freshness", "--no-input")
+    migrate(url, "initiatives", "0013_freshness")
     (carried,) = run(
         url,
         "SELECT slug, aim, verified_on, aim_translation, description_translation "
@@ -226,7 +232,7 @@ def test_it_carries_initiatives_over_unverified_and_untranslated_and_back(
     )
     assert found == [("intergrapsy",)]
 
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    migrate(url, "initiatives", "0012")
     (back,) = run(url, "SELECT slug, aim FROM initiatives_initiative")
     assert back == [("intergrapsy", "Snel reageren.")]
 
@@ -266,7 +272,7 @@ def test_it_carries_results_over_as_achieved_on_their_period_s_first_day_and_bac
     with psycopg.connect(url) as database:
         database.execute(AN_INITIATIVE_WITH_RESULTS)
 
-    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
+    migrate(url, "initiatives", "0014_results")
     (results,) = run(url, RESULTS)
     assert results == [
         (1, "achieved", "", 500, None, "2018-01-01", "year"),
@@ -281,7 +287,7 @@ def test_it_carries_results_over_as_achieved_on_their_period_s_first_day_and_bac
         with pytest.raises(psycopg.errors.CheckViolation):
             database.execute("UPDATE initiatives_result SET value_max = 10 WHERE position = 2")
 
-    manage(url, "migrate", "initiatives", "0012", "--no-input")
+    migrate(url, "initiatives", "0012")
     (results,) = run(url, "SELECT position, as_of::text, as_of_precision FROM initiatives_result")
     assert sorted(results) == [(1, "2018-10-01", "month"), (2, "2018-11-01", "month")]
 
@@ -320,7 +326,7 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
         "JOIN initiatives_initiative i ON i.id = c.initiative_id ORDER BY 1"
     )
 
-    manage(url, "migrate", "initiatives", "0015_bodies", "--no-input")
+    migrate(url, "initiatives", "0015_bodies")
     assert run(url, citations)[0] == [
         ("duos", "Fiche « Duos de demain »", "", False),
         (
@@ -331,7 +337,7 @@ def test_it_moves_editorial_notes_out_of_the_public_location_and_back(
         ),
     ]
 
-    manage(url, "migrate", "initiatives", "0014_results", "--no-input")
+    migrate(url, "initiatives", "0014_results")
     assert run(url, citations.replace("c.staff_note, c.title_assigned", "''"))[0] == [
         ("duos", "Fiche « Duos de demain »", ""),
         ("kodiko", "Fiche « Co-training » (titre absent du texte extrait), pilote Kodiko", ""),
@@ -374,7 +380,7 @@ def test_it_carries_place_names_over_to_reference_places_and_back(
     with psycopg.connect(url) as database:
         database.execute(TEXT_PLACES)
 
-    output = manage(url, "migrate", "initiatives", "0017_places", "--no-input")
+    output = migrate(url, "initiatives", "0017_places")
     assert "nulle-part: « Atlantide » (commune) matches 0 places" in output
     assert "wallonie: « Wallonie » (region) matches 0 places" in output
     [places] = run(url, PLACES_OF_INITIATIVES)
@@ -388,7 +394,7 @@ def test_it_carries_place_names_over_to_reference_places_and_back(
         ("wallonie", "country BE"),
     ]
 
-    manage(url, "migrate", "initiatives", "0016_thesaurus", "--no-input")
+    migrate(url, "initiatives", "0016_thesaurus")
     [initiatives] = run(
         url,
         "SELECT slug, city, department, region, country FROM initiatives_initiative ORDER BY 1",
