@@ -2,6 +2,7 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -96,6 +97,27 @@ def template_name(suffix: str) -> str:
     return f"{TEST_DATABASE_PREFIX}{SITE_DATABASE}_{suffix}_template"
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder the workers of a run share: the parent of their temporary folders."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.getbasetemp().parent
+    return tmp_path_factory.getbasetemp()
+
+
+def once_for_the_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[], object]
+) -> None:
+    """Calls `build` once for the whole run, in whichever worker of pytest-xdist gets there
+    first while the others wait."""
+    folder = run_folder(tmp_path_factory)
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / f"{name}.made"
+        if not made.exists():
+            build()
+            made.touch()
+
+
 def shared_database(
     tmp_path_factory: pytest.TempPathFactory,
     suffix: str,
@@ -109,17 +131,29 @@ def shared_database(
     (pytest_sessionfinish)."""
     name = template_name(suffix)
     settings_dict = settings.DATABASES["default"]
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    # The workers of a run share the parent of their temporary folders.
-    folder = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
-    with open(folder / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        made = folder / f"{name}.made"
-        if not made.exists():
-            url = harness.make_database(settings_dict, name, template=template)
-            build(url)
-            made.touch()
+    once_for_the_run(
+        tmp_path_factory,
+        name,
+        lambda: build(harness.make_database(settings_dict, name, template=template)),
+    )
     return name
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files as collectstatic writes them in production settings (hashed names,
+    compressed copies), collected once for the run: the STATIC_ROOT of every served catalogue
+    of the tests, which only read it."""
+    folder = run_folder(tmp_path_factory)
+    environment = harness.production_environment(
+        harness.database_url(settings.DATABASES["default"], SITE_DATABASE), folder
+    )
+    once_for_the_run(
+        tmp_path_factory,
+        "collected-static",
+        lambda: harness.manage(environment, "collectstatic", "--no-input"),
+    )
+    return Path(environment["STATIC_ROOT"])
 
 
 def manage_test_database(url: str, *args: str) -> None:

@@ -309,20 +309,33 @@ class Gunicorn:
 
 @contextmanager
 def serve_catalogue(
-    database_url: str, workdir: Path, migrated: bool = False, loaded: bool = False, **settings: str
+    database_url: str,
+    workdir: Path,
+    migrated: bool = False,
+    loaded: bool = False,
+    static_root: Path | None = None,
+    **settings: str,
 ) -> Iterator[Gunicorn]:
     """The catalogue's data in the empty database at `database_url` (migrate unless `migrated`
     says its schema is already there, load_catalogue unless `loaded` says the data is too,
-    collectstatic), served by gunicorn in production settings (its log in `workdir`);
-    `settings` are more environment variables."""
+    collectstatic unless `static_root` names a folder where it was run already), served by
+    gunicorn in production settings (its log in `workdir`); `settings` are more environment
+    variables."""
+    if static_root is not None:
+        settings["STATIC_ROOT"] = str(static_root)
     environment = production_environment(database_url, workdir, **settings)
     # The static files need no database: they are collected while the data loads.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        collected = pool.submit(manage, environment, "collectstatic", "--no-input")
+        collected = (
+            pool.submit(manage, environment, "collectstatic", "--no-input")
+            if static_root is None
+            else None
+        )
         if not (migrated or loaded):
             manage(environment, "migrate", "--no-input")
         if not loaded:
             manage(environment, "load_catalogue")
-        collected.result()
+        if collected:
+            collected.result()
     with Gunicorn(environment, workdir / "gunicorn.log") as server:
         yield server

@@ -8,6 +8,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -43,7 +44,10 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def served_catalogue(
-    cluster: ThrowawayCluster, catalogue_template: str, tmp_path_factory: pytest.TempPathFactory
+    cluster: ThrowawayCluster,
+    catalogue_template: str,
+    collected_static: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gunicorn]:
     """The catalogue's data in the throwaway cluster, served by gunicorn in production settings.
     Its schema and data are those loaded once for the run on the test server, backed up and
@@ -64,6 +68,7 @@ def served_catalogue(
         url,
         workdir,
         loaded=True,
+        static_root=collected_static,
         CONN_MAX_AGE="60",
         DATABASE_CONNECT_TIMEOUT="2",
         DATABASE_STATEMENT_TIMEOUT="2",

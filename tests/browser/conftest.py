@@ -30,7 +30,10 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="package")
 def served_catalogue(
-    django_db_setup: None, catalogue_template: str, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    catalogue_template: str,
+    collected_static: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gunicorn]:
     """The catalogue's data in a database of its own on the test server (a copy of the one
     loaded for the run), named after the worker's test database, whatever other tests leave in
@@ -47,6 +50,7 @@ def served_catalogue(
             url,
             tmp_path_factory.mktemp("browser"),
             loaded=True,
+            static_root=collected_static,
             WEB_CONCURRENCY="2",
             SECURE_SSL_REDIRECT="0",
             SECURE_COOKIES="0",
