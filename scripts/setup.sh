@@ -67,12 +67,21 @@ MSG
 }
 
 # What the tests use besides Python and PostgreSQL, installed from Debian's packages in one go
-# when run as root: Chromium, which the browser tests drive (Playwright cannot download browsers
-# here; or set CHROMIUM_PATH), and redis-server, for the shared cache's tests (skipped without it).
+# when run as root: Chromium's headless shell, which the browser tests drive (Playwright cannot
+# download browsers here; or set CHROMIUM_PATH to another Chromium), and redis-server, for the
+# shared cache's tests (skipped without it). The headless shell is Chromium's engine without the
+# browser around it: the browser tests take a third less of the cores than with `chromium`.
 ensure_test_packages() {
-    export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+    if [ -z "${CHROMIUM_PATH:-}" ]; then
+        CHROMIUM_PATH=/usr/bin/chromium-headless-shell
+        # Where nothing can be installed, the whole browser, if there, does as well.
+        if [ ! -x "$CHROMIUM_PATH" ] && [ "$(id -u)" != 0 ] && [ -x /usr/bin/chromium ]; then
+            CHROMIUM_PATH=/usr/bin/chromium
+        fi
+    fi
+    export CHROMIUM_PATH
     local missing=()
-    [ -x "$CHROMIUM_PATH" ] || missing+=(chromium)
+    [ -x "$CHROMIUM_PATH" ] || missing+=(chromium-headless-shell)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     [ ${#missing[@]} = 0 ] && return
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -84,7 +93,8 @@ ensure_test_packages() {
     if [ ! -x "$CHROMIUM_PATH" ]; then
         cat >&2 <<MSG
 The browser tests need Chromium and it was not found at $CHROMIUM_PATH.
-Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to its executable.
+Install it (Debian: sudo apt-get install chromium-headless-shell, or chromium) or set
+CHROMIUM_PATH to its executable.
 MSG
         exit 1
     fi

@@ -15,7 +15,7 @@ from ..harness import Gunicorn, scratch_database, serve_catalogue
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", BASE_DIR / "test-artifacts" / "screenshots"))
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -65,7 +65,10 @@ def browser(served_catalogue: Gunicorn) -> Iterator[Browser]:
     # and it stops once the browser tests are done (the package's scope), before the worker runs
     # other tests, whose database connections Django refuses to open under an event loop.
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium, or CHROMIUM_PATH")
+        pytest.fail(
+            f"Chromium is needed at {CHROMIUM}: apt-get install chromium-headless-shell, "
+            "or CHROMIUM_PATH"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
