@@ -1048,9 +1048,14 @@ class Initiative(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
-            # The lists' default order: a page of them is read in order, without sorting them all.
+            # The lists' default order: a page of them is read in order, without sorting them all;
+            # with the key and slug, the first few of a set of keys (a map's places, the GeoJSON
+            # of a list known from its bitmaps) are read from the index alone.
             models.Index(
-                fields=["title"], condition=Q(is_published=True), name="initiative_published_title"
+                fields=["title"],
+                include=["id", "slug"],
+                condition=Q(is_published=True),
+                name="initiative_published_title",
             ),
             # What the facets count, readable without the wide rows (index-only scans).
             models.Index(
