@@ -71,7 +71,7 @@ class HomeView(TemplateView):
         their counts, from the bitmaps."""
         if len(held.published) > geo.MAX_POINTS:
             return geo.catalogue_points(held, HomeView.group_url)
-        return geo.map_data(Initiative.objects.published(), group_url=HomeView.group_url).points
+        return geo.map_data(held.published, held, group_url=HomeView.group_url).points
 
     def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
@@ -412,11 +412,14 @@ class InitiativeMapView(InitiativeListView):
         data = None
         count = 0
         if self.filterset.is_valid():
-            initiatives = self.get_filtered_queryset(self.filterset)
+            self.get_filtered_queryset(self.filterset)  # its search corrected first
             count = self.cache.matching_count()
             near = self.filterset.near_commune
+            filters = self.cache.bitmaps
             # Addresses relative: a lighter page.
-            data = geo.map_data(initiatives, near=near, group_url=self.get_group_url)
+            data = geo.map_data(
+                filters.matching(), filters.bitmaps, near=near, group_url=self.get_group_url
+            )
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())

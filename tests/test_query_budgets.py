@@ -59,8 +59,9 @@ BUDGETS = {
     "initiative": 4,
     # The revision, filter choices, the bitmaps (9) and the vocabularies' rows (3), as a list;
     # the départements' coordinates (where the places without any stand), the places
-    # (grouped), their first initiatives, the initiatives with no place (and the places'
-    # groups, once they are more than geo.MAX_POINTS).
+    # (grouped), their first initiatives, the initiatives with no place (and the middles of the
+    # regions and countries, once places are more than geo.MAX_POINTS: the groups' counts are
+    # bitmaps' sizes).
     "map": 19,
     # The revision, filter choices, the chosen options' rows, the départements' coordinates,
     # the features: one query, read from a server-side cursor in a transaction (its savepoint
