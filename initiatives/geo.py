@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import transaction
 from django.db.models import (
     Avg,
     BooleanField,
@@ -46,7 +47,7 @@ from django.utils.translation import gettext as _
 from pyroaring import FrozenBitMap
 
 from .bitmaps import Bitmaps, union
-from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
+from .exports import CHUNK_SIZE, absolute_url, initiative_url
 from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
@@ -630,11 +631,29 @@ def feature_coordinates(
     )
 
 
-def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[str]:
-    """The GeoJSON features of each initiative of `queryset` (in its order), one per place of
-    it that has coordinates, as JSON text written by PostgreSQL (an initiative's features
-    joined by commas; those with none left out); read in chunks from a server-side cursor, one
-    query."""
+def by_key(queryset: QuerySet, keys: FrozenBitMap) -> QuerySet:
+    """The initiatives of `queryset` (a filtered list) in its order, read by key: its filters
+    replaced by the keys of the published initiatives they let through (`keys`, the list's
+    bitmaps), its annotations (what it is ordered by) kept. Read in the order of titles, the
+    first of them come from the title index at once, rather than after the filters' semi-joins
+    and a sort of every initiative they let through."""
+    ordering = queryset.query.order_by or Initiative._meta.ordering
+    return (
+        Initiative.objects.published()
+        .filter(OneOf(F("pk"), keys))
+        .annotate(**queryset.query.annotations)
+        .order_by(*ordering)
+    )
+
+
+def geojson_features(
+    queryset: QuerySet, build_url: Callable[[str], str], keys: FrozenBitMap
+) -> Iterator[str]:
+    """The GeoJSON features of each initiative of `queryset` (in its order), whose keys are
+    `keys` (by_key()), one per place of it that has coordinates, as JSON text written by
+    PostgreSQL (an initiative's features joined by commas; those with none left out); read in
+    chunks from a server-side cursor (in a transaction: streamed, not computed whole first),
+    one query."""
     departments = department_points()
     latitude, longitude = feature_coordinates(departments)
     placeholder = "--slug--"
@@ -672,9 +691,11 @@ def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Ite
         )
         .values("value")
     )
-    for _slug, text in stream(queryset, [features]):
-        if text is not None:
-            yield text
+    rows = by_key(queryset, keys).annotate(features=features).values_list("features", flat=True)
+    with transaction.atomic():
+        for text in rows.iterator(chunk_size=CHUNK_SIZE):
+            if text is not None:
+                yield text
 
 
 def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
@@ -688,10 +709,13 @@ def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def geojson_response(queryset: QuerySet, request: HttpRequest) -> StreamingHttpResponse:
-    """The initiatives of `queryset` as a streamed GeoJSON download. As the CSV, the first
-    chunk is read before answering, so that a database failure still sets the status."""
-    features = geojson_features(queryset, absolute_url(request))
+def geojson_response(
+    queryset: QuerySet, request: HttpRequest, keys: FrozenBitMap
+) -> StreamingHttpResponse:
+    """The initiatives of `queryset` (whose keys are `keys`) as a streamed GeoJSON download.
+    As the CSV, the first chunk is read before answering, so that a database failure still
+    sets the status."""
+    features = geojson_features(queryset, absolute_url(request), keys)
     head = list(itertools.islice(features, CHUNK_SIZE))
     response = StreamingHttpResponse(
         geojson_chunks(itertools.chain(head, features)), content_type="application/geo+json"

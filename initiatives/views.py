@@ -462,7 +462,8 @@ class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return InitiativeListView.as_view()(request, *args, **kwargs)
-        return geo.geojson_response(self.get_filtered_queryset(filterset), request)
+        initiatives = self.get_filtered_queryset(filterset)  # its search corrected first
+        return geo.geojson_response(initiatives, request, self.cache.bitmaps.matching())
 
 
 def commune_suggestions(request: HttpRequest) -> JsonResponse:

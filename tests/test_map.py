@@ -240,3 +240,14 @@ def test_many_places_are_grouped_by_departement_on_the_map(client, catalogue, mo
     narrowed = map_points(client.get(marseille["url"]))
     assert set(narrowed) == {"Marseille (13)", "Aix-en-Provence (13)"}
     assert narrowed["Marseille (13)"]["initiatives"][0]["title"] == "Logis Marseille"
+
+
+@pytest.mark.parametrize("query", ["q=logis", "theme=logement&sort=title"])
+def test_the_geojson_holds_the_list_in_its_order(client, catalogue, query):
+    response = client.get(f"/initiatives/export.geojson?{query}")
+    features = json.loads(b"".join(response.streaming_content))["features"]
+    titles = [feature["properties"]["titre"] for feature in features]
+    listed = card_titles(client.get(f"/initiatives/?{query}"))
+    assert len(titles) == 4
+    assert titles == [title for title in listed if title in titles]
+    assert set(titles) == set(listed) - {"Logis France", "Logis partout"}

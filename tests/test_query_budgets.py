@@ -63,10 +63,11 @@ BUDGETS = {
     # regions and countries, once places are more than geo.MAX_POINTS: the groups' counts are
     # bitmaps' sizes).
     "map": 19,
-    # The revision, filter choices, the chosen options' rows, the départements' coordinates,
-    # the features: one query, read from a server-side cursor in a transaction (its savepoint
-    # and release in a test).
-    "geojson": 7,
+    # The revision, filter choices, the chosen options' rows, the bitmaps (9, read whole once
+    # per process: the initiatives are read by key), the départements' coordinates, the
+    # features: one query, read from a server-side cursor in a transaction (its savepoint and
+    # release in a test).
+    "geojson": 16,
     # Filter choices, the chosen options' rows, the count, the page with its cards' rows
     # (initiatives.nested), their publics.
     "api-list": 6,
