@@ -24,7 +24,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -41,7 +40,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, Replace, RowNumber
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from pyroaring import FrozenBitMap
@@ -96,6 +95,14 @@ class ScopeLevel(Func):
         + f"]) THEN {Closeness.NATIONAL} ELSE {Closeness.UNKNOWN} END"
     )
     output_field = IntegerField()
+
+
+class JSONItem(Func):
+    """The value at a key (the second expression) of a JSON object (the first), as JSON."""
+
+    arg_joiner = " -> "
+    template = "(%(expressions)s)"
+    output_field = JSONField()
 
 
 class JSONValue(Func):
@@ -255,44 +262,52 @@ def closeness(commune: Place) -> dict[str, Any]:
     commune (NO_DISTANCE if it acts in none or `commune` has no coordinates); closeness_of()
     reads both back. Computed once per query for every initiative with a place, grouped by
     PostgreSQL into a JSON object {initiative: order} that each row looks itself up in (one
-    step of the plan, rather than a subquery per initiative)."""
-    links = InitiativePlace.objects.order_by().values("initiative")
-    whens = [When(place=commune.pk, then=Value(Closeness.COMMUNE))]
+    step of the plan, rather than a subquery per initiative); each place's level and distance
+    computed once, not once per initiative acting there."""
+    whens = [When(pk=commune.pk, then=Value(Closeness.COMMUNE))]
     if commune.department_code:
         whens.append(
-            When(place__department_code=commune.department_code, then=Value(Closeness.DEPARTMENT))
+            When(department_code=commune.department_code, then=Value(Closeness.DEPARTMENT))
         )
     if commune.region_code:
-        whens.append(When(place__region_code=commune.region_code, then=Value(Closeness.REGION)))
+        whens.append(When(region_code=commune.region_code, then=Value(Closeness.REGION)))
     whens.append(
-        When(
-            place__kind=PlaceKind.COUNTRY,
-            place__country=commune.country,
-            then=Value(Closeness.NATIONAL),
-        )
+        When(kind=PlaceKind.COUNTRY, country=commune.country, then=Value(Closeness.NATIONAL))
     )
     level = Case(*whens, default=Value(Closeness.ELSEWHERE), output_field=IntegerField())
-
     distance: Any = Value(None, output_field=FloatField())
     origin = origin_coordinates(commune)
     if origin is not None:
         # To the communes it acts in: a département or region is no point to measure from.
-        distance = Min(
-            kilometres(origin, department_points()), filter=Q(place__kind=PlaceKind.COMMUNE)
+        own_column: Callable[[str], Any] = lambda name: F(name.removeprefix("place__"))  # noqa: E731
+        distance = Case(
+            When(kind=PlaceKind.COMMUNE, then=kilometres(origin, department_points(), own_column)),
+            output_field=FloatField(),
         )
-    closest_level = Min(Least(level, ScopeLevel(F("initiative__scope"))))
-    order = ExpressionWrapper(
-        closest_level * Value(LEVEL_STEP) + Coalesce(distance, Value(float(NO_DISTANCE))),
-        output_field=FloatField(),
+    places = (
+        Place.objects.filter(pk__in=InitiativePlace.objects.values("place"))
+        .annotate(level=level, distance=distance)
+        .order_by()
+        .values_list("pk", "level", "distance")
     )
-    rows = links.annotate(order=order).values_list("initiative", "order")
-    sql, params = rows.query.sql_with_params()
+    places_sql, params = places.query.sql_with_params()
+    # Its order as its places give it, and as they give it to one whose scope is wide (at most
+    # NATIONAL): the initiatives' rows, with their scope, are read once, outside. OFFSET 0
+    # keeps the places' levels and distances computed once per place, before the join.
+    step, far = LEVEL_STEP, float(NO_DISTANCE)
     orders = RawSQL(
-        f"SELECT jsonb_object_agg(t.initiative, t.value) FROM ({sql}) AS t(initiative, value)",
+        "SELECT jsonb_object_agg(t.initiative, jsonb_build_array(t.narrow, t.wide)) FROM ("
+        f"SELECT link.initiative_id, min(p.level) * {step} + coalesce(min(p.distance), {far}),"
+        f" least(min(p.level), {Closeness.NATIONAL}) * {step} + coalesce(min(p.distance), {far})"
+        f" FROM {InitiativePlace._meta.db_table} AS link"
+        f" JOIN ({places_sql} OFFSET 0) AS p(id, level, distance) ON p.id = link.place_id"
+        " GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
         params,
         output_field=JSONField(),
     )
-    own = Cast(JSONValue(orders, Cast(F("pk"), output_field=TextField())), FloatField())
+    own_orders = JSONItem(orders, Cast(F("pk"), output_field=TextField()))
+    is_wide = Case(When(scope__in=WIDE_SCOPES, then=Value(1)), default=Value(0))
+    own = Cast(JSONValue(own_orders, is_wide), FloatField())
     by_scope = ScopeLevel(F("scope")) * Value(LEVEL_STEP) + Value(NO_DISTANCE)
     return {"near_order": Coalesce(own, by_scope, output_field=FloatField())}
 

@@ -251,3 +251,19 @@ def test_the_geojson_holds_the_list_in_its_order(client, catalogue, query):
     assert len(titles) == 4
     assert titles == [title for title in listed if title in titles]
     assert set(titles) == set(listed) - {"Logis France", "Logis partout"}
+
+
+def test_an_initiative_of_wide_scope_is_national_near_a_commune(client, catalogue):
+    make_initiative("Réseau national", places=[commune(LILLE)], scope=Scope.NATIONAL)
+    response = client.get("/initiatives/?near=13001")
+    titles = card_titles(response)
+    # Acting in Lille alone, far from Marseille, but nationwide: before those elsewhere, and
+    # before the other national ones (it has a distance, they have none).
+    assert titles[3:] == [
+        "Réseau national",
+        "Logis France",
+        "Logis partout",
+        "Logis Lyon",
+        "Soins Lille",
+    ]
+    assert "À l'échelle nationale ou transfrontalière" in page_text(response)
