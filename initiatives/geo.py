@@ -116,13 +116,14 @@ class JSONValue(Func):
 class OneOf(Func):
     """Whether the expression (an initiative's key) is one of `keys`, sent as one array
     parameter: a list's initiatives known from its bitmaps are read by key this way, rather
-    than through its filters' semi-joins again, and without a parameter per key."""
+    than through its filters' semi-joins again, and without a parameter per key. The array is
+    sent as its text, which PostgreSQL reads faster than psycopg writes a list of numbers."""
 
     output_field = BooleanField()
 
     def __init__(self, expression: Any, keys: Iterable[int]) -> None:
         super().__init__(expression)
-        self.keys = list(keys)
+        self.keys = "{" + ",".join(map(str, keys)) + "}"
 
     def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple]:
         sql, params = compiler.compile(self.source_expressions[0])
