@@ -125,9 +125,11 @@ class OneOf(Func):
         super().__init__(expression)
         self.keys = "{" + ",".join(map(str, keys)) + "}"
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list]:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"{sql} = ANY(%s::bigint[])", (*params, self.keys)
+        return f"{sql} = ANY(%s::bigint[])", [*params, self.keys]
 
 
 class LlToEarth(Func):
