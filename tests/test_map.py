@@ -267,3 +267,12 @@ def test_an_initiative_of_wide_scope_is_national_near_a_commune(client, catalogu
         "Soins Lille",
     ]
     assert "À l'échelle nationale ou transfrontalière" in page_text(response)
+
+
+def test_an_empty_list_gives_an_empty_map_and_geojson(client, catalogue):
+    response = client.get("/initiatives/map/?theme=sante&department=13")
+    assert response.status_code == 200
+    assert "0 initiative" in page_text(response)
+    assert map_titles(response) == set()
+    geojson = client.get("/initiatives/export.geojson?theme=sante&department=13")
+    assert json.loads(b"".join(geojson.streaming_content))["features"] == []
