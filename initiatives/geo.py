@@ -253,6 +253,11 @@ def kilometres(
     return metres / Value(1000.0)
 
 
+def place_field(name: str) -> F:
+    """A place's own column, named as from an InitiativePlace (`place__latitude`)."""
+    return F(name.removeprefix("place__"))
+
+
 # The near ordering's key is level × LEVEL_STEP + distance in km: farther than any distance on
 # earth, and where the distance is unknown.
 LEVEL_STEP = 100_000
@@ -282,11 +287,8 @@ def closeness(commune: Place) -> dict[str, Any]:
     origin = origin_coordinates(commune)
     if origin is not None:
         # To the communes it acts in: a département or region is no point to measure from.
-        own_column: Callable[[str], Any] = lambda name: F(name.removeprefix("place__"))  # noqa: E731
-        distance = Case(
-            When(kind=PlaceKind.COMMUNE, then=kilometres(origin, department_points(), own_column)),
-            output_field=FloatField(),
-        )
+        away = kilometres(origin, department_points(), place_field)
+        distance = Case(When(kind=PlaceKind.COMMUNE, then=away), output_field=FloatField())
     places = (
         Place.objects.filter(pk__in=InitiativePlace.objects.values("place"))
         .annotate(level=level, distance=distance)
