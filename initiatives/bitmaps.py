@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -66,6 +67,18 @@ class OrganisationName:
 
 # Beyond this many initiatives changed since the bitmaps were read, they are read whole again.
 MOST_CHANGED = 10_000
+
+
+def resized(
+    by_size: list[tuple[str, FrozenBitMap]], moved: dict[str, FrozenBitMap]
+) -> list[tuple[str, FrozenBitMap]]:
+    """`by_size` (options, the largest first) with the options `moved` given new initiatives:
+    each put back in its place rather than every option sorted again."""
+    options = [option for option in by_size if option[0] not in moved]
+    for key, initiatives in moved.items():
+        position = bisect_left(options, -len(initiatives), key=lambda option: -len(option[1]))
+        options.insert(position, (key, initiatives))
+    return options
 
 
 @dataclass
@@ -237,6 +250,7 @@ class Bitmaps:
         fresh = Bitmaps.read(year, changed, latest)
         gone = FrozenBitMap(changed)
         merged: dict[str, Any] = {}
+        sizes: dict[str, list[tuple[str, FrozenBitMap]]] = {}
         for name in self.OPTIONS:
             held: dict[str, FrozenBitMap] = getattr(self, name)
             read: dict[str, FrozenBitMap] = getattr(fresh, name)
@@ -247,10 +261,15 @@ class Bitmaps:
             for key, initiatives in read.items():
                 options[key] = options.get(key, EMPTY) | initiatives
             merged[name] = options
+            if name in self.sizes:
+                moved = {
+                    key for key, initiatives in options.items() if held.get(key) is not initiatives
+                }
+                sizes[name] = resized(self.sizes[name], {key: options[key] for key in moved})
         return replace(
             self,
             read_whole=False,
-            sizes={},
+            sizes=sizes,
             last_change=latest,
             published=(self.published - gone) | fresh.published,
             organisations={**self.organisations, **fresh.organisations},
