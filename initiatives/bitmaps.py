@@ -11,7 +11,7 @@ triggers write) and one year (the status a reader is shown depends on the year).
 them whole once (eight queries, a second or two at 100,000 initiatives), or takes those another
 process put in the cache, and then, when the catalogue's revision moves, reads again only the
 initiatives changed since (`Bitmaps.updated`): no reader pays for reading everything after an
-edit. A filter the bitmaps do not hold (the search) gives its bitmap from its own SQL.
+edit. The search gives the bitmap of its ranking (initiatives.ranking), kept current the same way.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from .models import (
 
 if TYPE_CHECKING:
     from .filters import InitiativeFilter
+    from .ranking import Ranking
 
 EMPTY = FrozenBitMap()
 
@@ -358,11 +359,15 @@ def of_queryset(queryset: QuerySet) -> FrozenBitMap:
 
 class FilterBitmaps:
     """The initiatives each active filter of `filterset` lets through, as bitmaps: from
-    `bitmaps` for the filters by option, from SQL for the others (the search)."""
+    `bitmaps` for the filters by option, from the search's ranking (initiatives.ranking) at
+    `revision` for the search, from SQL for the others."""
 
-    def __init__(self, filterset: InitiativeFilter, bitmaps: Bitmaps) -> None:
+    def __init__(
+        self, filterset: InitiativeFilter, bitmaps: Bitmaps, revision: UUID | None = None
+    ) -> None:
         self.filterset = filterset
         self.bitmaps = bitmaps
+        self.revision = revision
         self._by_name: dict[str, FrozenBitMap] = {}
 
     @property
@@ -402,9 +407,19 @@ class FilterBitmaps:
             return union(bitmaps.regions.get(code, EMPTY) for code in codes)
         if name == "organisation":
             return union(bitmaps.involving(slug) for slug in chosen)
+        if name == "q" and self.filterset.search is not None:
+            return self.ranking().found & bitmaps.published
         value = self.filterset.form.cleaned_data[name]
         filtered = self.filterset.filters[name].filter(self.filterset.queryset, value)
         return of_queryset(filtered) & bitmaps.published
+
+    def ranking(self) -> Ranking:
+        """The ranking of the search (the text it searches, once corrected)."""
+        from .ranking import for_search
+
+        assert self.filterset.search is not None
+        query = self.filterset.search.query().tsquery
+        return for_search(query, self.revision, self.bitmaps.last_change)
 
     def matching(self, without: str | None = None) -> FrozenBitMap:
         """The published initiatives every active filter but `without` lets through."""
