@@ -8,6 +8,8 @@ millisecond. Same words, same answer: a word naming one commune and one only als
 initiatives acting in its whole département.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 FUNCTION = """
@@ -43,31 +45,10 @@ END
 $$;
 """
 
-# Migration 0021's version.
-JOINED = """
-CREATE OR REPLACE FUNCTION search_communes_departments(searched tsquery, typed text)
-RETURNS tsquery LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    commune record;
-BEGIN
-    FOR commune IN
-        SELECT plainto_tsquery('french_unaccent', min(place.name)) AS target,
-               ('zzdepartment' || lower(min(place.department_code)))::tsquery AS department
-        FROM regexp_split_to_table(unaccent(lower(typed)), '[^[:alnum:]]+') AS word
-        JOIN initiatives_place AS place
-            ON to_tsvector('simple_unaccent'::regconfig, place.name)
-               @@ plainto_tsquery('simple_unaccent'::regconfig, word)
-        WHERE char_length(word) >= 3 AND place.kind = 'commune'
-          AND unaccent(lower(place.name)) = word
-        GROUP BY word
-        HAVING count(*) = 1 AND min(place.department_code) <> ''
-    LOOP
-        searched := ts_rewrite(searched, commune.target, commune.target || commune.department);
-    END LOOP;
-    RETURN searched;
-END
-$$;
-"""
+# Migration 0021's version, to go back to.
+JOINED = import_module(
+    "initiatives.migrations.0021_search_everything"
+).COMMUNES_DEPARTMENTS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
 
 
 class Migration(migrations.Migration):
