@@ -256,17 +256,15 @@ class Bitmaps:
             held: dict[str, FrozenBitMap] = getattr(self, name)
             read: dict[str, FrozenBitMap] = getattr(fresh, name)
             options = dict(held)
+            moved: dict[str, FrozenBitMap] = {}
             for key, initiatives in held.items():
                 if initiatives.intersect(gone):
-                    options[key] = initiatives - gone
+                    options[key] = moved[key] = initiatives - gone
             for key, initiatives in read.items():
-                options[key] = options.get(key, EMPTY) | initiatives
+                options[key] = moved[key] = options.get(key, EMPTY) | initiatives
             merged[name] = options
             if name in self.sizes:
-                moved = {
-                    key for key, initiatives in options.items() if held.get(key) is not initiatives
-                }
-                sizes[name] = resized(self.sizes[name], {key: options[key] for key in moved})
+                sizes[name] = resized(self.sizes[name], moved)
         return replace(
             self,
             read_whole=False,
