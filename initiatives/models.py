@@ -714,6 +714,16 @@ class InitiativeQuerySet(models.QuerySet):
         search_query = as_query(query)
         return self.filter(search_vector=search_query).annotate(rank=relevance(search_query))
 
+    def ranked(self, query: SearchQuery) -> "InitiativeQuerySet":
+        """(key, relevance) of those matching `query` (an expanded query), in the order of a
+        search's list: the most relevant first, then by title."""
+        return (
+            self.filter(search_vector=query)
+            .annotate(rank=relevance(query))
+            .order_by("-rank", "title", "pk")
+            .values_list("pk", "rank")
+        )
+
     def search_counts(self, queries: Sequence[SearchQuery]) -> list[int]:
         """How many of these initiatives each of `queries` finds (one query)."""
         if not queries:

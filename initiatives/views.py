@@ -43,6 +43,7 @@ from .models import (
     Source,
     Theme,
 )
+from .ranking import RankedInitiatives
 from .search import expand_all
 
 
@@ -173,10 +174,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         """The form and results (or what is wrong) as HTML, and the page's status."""
         status = 200
         if self.filterset.is_valid():
-            initiatives = self.get_listed_queryset(self.filterset).with_related()
-            if self.filterset.search is not None:
-                initiatives = initiatives.highlighted(self.filterset.search)
-            self.object_list = initiatives
+            self.object_list = self.get_listed()
         else:
             self.object_list = Initiative.objects.none()
             status = 400
@@ -189,6 +187,22 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             context = self.get_context_data()
             status = 400
         return render_to_string(self.results_template_name, context, self.request), status
+
+    def get_listed(self) -> InitiativeQuerySet | RankedInitiatives:
+        """The initiatives listed, with what their cards show: a search by relevance page by
+        page from its ranking (initiatives.ranking), read by key; any other list from SQL."""
+        filterset = self.filterset
+        search = filterset.search
+        if search is not None and filterset.by_relevance and filterset.near_commune is None:
+            self.cache.correct(search, filterset.queryset)
+            return RankedInitiatives(
+                self.cache.bitmaps.ranking(),
+                self.cache.bitmaps.matching(without="q"),
+                self.get_base_queryset().with_related().highlighted(search),
+                self.cache.matching_count(),
+            )
+        initiatives = self.get_listed_queryset(filterset).with_related()
+        return initiatives if search is None else initiatives.highlighted(search)
 
     def get_paginator(self, queryset, per_page, **kwargs):  # type: ignore[override]
         return CachedCountPaginator(queryset, per_page, cache=self.cache, **kwargs)

@@ -44,6 +44,9 @@ BUDGETS = {
     # all, and the keys of what it finds.
     "list": 16,
     "search": 18,
+    # A search by relevance: the same, but its matches come ranked (initiatives.ranking: the
+    # keys in the list's order, read whole the first time), the page's cards read by key.
+    "ranked": 18,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
@@ -163,6 +166,7 @@ def build_catalogue(rows: int) -> Initiative:
         ("list", "/initiatives/?public=jeunes"),
         ("list", "/initiatives/?theme=logement"),
         ("search", "/initiatives/?q=logement&sort=title"),
+        ("ranked", "/initiatives/?q=logement"),
         ("nothing", "/initiatives/?q=xylophone+zzyzx&theme=logement"),
         ("fallback", "/initiatives/?q=xylophone+logement&theme=logement"),
         ("theme", "/themes/logement/?country=FR"),
