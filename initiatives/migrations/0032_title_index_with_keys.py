@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0030_catalogue_changes"),
+        ("initiatives", "0031_search_communes_by_index"),
     ]
 
     operations = [
