@@ -17,6 +17,7 @@ from the bitmap of its matches (`Ranking.found`).
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -121,23 +122,19 @@ class Ranking:
         return page
 
 
-# Initiatives as relevant as an initiative changed are compared with it this many at a time.
-STRIDE = 64
-
-
 def preceding(keys: array, title: str, key: int) -> int:
     """How many of `keys` (initiatives in the order of their titles, then keys) come before an
-    initiative of `title` and `key`, as PostgreSQL orders titles: compared with every STRIDE-th
-    of them, then with those of the stretch it falls in (two queries at most, whatever their
-    number)."""
+    initiative of `title` and `key`, as PostgreSQL orders titles: compared with one in every
+    √n of them, then with those of the stretch it falls in (two queries of √n initiatives at
+    most, whatever their number n)."""
     if not keys:
         return 0
-    marks = keys[::STRIDE]
-    before = count_before(marks, title, key)
+    stride = math.isqrt(len(keys) - 1) + 1
+    before = count_before(keys[::stride], title, key)
     if before == 0:
         return 0
-    start = (before - 1) * STRIDE
-    return start + count_before(keys[start : start + STRIDE], title, key)
+    start = (before - 1) * stride
+    return start + count_before(keys[start : start + stride], title, key)
 
 
 def count_before(keys: array, title: str, key: int) -> int:
