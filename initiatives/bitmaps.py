@@ -11,13 +11,14 @@ triggers write) and one year (the status a reader is shown depends on the year).
 them whole once (eight queries, a second or two at 100,000 initiatives), or takes those another
 process put in the cache, and then, when the catalogue's revision moves, reads again only the
 initiatives changed since (`Bitmaps.updated`): no reader pays for reading everything after an
-edit. A filter the bitmaps do not hold (the search) gives its bitmap from its own SQL.
+edit. The search gives the bitmap of its ranking (initiatives.ranking), kept current the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -45,6 +46,7 @@ from .models import (
 
 if TYPE_CHECKING:
     from .filters import InitiativeFilter
+    from .ranking import Ranking
 
 EMPTY = FrozenBitMap()
 
@@ -66,6 +68,18 @@ class OrganisationName:
 
 # Beyond this many initiatives changed since the bitmaps were read, they are read whole again.
 MOST_CHANGED = 10_000
+
+
+def resized(
+    by_size: list[tuple[str, FrozenBitMap]], moved: dict[str, FrozenBitMap]
+) -> list[tuple[str, FrozenBitMap]]:
+    """`by_size` (options, the largest first) with the options `moved` given new initiatives:
+    each put back in its place rather than every option sorted again."""
+    options = [option for option in by_size if option[0] not in moved]
+    for key, initiatives in moved.items():
+        position = bisect_left(options, -len(initiatives), key=lambda option: -len(option[1]))
+        options.insert(position, (key, initiatives))
+    return options
 
 
 @dataclass
@@ -237,20 +251,24 @@ class Bitmaps:
         fresh = Bitmaps.read(year, changed, latest)
         gone = FrozenBitMap(changed)
         merged: dict[str, Any] = {}
+        sizes: dict[str, list[tuple[str, FrozenBitMap]]] = {}
         for name in self.OPTIONS:
             held: dict[str, FrozenBitMap] = getattr(self, name)
             read: dict[str, FrozenBitMap] = getattr(fresh, name)
             options = dict(held)
+            moved: dict[str, FrozenBitMap] = {}
             for key, initiatives in held.items():
                 if initiatives.intersect(gone):
-                    options[key] = initiatives - gone
+                    options[key] = moved[key] = initiatives - gone
             for key, initiatives in read.items():
-                options[key] = options.get(key, EMPTY) | initiatives
+                options[key] = moved[key] = options.get(key, EMPTY) | initiatives
             merged[name] = options
+            if name in self.sizes:
+                sizes[name] = resized(self.sizes[name], moved)
         return replace(
             self,
             read_whole=False,
-            sizes={},
+            sizes=sizes,
             last_change=latest,
             published=(self.published - gone) | fresh.published,
             organisations={**self.organisations, **fresh.organisations},
@@ -339,11 +357,15 @@ def of_queryset(queryset: QuerySet) -> FrozenBitMap:
 
 class FilterBitmaps:
     """The initiatives each active filter of `filterset` lets through, as bitmaps: from
-    `bitmaps` for the filters by option, from SQL for the others (the search)."""
+    `bitmaps` for the filters by option, from the search's ranking (initiatives.ranking) at
+    `revision` for the search, from SQL for the others."""
 
-    def __init__(self, filterset: InitiativeFilter, bitmaps: Bitmaps) -> None:
+    def __init__(
+        self, filterset: InitiativeFilter, bitmaps: Bitmaps, revision: UUID | None = None
+    ) -> None:
         self.filterset = filterset
         self.bitmaps = bitmaps
+        self.revision = revision
         self._by_name: dict[str, FrozenBitMap] = {}
 
     @property
@@ -383,9 +405,19 @@ class FilterBitmaps:
             return union(bitmaps.regions.get(code, EMPTY) for code in codes)
         if name == "organisation":
             return union(bitmaps.involving(slug) for slug in chosen)
+        if name == "q" and self.filterset.search is not None:
+            return self.ranking().found & bitmaps.published
         value = self.filterset.form.cleaned_data[name]
         filtered = self.filterset.filters[name].filter(self.filterset.queryset, value)
         return of_queryset(filtered) & bitmaps.published
+
+    def ranking(self) -> Ranking:
+        """The ranking of the search (the text it searches, once corrected)."""
+        from .ranking import for_search
+
+        assert self.filterset.search is not None
+        query = self.filterset.search.query().tsquery
+        return for_search(query, self.revision, self.bitmaps.last_change)
 
     def matching(self, without: str | None = None) -> FrozenBitMap:
         """The published initiatives every active filter but `without` lets through."""

@@ -286,7 +286,8 @@ class ListCache:
         revision the request began at, whatever the filters' validity)."""
         from .bitmaps import FilterBitmaps, for_revision
 
-        return FilterBitmaps(self.filterset, for_revision(revision(self.request)))
+        at = revision(self.request)
+        return FilterBitmaps(self.filterset, for_revision(at), at)
 
     def correct(self, search: Search, initiatives: InitiativeQuerySet) -> Search:
         """`search` with the text it searches among `initiatives`: corrected if need be, unless

@@ -243,6 +243,11 @@ class InitiativeFilter(django_filters.FilterSet):
             return queryset  # filter_queryset orders by rank when there is a search
         return queryset.order_by(*Sort.orderings[value])
 
+    @property
+    def by_relevance(self) -> bool:
+        """Whether the list is sorted by relevance (the default), once the form is valid."""
+        return self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
+
     # The initiatives the filters let through, when already known (their keys, a few): the
     # list is then read by key rather than through each filter's semi-join.
     selected: list[int] | None = None
@@ -255,10 +260,10 @@ class InitiativeFilter(django_filters.FilterSet):
             for name in self.NOT_FILTERS:
                 queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
         searching = "rank" in queryset.query.annotations
-        by_relevance = self.form.cleaned_data.get("sort") in ("", None, Sort.RELEVANCE)
+        by_relevance = self.by_relevance
         if by_relevance and "near_order" in queryset.query.annotations:
             # The closest first; among as close, the most relevant.
             queryset = queryset.order_by("near_order", *(["-rank"] if searching else []), "title")
         elif searching and by_relevance:
-            queryset = queryset.order_by("-rank", "title")
+            queryset = queryset.order_by("-rank", "title", "pk")
         return queryset

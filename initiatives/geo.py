@@ -8,24 +8,22 @@ chef-lieu: close enough for a map of where initiatives act and to order them by 
 """
 
 import itertools
-import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import transaction
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
-    CharField,
     Count,
     DecimalField,
-    Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -42,12 +40,13 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, Least, Lower, Replace, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, Replace, RowNumber
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from pyroaring import FrozenBitMap
 
-from .bitmaps import Bitmaps
-from .exports import CHUNK_SIZE, absolute_url, initiative_url, stream
+from .bitmaps import Bitmaps, union
+from .exports import CHUNK_SIZE, absolute_url, initiative_url
 from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
@@ -98,12 +97,39 @@ class ScopeLevel(Func):
     output_field = IntegerField()
 
 
+class JSONItem(Func):
+    """The value at a key (the second expression) of a JSON object (the first), as JSON."""
+
+    arg_joiner = " -> "
+    template = "(%(expressions)s)"
+    output_field = JSONField()
+
+
 class JSONValue(Func):
     """The value at a key (the second expression) of a JSON object (the first), as text."""
 
     arg_joiner = " ->> "
     template = "(%(expressions)s)"
     output_field = TextField()
+
+
+class OneOf(Func):
+    """Whether the expression (an initiative's key) is one of `keys`, sent as one array
+    parameter: a list's initiatives known from its bitmaps are read by key this way, rather
+    than through its filters' semi-joins again, and without a parameter per key. The array is
+    sent as its text, which PostgreSQL reads faster than psycopg writes a list of numbers."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: Any, keys: Iterable[int]) -> None:
+        super().__init__(expression)
+        self.keys = "{" + ",".join(map(str, keys)) + "}"
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} = ANY(%s::bigint[])", [*params, self.keys]
 
 
 class LlToEarth(Func):
@@ -212,14 +238,24 @@ def origin_coordinates(commune: Place) -> tuple[float, float] | None:
     return None if department is None else (float(department[0]), float(department[1]))
 
 
-def kilometres(origin: tuple[float, float], departments: dict[str, tuple[float, float]]) -> Any:
+def kilometres(
+    origin: tuple[float, float],
+    departments: dict[str, tuple[float, float]],
+    column: Callable[[str], Any] = F,
+) -> Any:
     """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace
-    (its département's chef-lieu for a place without coordinates, from `departments`)."""
-    latitude, longitude = feature_coordinates(departments)
+    (its département's chef-lieu for a place without coordinates, from `departments`); its
+    columns read by `column` (Min: once per place, of rows grouped by place)."""
+    latitude, longitude = feature_coordinates(departments, column)
     metres = EarthDistance(
         LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
     )
     return metres / Value(1000.0)
+
+
+def place_field(name: str) -> F:
+    """A place's own column, named as from an InitiativePlace (`place__latitude`)."""
+    return F(name.removeprefix("place__"))
 
 
 # The near ordering's key is level × LEVEL_STEP + distance in km: farther than any distance on
@@ -234,44 +270,49 @@ def closeness(commune: Place) -> dict[str, Any]:
     commune (NO_DISTANCE if it acts in none or `commune` has no coordinates); closeness_of()
     reads both back. Computed once per query for every initiative with a place, grouped by
     PostgreSQL into a JSON object {initiative: order} that each row looks itself up in (one
-    step of the plan, rather than a subquery per initiative)."""
-    links = InitiativePlace.objects.order_by().values("initiative")
-    whens = [When(place=commune.pk, then=Value(Closeness.COMMUNE))]
+    step of the plan, rather than a subquery per initiative); each place's level and distance
+    computed once, not once per initiative acting there."""
+    whens = [When(pk=commune.pk, then=Value(Closeness.COMMUNE))]
     if commune.department_code:
         whens.append(
-            When(place__department_code=commune.department_code, then=Value(Closeness.DEPARTMENT))
+            When(department_code=commune.department_code, then=Value(Closeness.DEPARTMENT))
         )
     if commune.region_code:
-        whens.append(When(place__region_code=commune.region_code, then=Value(Closeness.REGION)))
+        whens.append(When(region_code=commune.region_code, then=Value(Closeness.REGION)))
     whens.append(
-        When(
-            place__kind=PlaceKind.COUNTRY,
-            place__country=commune.country,
-            then=Value(Closeness.NATIONAL),
-        )
+        When(kind=PlaceKind.COUNTRY, country=commune.country, then=Value(Closeness.NATIONAL))
     )
     level = Case(*whens, default=Value(Closeness.ELSEWHERE), output_field=IntegerField())
-
     distance: Any = Value(None, output_field=FloatField())
     origin = origin_coordinates(commune)
     if origin is not None:
         # To the communes it acts in: a département or region is no point to measure from.
-        distance = Min(
-            kilometres(origin, department_points()), filter=Q(place__kind=PlaceKind.COMMUNE)
-        )
-    closest_level = Min(Least(level, ScopeLevel(F("initiative__scope"))))
-    order = ExpressionWrapper(
-        closest_level * Value(LEVEL_STEP) + Coalesce(distance, Value(float(NO_DISTANCE))),
-        output_field=FloatField(),
+        away = kilometres(origin, department_points(), place_field)
+        distance = Case(When(kind=PlaceKind.COMMUNE, then=away), output_field=FloatField())
+    places = (
+        Place.objects.filter(pk__in=InitiativePlace.objects.values("place"))
+        .annotate(level=level, distance=distance)
+        .order_by()
+        .values_list("pk", "level", "distance")
     )
-    rows = links.annotate(order=order).values_list("initiative", "order")
-    sql, params = rows.query.sql_with_params()
+    places_sql, params = places.query.sql_with_params()
+    # Its order as its places give it, and as they give it to one whose scope is wide (at most
+    # NATIONAL): the initiatives' rows, with their scope, are read once, outside. OFFSET 0
+    # keeps the places' levels and distances computed once per place, before the join.
+    step, far = LEVEL_STEP, float(NO_DISTANCE)
     orders = RawSQL(
-        f"SELECT jsonb_object_agg(t.initiative, t.value) FROM ({sql}) AS t(initiative, value)",
+        "SELECT jsonb_object_agg(t.initiative, jsonb_build_array(t.narrow, t.wide)) FROM ("
+        f"SELECT link.initiative_id, min(p.level) * {step} + coalesce(min(p.distance), {far}),"
+        f" least(min(p.level), {Closeness.NATIONAL}) * {step} + coalesce(min(p.distance), {far})"
+        f" FROM {InitiativePlace._meta.db_table} AS link"
+        f" JOIN ({places_sql} OFFSET 0) AS p(id, level, distance) ON p.id = link.place_id"
+        " GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
         params,
         output_field=JSONField(),
     )
-    own = Cast(JSONValue(orders, Cast(F("pk"), output_field=TextField())), FloatField())
+    own_orders = JSONItem(orders, Cast(F("pk"), output_field=TextField()))
+    is_wide = Case(When(scope__in=WIDE_SCOPES, then=Value(1)), default=Value(0))
+    own = Cast(JSONValue(own_orders, is_wide), FloatField())
     by_scope = ScopeLevel(F("scope")) * Value(LEVEL_STEP) + Value(NO_DISTANCE)
     return {"near_order": Coalesce(own, by_scope, output_field=FloatField())}
 
@@ -366,28 +407,32 @@ class RowCount(Func):
 
 
 def map_data(
-    initiatives: QuerySet,
+    matching: FrozenBitMap,
+    bitmaps: Bitmaps,
     build_url: Callable[[str], str] = str,
     near: Place | None = None,
     group_url: Callable[[str, str], str] | None = None,
 ) -> MapData:
-    """The places where `initiatives` act (a country excepted), each with its initiatives'
-    count and the first of them by title, those with most initiatives first, or the closest to
-    the commune `near`; then the initiatives with no other place than a country. The map's
-    points are those places, or when there are more than MAX_POINTS of them, groups of them
-    (place_groups(), each with its address by `group_url`, the map of its places). Grouped by
-    PostgreSQL, whatever the number of initiatives: five queries, six with the groups."""
-    matching = initiatives.order_by().values("pk")
+    """The places where the published initiatives `matching` act (their keys: a list's
+    ListCache.bitmaps.matching()), a country excepted, each with its initiatives' count and the
+    first of them by title, those with most initiatives first, or the closest to the commune
+    `near`; then the initiatives with no other place than a country. The map's points are those
+    places, or when there are more than MAX_POINTS of them, groups of them (catalogue_points(),
+    each with its address by `group_url`, the map of its places).
+
+    The places are counted by PostgreSQL from the initiatives' keys, sent as one array rather
+    than as the filters' semi-joins, which each query would pay again; the groups and the
+    initiatives with no place from the catalogue's `bitmaps`: four queries, five with the
+    groups, whatever the number of initiatives."""
+    keys = OneOf(F("initiative"), matching)
     departments = department_points()
     origin = None if near is None else origin_coordinates(near)
     distance: Any = Value(None, output_field=FloatField())
     if origin is not None:
-        distance = kilometres(origin, departments)
-    links = (
-        InitiativePlace.objects.filter(initiative__in=matching)
-        .exclude(place__kind=PlaceKind.COUNTRY)
-        .order_by()
-    )
+        # Computed once per place, not per link (the places' columns are the same in each).
+        distance = kilometres(origin, departments, Min)
+    of_matching = InitiativePlace.objects.filter(keys).order_by()
+    links = of_matching.exclude(place__kind=PlaceKind.COUNTRY)
     rows = list(
         links.values("place")
         .annotate(
@@ -410,7 +455,7 @@ def map_data(
     if place_count > MAX_POINTS:
         rows = rows[:LISTED_PLACES]
     url = initiative_url(build_url)
-    titles = first_titles(links, [row["place"] for row in rows])
+    titles = first_titles(of_matching, [row["place"] for row in rows])
     places = []
     for row in rows:
         places.append(
@@ -430,27 +475,24 @@ def map_data(
             places[-1].latitude, places[-1].longitude = position
     points = [place.as_point() for place in places if place.latitude is not None]
     if grouped:
-        groups = place_groups(links, departments, group_url)
+        groups = catalogue_points(bitmaps, group_url, matching, departments)
         # A list whose places are all in one group (a département chosen) shows its first
         # places rather than a marker of itself.
         grouped = len(groups) > 1
         points = groups if grouped else points
-    on_the_map = InitiativePlace.objects.filter(initiative=OuterRef("pk")).exclude(
-        place__kind=PlaceKind.COUNTRY
+    located = union(bitmaps.departments.values()) | union(bitmaps.outside.values())
+    without = matching - located
+    without_rows = (
+        Initiative.objects.published()
+        .filter(OneOf(F("pk"), without))
+        .order_by("title", "slug")
+        .values_list("title", "slug")[:LISTED_WITHOUT_PLACE]
     )
-    without = (
-        Initiative.objects.filter(pk__in=matching)
-        .filter(~Exists(on_the_map))
-        .annotate(total=RowCount())
-        .order_by("title")
-        .values_list("title", "slug", "total")[:LISTED_WITHOUT_PLACE]
-    )
-    without_rows = list(without)
     return MapData(
         places=places,
         place_count=place_count,
-        without_place=[(title, url(slug)) for title, slug, _total in without_rows],
-        without_place_count=without_rows[0][2] if without_rows else 0,
+        without_place=[(title, url(slug)) for title, slug in without_rows],
+        without_place_count=len(without),
         points=points,
         grouped=grouped,
     )
@@ -469,13 +511,14 @@ def place_label(row: dict[str, Any]) -> str:
 
 
 def first_titles(links: QuerySet, places: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """{place: [(title, slug)]}: the first LISTED_PER_PLACE initiatives by title of `links`
-    (InitiativePlace rows) in each of `places`; one query."""
+    """{place: [(title, slug)]}: the first LISTED_PER_PLACE published initiatives by title of
+    `links` (InitiativePlace rows) in each of `places`; one query, which reads their titles
+    from the published initiatives' title index rather than from their wide rows."""
     if not places:
         return {}
     ordering = [F("initiative__title").asc(), F("initiative__slug").asc()]
     ranked = (
-        links.filter(place__in=places)
+        links.filter(place__in=places, initiative__is_published=True)
         .annotate(rank=Window(RowNumber(), partition_by=F("place"), order_by=ordering))
         .filter(rank__lte=LISTED_PER_PLACE)
         .order_by("place", "rank")
@@ -490,55 +533,6 @@ def first_titles(links: QuerySet, places: list[int]) -> dict[int, list[tuple[str
 # The filter a group of places on the map stands for, by what it groups: the map of its
 # places is the same list with that filter alone among these.
 GROUP_FILTERS = ("department", "region", "country")
-
-
-def place_groups(
-    links: QuerySet,
-    departments: dict[str, tuple[float, float]],
-    group_url: Callable[[str, str], str] | None,
-) -> list[dict[str, Any]]:
-    """The map's points when places are many: one per département (at its chef-lieu), and for
-    places in none, one per region, else per country (at the middle of its places with
-    coordinates), each with how many initiatives of `links` act in it and, from `group_url`
-    (filter, code), the address of the map of its places; one query."""
-    no_department = Q(place__department_code="")
-    groups = (
-        links.values(
-            department=F("place__department_code"),
-            region=Case(
-                When(no_department, then=F("place__region_code")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-            country=Case(
-                When(no_department & Q(place__region_code=""), then=F("place__country")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-        )
-        .annotate(
-            count=Count("initiative", distinct=True),
-            department_name=Min("place__department_name"),
-            region_name=Min("place__region_name"),
-            latitude=Avg("place__latitude"),
-            longitude=Avg("place__longitude"),
-        )
-        .order_by("-count", "department", "region", "country")
-    )
-    points = []
-    for group in groups:
-        position = point(group["latitude"], group["longitude"], "", {})
-        if group["department"]:
-            position = departments.get(group["department"])
-            name = f"{group['department_name']} ({group['department']})"
-            parameter, code = "department", group["department"]
-        elif group["region"]:
-            name, parameter, code = group["region_name"], "region", group["region"]
-        else:
-            name, parameter, code = country_name(group["country"]), "country", group["country"]
-        if position is not None:
-            points.append(group_point(name, position, group["count"], group_url, parameter, code))
-    return points
 
 
 def group_point(
@@ -562,13 +556,19 @@ def group_point(
 
 
 def catalogue_points(
-    bitmaps: Bitmaps, group_url: Callable[[str, str], str] | None = None
+    bitmaps: Bitmaps,
+    group_url: Callable[[str, str], str] | None = None,
+    matching: FrozenBitMap | None = None,
+    departments: dict[str, tuple[float, float]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The map's points of every published initiative grouped as place_groups() groups them,
-    counted from the catalogue's bitmaps (initiatives.bitmaps): one per département at its
-    chef-lieu; for places in none, one per region, else per country, at the middle of its
-    places (one query, on the reference). Most initiatives first."""
-    departments = department_points()
+    """The map's points of the published initiatives `matching` (all of them if None) grouped
+    by where they act, counted from the catalogue's bitmaps (initiatives.bitmaps): one per
+    département at its chef-lieu (from `departments`, department_points(), read if not given);
+    for places in none, one per region, else per country, at the middle of the reference's
+    places there (one query). Places that are whole countries are left out, as on the map.
+    Most initiatives first."""
+    if departments is None:
+        departments = department_points()
     middles = {
         ("region", row["region_code"]) if row["region_code"] else ("country", row["country"]): row
         for row in Place.objects.filter(department_code="", latitude__isnull=False)
@@ -577,10 +577,16 @@ def catalogue_points(
         .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"))
         .order_by()
     }
+
+    def count(initiatives: FrozenBitMap) -> int:
+        if matching is None:
+            return len(initiatives)
+        return initiatives.intersection_cardinality(matching)
+
     groups: list[tuple[str, str, str, tuple[float, float] | None, int]] = []
     for code, initiatives in bitmaps.departments.items():
         name = f"{bitmaps.place_names.get((PlaceKind.DEPARTMENT, code), code)} ({code})"
-        groups.append(("department", code, name, departments.get(code), len(initiatives)))
+        groups.append(("department", code, name, departments.get(code), count(initiatives)))
     for (parameter, code), initiatives in bitmaps.outside.items():
         if parameter == "region":
             name = bitmaps.place_names.get((PlaceKind.REGION, code), code)
@@ -590,7 +596,7 @@ def catalogue_points(
         position = (
             None if middle is None else point(middle["latitude"], middle["longitude"], "", {})
         )
-        groups.append((parameter, code, name, position, len(initiatives)))
+        groups.append((parameter, code, name, position, count(initiatives)))
     points = [
         group_point(name, position, count, group_url, parameter, code)
         for parameter, code, name, position, count in groups
@@ -630,22 +636,44 @@ class ChefLieuCoordinate(Func):
         super().__init__(points, code, index=index)
 
 
-def feature_coordinates(departments: dict[str, tuple[float, float]]) -> tuple[Coalesce, Coalesce]:
+def feature_coordinates(
+    departments: dict[str, tuple[float, float]], column: Callable[[str], Any] = F
+) -> tuple[Coalesce, Coalesce]:
     """(latitude, longitude) of the place of an InitiativePlace: its own, else its
     département's chef-lieu's, looked up in `departments` sent as one JSON parameter (cheaper
-    than a subquery per feature)."""
-    points = Cast(Value(json.dumps(departments)), output_field=JSONField())
+    than a subquery per feature); its columns read by `column`."""
+    # A constant: no GROUP BY of rows grouped by place.
+    points = Value(departments, output_field=JSONField())
+    department = column("place__department_code")
     return (
-        Coalesce(F("place__latitude"), ChefLieuCoordinate(points, F("place__department_code"), 0)),
-        Coalesce(F("place__longitude"), ChefLieuCoordinate(points, F("place__department_code"), 1)),
+        Coalesce(column("place__latitude"), ChefLieuCoordinate(points, department, 0)),
+        Coalesce(column("place__longitude"), ChefLieuCoordinate(points, department, 1)),
     )
 
 
-def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Iterator[str]:
-    """The GeoJSON features of each initiative of `queryset` (in its order), one per place of
-    it that has coordinates, as JSON text written by PostgreSQL (an initiative's features
-    joined by commas; those with none left out); read in chunks from a server-side cursor, one
-    query."""
+def by_key(queryset: QuerySet, keys: FrozenBitMap) -> QuerySet:
+    """The initiatives of `queryset` (a filtered list) in its order, read by key: its filters
+    replaced by the keys of the published initiatives they let through (`keys`, the list's
+    bitmaps), its annotations (what it is ordered by) kept. Read in the order of titles, the
+    first of them come from the title index at once, rather than after the filters' semi-joins
+    and a sort of every initiative they let through."""
+    ordering = queryset.query.order_by or Initiative._meta.ordering
+    return (
+        Initiative.objects.published()
+        .filter(OneOf(F("pk"), keys))
+        .annotate(**queryset.query.annotations)
+        .order_by(*ordering)
+    )
+
+
+def geojson_features(
+    queryset: QuerySet, build_url: Callable[[str], str], keys: FrozenBitMap
+) -> Iterator[str]:
+    """The GeoJSON features of each initiative of `queryset` (in its order), whose keys are
+    `keys` (by_key()), one per place of it that has coordinates, as JSON text written by
+    PostgreSQL (an initiative's features joined by commas; those with none left out); read in
+    chunks from a server-side cursor (in a transaction: streamed, not computed whole first),
+    one query."""
     departments = department_points()
     latitude, longitude = feature_coordinates(departments)
     placeholder = "--slug--"
@@ -683,9 +711,11 @@ def geojson_features(queryset: QuerySet, build_url: Callable[[str], str]) -> Ite
         )
         .values("value")
     )
-    for _slug, text in stream(queryset, [features]):
-        if text is not None:
-            yield text
+    rows = by_key(queryset, keys).annotate(features=features).values_list("features", flat=True)
+    with transaction.atomic():
+        for text in rows.iterator(chunk_size=CHUNK_SIZE):
+            if text is not None:
+                yield text
 
 
 def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
@@ -699,10 +729,13 @@ def geojson_chunks(features: Iterator[str]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def geojson_response(queryset: QuerySet, request: HttpRequest) -> StreamingHttpResponse:
-    """The initiatives of `queryset` as a streamed GeoJSON download. As the CSV, the first
-    chunk is read before answering, so that a database failure still sets the status."""
-    features = geojson_features(queryset, absolute_url(request))
+def geojson_response(
+    queryset: QuerySet, request: HttpRequest, keys: FrozenBitMap
+) -> StreamingHttpResponse:
+    """The initiatives of `queryset` (whose keys are `keys`) as a streamed GeoJSON download.
+    As the CSV, the first chunk is read before answering, so that a database failure still
+    sets the status."""
+    features = geojson_features(queryset, absolute_url(request), keys)
     head = list(itertools.islice(features, CHUNK_SIZE))
     response = StreamingHttpResponse(
         geojson_chunks(itertools.chain(head, features)), content_type="application/geo+json"

@@ -714,6 +714,16 @@ class InitiativeQuerySet(models.QuerySet):
         search_query = as_query(query)
         return self.filter(search_vector=search_query).annotate(rank=relevance(search_query))
 
+    def ranked(self, query: SearchQuery) -> "InitiativeQuerySet":
+        """(key, relevance) of those matching `query` (an expanded query), in the order of a
+        search's list: the most relevant first, then by title."""
+        return (
+            self.filter(search_vector=query)
+            .annotate(rank=relevance(query))
+            .order_by("-rank", "title", "pk")
+            .values_list("pk", "rank")
+        )
+
     def search_counts(self, queries: Sequence[SearchQuery]) -> list[int]:
         """How many of these initiatives each of `queries` finds (one query)."""
         if not queries:
@@ -1048,9 +1058,14 @@ class Initiative(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
-            # The lists' default order: a page of them is read in order, without sorting them all.
+            # The lists' default order: a page of them is read in order, without sorting them all;
+            # with the key and slug, the first few of a set of keys (a map's places, the GeoJSON
+            # of a list known from its bitmaps) are read from the index alone.
             models.Index(
-                fields=["title"], condition=Q(is_published=True), name="initiative_published_title"
+                fields=["title"],
+                include=["id", "slug"],
+                condition=Q(is_published=True),
+                name="initiative_published_title",
             ),
             # What the facets count, readable without the wide rows (index-only scans).
             models.Index(

@@ -43,6 +43,7 @@ from .models import (
     Source,
     Theme,
 )
+from .ranking import RankedInitiatives
 from .search import expand_all
 
 
@@ -71,7 +72,7 @@ class HomeView(TemplateView):
         their counts, from the bitmaps."""
         if len(held.published) > geo.MAX_POINTS:
             return geo.catalogue_points(held, HomeView.group_url)
-        return geo.map_data(Initiative.objects.published(), group_url=HomeView.group_url).points
+        return geo.map_data(held.published, held, group_url=HomeView.group_url).points
 
     def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
@@ -173,10 +174,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         """The form and results (or what is wrong) as HTML, and the page's status."""
         status = 200
         if self.filterset.is_valid():
-            initiatives = self.get_listed_queryset(self.filterset).with_related()
-            if self.filterset.search is not None:
-                initiatives = initiatives.highlighted(self.filterset.search)
-            self.object_list = initiatives
+            self.object_list = self.get_listed()
         else:
             self.object_list = Initiative.objects.none()
             status = 400
@@ -189,6 +187,22 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             context = self.get_context_data()
             status = 400
         return render_to_string(self.results_template_name, context, self.request), status
+
+    def get_listed(self) -> InitiativeQuerySet | RankedInitiatives:
+        """The initiatives listed, with what their cards show: a search by relevance page by
+        page from its ranking (initiatives.ranking), read by key; any other list from SQL."""
+        filterset = self.filterset
+        search = filterset.search
+        if search is not None and filterset.by_relevance and filterset.near_commune is None:
+            self.cache.correct(search, filterset.queryset)
+            return RankedInitiatives(
+                self.cache.bitmaps.ranking(),
+                self.cache.bitmaps.matching(without="q"),
+                self.get_base_queryset().with_related().highlighted(search),
+                self.cache.matching_count(),
+            )
+        initiatives = self.get_listed_queryset(filterset).with_related()
+        return initiatives if search is None else initiatives.highlighted(search)
 
     def get_paginator(self, queryset, per_page, **kwargs):  # type: ignore[override]
         return CachedCountPaginator(queryset, per_page, cache=self.cache, **kwargs)
@@ -412,11 +426,14 @@ class InitiativeMapView(InitiativeListView):
         data = None
         count = 0
         if self.filterset.is_valid():
-            initiatives = self.get_filtered_queryset(self.filterset)
+            self.get_filtered_queryset(self.filterset)  # its search corrected first
             count = self.cache.matching_count()
             near = self.filterset.near_commune
+            filters = self.cache.bitmaps
             # Addresses relative: a lighter page.
-            data = geo.map_data(initiatives, near=near, group_url=self.get_group_url)
+            data = geo.map_data(
+                filters.matching(), filters.bitmaps, near=near, group_url=self.get_group_url
+            )
         else:
             status = 400
         facets = build_facets(self.filterset, self.cache, self.get_locked_options())
@@ -459,7 +476,8 @@ class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return InitiativeListView.as_view()(request, *args, **kwargs)
-        return geo.geojson_response(self.get_filtered_queryset(filterset), request)
+        initiatives = self.get_filtered_queryset(filterset)  # its search corrected first
+        return geo.geojson_response(initiatives, request, self.cache.bitmaps.matching())
 
 
 def commune_suggestions(request: HttpRequest) -> JsonResponse:

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils import translation
 
-from initiatives import bitmaps
+from initiatives import bitmaps, ranking
 
 from . import harness
 from .factories import MARSEILLE, commune, make_initiative, make_organisation, make_source
@@ -220,9 +220,10 @@ def django_db_modify_db_settings(
 
 @pytest.fixture(autouse=True)
 def bitmaps_read_afresh() -> None:
-    """Each test's first list reads the filters' bitmaps whole: those an earlier test read saw
-    rows its transaction then rolled back."""
+    """Each test's first list reads the filters' bitmaps and its search's ranking whole: those
+    an earlier test read saw rows its transaction then rolled back."""
     bitmaps.forget()
+    ranking.forget()
 
 
 @pytest.fixture(scope="session")

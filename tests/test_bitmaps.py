@@ -8,7 +8,6 @@ from initiatives import geo
 from initiatives.bitmaps import Bitmaps
 from initiatives.models import (
     CatalogueChange,
-    Initiative,
     InitiativePlace,
     PartnerRole,
     Partnership,
@@ -75,6 +74,7 @@ def test_edits_are_read_alone_and_give_what_a_whole_read_gives(
     catalogue, django_assert_max_num_queries
 ):
     before = Bitmaps.read()
+    sizes_before = {name: before.by_size(name) for name in ("themes", "partners")}
     first, second = catalogue["first"], catalogue["second"]
     first.themes.add(catalogue["work"])
     second.is_published = False
@@ -90,6 +90,11 @@ def test_edits_are_read_alone_and_give_what_a_whole_read_gives(
     with django_assert_max_num_queries(9):  # the changes, then the initiatives changed (8)
         after = before.updated()
     assert held(after) == held(Bitmaps.read())
+    # The options by size, kept from before, each changed one put back in its place.
+    for name in sizes_before:
+        by_size = [(key, len(initiatives)) for key, initiatives in after.by_size(name)]
+        assert [size for _, size in by_size] == sorted((size for _, size in by_size), reverse=True)
+        assert dict(by_size) == {key: len(value) for key, value in getattr(after, name).items()}
     assert set(after.published) == {first.pk, third.pk}
     assert set(after.themes["emploi"]) == {first.pk}
     assert "13" not in after.departments or not after.departments["13"]
@@ -150,8 +155,9 @@ def test_the_home_map_counts_from_the_bitmaps_as_the_grouped_map_does(catalogue,
     make_initiative("Chantier bordelais", places=[department("33"), commune(MARSEILLE)])
     make_initiative("Hors ligne", places=[department("33")], is_published=False)
     monkeypatch.setattr(geo, "MAX_POINTS", 0)  # every map grouped
-    grouped = geo.map_data(Initiative.objects.published()).points
-    points = geo.catalogue_points(Bitmaps.read())
+    held = Bitmaps.read()
+    grouped = geo.map_data(held.published, held).points
+    points = geo.catalogue_points(held)
     assert points == grouped
     assert [(point["name"], point["count"]) for point in points] == [
         ("Bouches-du-Rhône (13)", 2),

@@ -240,3 +240,39 @@ def test_many_places_are_grouped_by_departement_on_the_map(client, catalogue, mo
     narrowed = map_points(client.get(marseille["url"]))
     assert set(narrowed) == {"Marseille (13)", "Aix-en-Provence (13)"}
     assert narrowed["Marseille (13)"]["initiatives"][0]["title"] == "Logis Marseille"
+
+
+@pytest.mark.parametrize("query", ["q=logis", "theme=logement&sort=title"])
+def test_the_geojson_holds_the_list_in_its_order(client, catalogue, query):
+    response = client.get(f"/initiatives/export.geojson?{query}")
+    features = json.loads(b"".join(response.streaming_content))["features"]
+    titles = [feature["properties"]["titre"] for feature in features]
+    listed = card_titles(client.get(f"/initiatives/?{query}"))
+    assert len(titles) == 4
+    assert titles == [title for title in listed if title in titles]
+    assert set(titles) == set(listed) - {"Logis France", "Logis partout"}
+
+
+def test_an_initiative_of_wide_scope_is_national_near_a_commune(client, catalogue):
+    make_initiative("Réseau national", places=[commune(LILLE)], scope=Scope.NATIONAL)
+    response = client.get("/initiatives/?near=13001")
+    titles = card_titles(response)
+    # Acting in Lille alone, far from Marseille, but nationwide: before those elsewhere, and
+    # before the other national ones (it has a distance, they have none).
+    assert titles[3:] == [
+        "Réseau national",
+        "Logis France",
+        "Logis partout",
+        "Logis Lyon",
+        "Soins Lille",
+    ]
+    assert "À l'échelle nationale ou transfrontalière" in page_text(response)
+
+
+def test_an_empty_list_gives_an_empty_map_and_geojson(client, catalogue):
+    response = client.get("/initiatives/map/?theme=sante&department=13")
+    assert response.status_code == 200
+    assert "0 initiative" in page_text(response)
+    assert map_titles(response) == set()
+    geojson = client.get("/initiatives/export.geojson?theme=sante&department=13")
+    assert json.loads(b"".join(geojson.streaming_content))["features"] == []

@@ -44,6 +44,9 @@ BUDGETS = {
     # all, and the keys of what it finds.
     "list": 16,
     "search": 18,
+    # A search by relevance: the same, but its matches come ranked (initiatives.ranking: the
+    # keys in the list's order, read whole the first time), the page's cards read by key.
+    "ranked": 18,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
@@ -59,13 +62,15 @@ BUDGETS = {
     "initiative": 4,
     # The revision, filter choices, the bitmaps (9) and the vocabularies' rows (3), as a list;
     # the départements' coordinates (where the places without any stand), the places
-    # (grouped), their first initiatives, the initiatives with no place (and the places'
-    # groups, once they are more than geo.MAX_POINTS).
+    # (grouped), their first initiatives, the initiatives with no place (and the middles of the
+    # regions and countries, once places are more than geo.MAX_POINTS: the groups' counts are
+    # bitmaps' sizes).
     "map": 19,
-    # The revision, filter choices, the chosen options' rows, the départements' coordinates,
-    # the features: one query, read from a server-side cursor in a transaction (its savepoint
-    # and release in a test).
-    "geojson": 7,
+    # The revision, filter choices, the chosen options' rows, the bitmaps (9, read whole once
+    # per process: the initiatives are read by key), the départements' coordinates, the
+    # features: one query, read from a server-side cursor in a transaction (its savepoint and
+    # release in a test).
+    "geojson": 16,
     # Filter choices, the chosen options' rows, the count, the page with its cards' rows
     # (initiatives.nested), their publics.
     "api-list": 6,
@@ -161,6 +166,7 @@ def build_catalogue(rows: int) -> Initiative:
         ("list", "/initiatives/?public=jeunes"),
         ("list", "/initiatives/?theme=logement"),
         ("search", "/initiatives/?q=logement&sort=title"),
+        ("ranked", "/initiatives/?q=logement"),
         ("nothing", "/initiatives/?q=xylophone+zzyzx&theme=logement"),
         ("fallback", "/initiatives/?q=xylophone+logement&theme=logement"),
         ("theme", "/themes/logement/?country=FR"),
