@@ -53,8 +53,10 @@ from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme,
 # the rest are counted.
 LISTED_PER_PLACE = 10
 SHOWN_PER_MARKER = 3
-# How many places the page lists without JavaScript (those with most initiatives first).
+# How many places the page lists without JavaScript (those with most initiatives first); fewer
+# when the map shows groups of them, each leading to the map of its own places.
 LISTED_PLACES = 200
+LISTED_PLACES_GROUPED = 50
 # How many places the map shows as they are; above, its markers are départements (at their
 # chef-lieu) and the places in none, so that the page stays small whatever the list.
 MAX_POINTS = 300
@@ -389,7 +391,7 @@ class MapData:
 
     @property
     def unlisted_places(self) -> int:
-        return max(self.place_count - LISTED_PLACES, 0)
+        return max(self.place_count - len(self.listed_places), 0)
 
 
 class RowCount(Func):
@@ -451,8 +453,15 @@ def map_data(
         ]
     )
     place_count = rows[0]["total"] if rows else 0
-    grouped = place_count > MAX_POINTS
+    groups: list[dict[str, Any]] = []
     if place_count > MAX_POINTS:
+        groups = catalogue_points(bitmaps, group_url, matching, departments)
+    # A list whose places are all in one group (a département chosen) shows its first places
+    # rather than a marker of itself.
+    grouped = len(groups) > 1
+    if grouped:
+        rows = rows[:LISTED_PLACES_GROUPED]
+    elif place_count > MAX_POINTS:
         rows = rows[:LISTED_PLACES]
     url = initiative_url(build_url)
     titles = first_titles(of_matching, [row["place"] for row in rows])
@@ -473,13 +482,9 @@ def map_data(
         position = point(row["latitude"], row["longitude"], row["department_code"], departments)
         if position is not None:
             places[-1].latitude, places[-1].longitude = position
-    points = [place.as_point() for place in places if place.latitude is not None]
-    if grouped:
-        groups = catalogue_points(bitmaps, group_url, matching, departments)
-        # A list whose places are all in one group (a département chosen) shows its first
-        # places rather than a marker of itself.
-        grouped = len(groups) > 1
-        points = groups if grouped else points
+    points = (
+        groups if grouped else [place.as_point() for place in places if place.latitude is not None]
+    )
     located = union(bitmaps.departments.values()) | union(bitmaps.outside.values())
     without = matching - located
     without_rows = (

@@ -242,6 +242,19 @@ def test_many_places_are_grouped_by_departement_on_the_map(client, catalogue, mo
     assert narrowed["Marseille (13)"]["initiatives"][0]["title"] == "Logis Marseille"
 
 
+def test_a_grouped_map_lists_its_largest_places_and_counts_the_others(
+    client, catalogue, monkeypatch
+):
+    monkeypatch.setattr("initiatives.geo.MAX_POINTS", 2)
+    monkeypatch.setattr("initiatives.geo.LISTED_PLACES_GROUPED", 2)
+    response = client.get("/initiatives/map/?theme=logement")
+    assert len(map_places(response)) == 2
+    assert "2 autres lieux ne sont pas listés ici" in page_text(response)
+    # A département's map, its places not grouped, lists them all.
+    narrowed = client.get("/initiatives/map/?theme=logement&department=13")
+    assert set(map_places(narrowed)) == {"Marseille (13)", "Aix-en-Provence (13)"}
+
+
 @pytest.mark.parametrize("query", ["q=logis", "theme=logement&sort=title"])
 def test_the_geojson_holds_the_list_in_its_order(client, catalogue, query):
     response = client.get(f"/initiatives/export.geojson?{query}")
