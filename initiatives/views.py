@@ -461,12 +461,17 @@ class InitiativeMapView(InitiativeListView):
     def get_group_url(self, parameter: str, code: str) -> str:
         """This very map narrowed to one département, region or country (`parameter`): its
         places, where the whole map shows groups of them."""
+        return self.group_url_start + urlencode({parameter: code})
+
+    @cached_property
+    def group_url_start(self) -> str:
+        """The address of this map without its page and groups' filters, up to where a group's
+        own filter goes: built once for the hundred groups a map may show."""
         query = self.filterset.data.copy()
         query.pop("page", None)
         for name in geo.GROUP_FILTERS:
             query.pop(name, None)
-        query[parameter] = code
-        return address(reverse("initiatives:initiative-map"), query)
+        return f"{reverse('initiatives:initiative-map')}?{query.urlencode()}{'&' if query else ''}"
 
 
 class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
