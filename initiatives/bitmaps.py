@@ -23,6 +23,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -415,13 +416,15 @@ class FilterBitmaps:
         if name == "organisation":
             return union(bitmaps.involving(slug) for slug in chosen)
         if name == "q" and self.filterset.search is not None:
-            return self.ranking().found & bitmaps.published
+            return self.ranking.found & bitmaps.published
         value = self.filterset.form.cleaned_data[name]
         filtered = self.filterset.filters[name].filter(self.filterset.queryset, value)
         return of_queryset(filtered) & bitmaps.published
 
+    @cached_property
     def ranking(self) -> Ranking:
-        """The ranking of the search (the text it searches, once corrected)."""
+        """The ranking of the search (the text it searches, once corrected), looked up once
+        for the list, its count and its facets."""
         from .ranking import for_search
 
         assert self.filterset.search is not None

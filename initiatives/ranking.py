@@ -88,13 +88,12 @@ class Ranking:
             position = keys.index(key)
             del keys[position]
             del ranks[position]
-        fresh = (
+        fresh = list(
             Initiative.objects.published()
             .filter(pk__in=changed)
             .ranked(ExpandedQuery(self.query))
             .values_list("pk", "rank", "title")
         )
-        found = self.found - gone
         for key, rank, title in fresh:
             start = bisect_left(ranks, -rank, key=_descending)
             stop = bisect_right(ranks, -rank, key=_descending)
@@ -102,7 +101,7 @@ class Ranking:
             position = start + preceding(keys[start:stop], title, key)
             keys.insert(position, key)
             ranks.insert(position, rank)
-            found |= FrozenBitMap([key])
+        found = (self.found - gone) | FrozenBitMap([key for key, _, _ in fresh])
         return Ranking(self.query, latest, keys, ranks, found, read_whole=False)
 
     def page(self, allowed: FrozenBitMap, start: int, stop: int) -> list[int]:

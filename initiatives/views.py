@@ -196,7 +196,7 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         if search is not None and filterset.by_relevance and filterset.near_commune is None:
             self.cache.correct(search, filterset.queryset)
             return RankedInitiatives(
-                self.cache.bitmaps.ranking(),
+                self.cache.bitmaps.ranking,
                 self.cache.bitmaps.matching(without="q"),
                 self.get_base_queryset().with_related().highlighted(search),
                 self.cache.matching_count(),
