@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -59,20 +60,15 @@ class HomeView(TemplateView):
             **kwargs,
         )
 
-    @staticmethod
-    def group_url(parameter: str, code: str) -> str:
-        """The map of the initiatives acting in a département, region or country."""
-        query = QueryDict(mutable=True)
-        query[parameter] = code
-        return address(reverse("initiatives:initiative-map"), query)
-
     def map_points(self, held: bitmaps.Bitmaps) -> list[dict[str, Any]]:
         """The small map's points: where initiatives act, or, once they are more than the map
         shows places, the départements (and the regions or countries of places in none) with
         their counts, from the bitmaps."""
+        # The map of the initiatives acting in a département, region or country.
+        group_url = map_group_urls(QueryDict())
         if len(held.published) > geo.MAX_POINTS:
-            return geo.catalogue_points(held, HomeView.group_url)
-        return geo.map_data(held.published, held, group_url=HomeView.group_url).points
+            return geo.catalogue_points(held, group_url)
+        return geo.map_data(held.published, held, group_url=group_url).points
 
     def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
@@ -90,6 +86,18 @@ class HomeView(TemplateView):
 def address(path: str, query: QueryDict) -> str:
     """`path` with the query string of `query` (a QueryDict), if any."""
     return f"{path}?{query.urlencode()}" if query else path
+
+
+def map_group_urls(query: QueryDict) -> Callable[[str, str], str]:
+    """The address of the map of `query` narrowed to one département, region or country, by
+    the filter naming it and its code: its page and other groups' filters left out, the rest
+    encoded once for the hundred groups a map may show."""
+    kept = query.copy()
+    kept.pop("page", None)
+    for name in geo.GROUP_FILTERS:
+        kept.pop(name, None)
+    start = f"{reverse('initiatives:initiative-map')}?{kept.urlencode()}{'&' if kept else ''}"
+    return lambda parameter, code: start + urlencode({parameter: code})
 
 
 class CachedCountPaginator(Paginator):
@@ -432,7 +440,7 @@ class InitiativeMapView(InitiativeListView):
             filters = self.cache.bitmaps
             # Addresses relative: a lighter page.
             data = geo.map_data(
-                filters.matching(), filters.bitmaps, near=near, group_url=self.get_group_url
+                filters.matching(), filters.bitmaps, near=near, group_url=self.group_url
             )
         else:
             status = 400
@@ -458,20 +466,11 @@ class InitiativeMapView(InitiativeListView):
     def get_clear_filters_url(self, active_filters: list[tuple[str, str]]) -> str | None:
         return reverse("initiatives:initiative-map") if len(active_filters) > 1 else None
 
-    def get_group_url(self, parameter: str, code: str) -> str:
-        """This very map narrowed to one département, region or country (`parameter`): its
-        places, where the whole map shows groups of them."""
-        return self.group_url_start + urlencode({parameter: code})
-
     @cached_property
-    def group_url_start(self) -> str:
-        """The address of this map without its page and groups' filters, up to where a group's
-        own filter goes: built once for the hundred groups a map may show."""
-        query = self.filterset.data.copy()
-        query.pop("page", None)
-        for name in geo.GROUP_FILTERS:
-            query.pop(name, None)
-        return f"{reverse('initiatives:initiative-map')}?{query.urlencode()}{'&' if query else ''}"
+    def group_url(self) -> Callable[[str, str], str]:
+        """This very map narrowed to one département, region or country: its places, where the
+        whole map shows groups of them."""
+        return map_group_urls(self.filterset.data)
 
 
 class InitiativeGeoJSONView(FilteredInitiativesMixin, View):
