@@ -1059,11 +1059,12 @@ class Initiative(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
             # The lists' default order: a page of them is read in order, without sorting them all;
-            # with the key and slug, the first few of a set of keys (a map's places, the GeoJSON
-            # of a list known from its bitmaps) are read from the index alone.
+            # by title then key, every initiative in that order (ranking.by_title) and, with the
+            # slug, the first few of a set of keys (the GeoJSON of a list known from its bitmaps)
+            # are read from the index alone.
             models.Index(
-                fields=["title"],
-                include=["id", "slug"],
+                fields=["title", "id"],
+                include=["slug"],
                 condition=Q(is_published=True),
                 name="initiative_published_title",
             ),
