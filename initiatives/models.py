@@ -24,6 +24,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     OuterRef,
     Prefetch,
     Q,
@@ -721,6 +722,15 @@ class InitiativeQuerySet(models.QuerySet):
             self.filter(search_vector=query)
             .annotate(rank=relevance(query))
             .order_by("-rank", "title", "pk")
+            .values_list("pk", "rank")
+        )
+
+    def by_title(self) -> "InitiativeQuerySet":
+        """(key, relevance) of these initiatives in the order of their titles, then keys, as
+        `ranked()` gives them: all as relevant (0)."""
+        return (
+            self.annotate(rank=Value(0.0, output_field=FloatField()))
+            .order_by("title", "pk")
             .values_list("pk", "rank")
         )
 

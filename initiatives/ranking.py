@@ -17,6 +17,7 @@ from the bitmap of its matches (`Ranking.found`).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import threading
 from array import array
@@ -24,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, overload
 from uuid import UUID
 
@@ -36,6 +37,9 @@ from .caching import cache_get, cache_set
 from .models import CatalogueChange, Initiative, InitiativeQuerySet
 from .search import ExpandedQuery
 
+# The query of the ranking of no search: every published initiative in the order of their
+# titles (a search's query, an expanded tsquery, is never empty).
+BY_TITLE = ""
 # Beyond this many initiatives changed since a ranking was read, it is read whole again.
 MOST_CHANGED = 2_000
 # The rankings a process keeps at hand (the cache keeps the others).
@@ -66,11 +70,13 @@ class Ranking:
         if last_change is None:
             # First: what follows is at least as new.
             last_change = CatalogueChange.objects.last_number()
-        rows = Initiative.objects.published().ranked(ExpandedQuery(query))
-        keys, ranks = array("I"), array("d")
-        for key, rank in rows:
-            keys.append(key)
-            ranks.append(rank)
+        # Tens of thousands of rows: fetched as psycopg gives them, without a model's iterable.
+        sql, params = ranked(query).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        keys = array("I", [key for key, _ in rows])
+        ranks = array("d", [rank for _, rank in rows])
         return cls(query, last_change, keys, ranks, FrozenBitMap(keys))
 
     def updated(self) -> Ranking:
@@ -88,12 +94,7 @@ class Ranking:
             position = keys.index(key)
             del keys[position]
             del ranks[position]
-        fresh = list(
-            Initiative.objects.published()
-            .filter(pk__in=changed)
-            .ranked(ExpandedQuery(self.query))
-            .values_list("pk", "rank", "title")
-        )
+        fresh = list(ranked(self.query).filter(pk__in=changed).values_list("pk", "rank", "title"))
         for key, rank, title in fresh:
             start = bisect_left(ranks, -rank, key=_descending)
             stop = bisect_right(ranks, -rank, key=_descending)
@@ -103,6 +104,24 @@ class Ranking:
             ranks.insert(position, rank)
         found = (self.found - gone) | FrozenBitMap([key for key, _, _ in fresh])
         return Ranking(self.query, latest, keys, ranks, found, read_whole=False)
+
+    @cached_property
+    def positions(self) -> array:
+        """Each initiative's position in this ranking, by key: `positions[key]` (of "I"), for
+        the keys it holds."""
+        positions = array("I", bytes(4 * (max(self.keys, default=0) + 1)))
+        for position, key in enumerate(self.keys):
+            positions[key] = position
+        return positions
+
+    def first(self, count: int, keys: FrozenBitMap) -> list[int]:
+        """The first `count` of `keys` in this ranking's order (those it does not hold last)."""
+        positions, beyond = self.positions, len(self.keys)
+
+        def position(key: int) -> int:
+            return positions[key] if key < len(positions) and key in self.found else beyond
+
+        return heapq.nsmallest(count, keys, key=position)
 
     def page(self, allowed: FrozenBitMap, start: int, stop: int) -> list[int]:
         """The keys at positions `start` to `stop` of this ranking, counting only those in
@@ -119,6 +138,15 @@ class Ranking:
                         break
                 position += 1
         return page
+
+
+def ranked(query: str) -> InitiativeQuerySet:
+    """(key, relevance) of the published initiatives `query` finds, in its list's order; with
+    BY_TITLE, of every published initiative by title, all as relevant."""
+    published = Initiative.objects.published()
+    if query == BY_TITLE:
+        return published.by_title()
+    return published.ranked(ExpandedQuery(query))
 
 
 def preceding(keys: array, title: str, key: int) -> int:
@@ -194,8 +222,8 @@ _generation = 0
 @cache
 def _layout() -> str:
     """What a kept ranking depends on in this code: its fields and the SQL that ranks."""
-    ranked = Initiative.objects.published().ranked(ExpandedQuery("layout"))
-    described = repr([field.name for field in fields(Ranking)]) + str(ranked.query)
+    described = repr([field.name for field in fields(Ranking)])
+    described += str(ranked("layout").query) + str(ranked(BY_TITLE).query)
     return hashlib.blake2b(described.encode(), digest_size=4).hexdigest()
 
 
@@ -239,6 +267,12 @@ def for_search(query: str, revision: UUID | None, last_change: int | None = None
                 dropped, _ = _held.popitem(last=False)
                 _locks.pop(dropped, None)
     return ranking
+
+
+def by_title(revision: UUID | None, last_change: int | None = None) -> Ranking:
+    """Every published initiative in the order of their titles, then keys, at `revision`: kept
+    and brought up to date as a search's ranking is (for_search)."""
+    return for_search(BY_TITLE, revision, last_change)
 
 
 def forget() -> None:

@@ -98,7 +98,8 @@ def make_initiative(
         leads = [make_organisation()]
     if "main_theme" not in fields:
         fields["main_theme"] = themes[0] if themes else make_theme()
-    initiative = Initiative.objects.create(title=title, slug=slugify(title), **fields)
+    fields.setdefault("slug", slugify(title))
+    initiative = Initiative.objects.create(title=title, **fields)
     initiative.themes.add(fields["main_theme"], *themes)
     initiative.publics.add(*publics)
     for lead in leads:

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import CatalogueChange, Initiative
-from initiatives.ranking import RankedInitiatives, Ranking
+from initiatives.ranking import BY_TITLE, RankedInitiatives, Ranking, by_title
 from initiatives.search import expand
 
 from .factories import make_initiative, make_theme
@@ -78,6 +78,29 @@ def test_edits_are_ranked_alone_and_give_what_a_whole_read_gives(
     assert second.pk not in after.found and third.pk not in after.found
     assert newcomer.pk in after.found
     assert after.last_change == CatalogueChange.objects.last_number()
+
+
+def test_the_order_by_title_follows_edits_as_postgresql_orders_titles(
+    housing_catalogue, django_assert_max_num_queries
+):
+    def in_title_order() -> list[int]:
+        published = Initiative.objects.published().order_by("title", "pk")
+        return list(published.values_list("pk", flat=True))
+
+    before = by_title(None)
+    assert list(before.keys) == in_title_order()
+    first, second = housing_catalogue["initiatives"][:2]
+    first.title = "Abri"  # first of all now
+    first.save()
+    second.is_published = False
+    second.save()
+    newcomer = make_initiative("Projet A", slug="projet-a-bis")  # tied: after it, by key
+    with django_assert_max_num_queries(8):
+        after = before.updated()
+    assert list(after.keys) == in_title_order() == list(Ranking.read(BY_TITLE).keys)
+    some = type(after.found)([newcomer.pk, first.pk, housing_catalogue["initiatives"][-1].pk])
+    assert after.first(2, some) == [key for key in in_title_order() if key in some][:2]
+    assert after.first(5, type(some)([second.pk])) == [second.pk]  # unpublished: last
 
 
 def test_nothing_changed_ranks_nothing_again(housing_catalogue, django_assert_num_queries):
