@@ -107,6 +107,8 @@ class Bitmaps:
     # Organisations by slug: where they lead, where they have another role.
     leads: dict[str, FrozenBitMap]
     partners: dict[str, FrozenBitMap]
+    # Where published initiatives act, by place key, but whole countries: the places of a map.
+    places: dict[int, FrozenBitMap] = field(default_factory=dict)
     organisations: dict[str, OrganisationName] = field(default_factory=dict)
     # {(kind, code): name} of those countries, regions and départements.
     place_names: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -127,6 +129,7 @@ class Bitmaps:
         "outside",
         "leads",
         "partners",
+        "places",
     )
 
     @classmethod
@@ -168,11 +171,13 @@ class Bitmaps:
         regions: dict[str, list[FrozenBitMap]] = defaultdict(list)
         departments: dict[str, list[FrozenBitMap]] = defaultdict(list)
         outside: dict[tuple[str, str], list[FrozenBitMap]] = defaultdict(list)
+        places: dict[int, FrozenBitMap] = {}
         rows = (
             InitiativePlace.objects.filter(**of)
-            .values("place__country", "place__region_code", "place__department_code", "place__kind")
+            .values("place")
             .annotate(keys=ArrayAgg("initiative_id"))
             .values_list(
+                "place",
                 "place__country",
                 "place__region_code",
                 "place__department_code",
@@ -181,13 +186,15 @@ class Bitmaps:
             )
             .order_by()
         )
-        for country, region, department, kind, keys in rows:
+        for place, country, region, department, kind, keys in rows:
             bitmap = FrozenBitMap(keys) & published
             for codes, code in ((countries, country), (regions, region), (departments, department)):
                 if code:
                     codes[code].append(bitmap)
-            if not department and kind != PlaceKind.COUNTRY:
-                outside[("region", region) if region else ("country", country)].append(bitmap)
+            if kind != PlaceKind.COUNTRY:
+                places[place] = bitmap
+                if not department:
+                    outside[("region", region) if region else ("country", country)].append(bitmap)
         leads: dict[str, FrozenBitMap] = {}
         partners: dict[str, FrozenBitMap] = {}
         rows = (
@@ -236,6 +243,7 @@ class Bitmaps:
             outside={key: union(maps) for key, maps in outside.items()},
             leads=leads,
             partners=partners,
+            places=places,
             organisations=organisations,
             place_names=place_names,
         )

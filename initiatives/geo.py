@@ -22,14 +22,12 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
-    Count,
     DecimalField,
     F,
     FloatField,
     Func,
     IntegerField,
     JSONField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -37,17 +35,18 @@ from django.db.models import (
     TextField,
     Value,
     When,
-    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, Lower, Replace, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, Replace
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from pyroaring import FrozenBitMap
 
-from .bitmaps import Bitmaps, union
+from . import ranking
+from .bitmaps import EMPTY, Bitmaps, union
 from .exports import CHUNK_SIZE, absolute_url, initiative_url
 from .models import Initiative, InitiativePlace, Place, PlaceKind, Scope, Theme, country_name
+from .ranking import Ranking
 
 # How many initiatives a place names on the page without JavaScript, and in a marker's card;
 # the rest are counted.
@@ -247,7 +246,7 @@ def kilometres(
 ) -> Any:
     """The distance in km from `origin` (latitude, longitude) to the place of an InitiativePlace
     (its département's chef-lieu for a place without coordinates, from `departments`); its
-    columns read by `column` (Min: once per place, of rows grouped by place)."""
+    columns read by `column` (place_field: of a Place itself)."""
     latitude, longitude = feature_coordinates(departments, column)
     metres = EarthDistance(
         LlToEarth(latitude, longitude), LlToEarth(Value(origin[0]), Value(origin[1]))
@@ -394,26 +393,13 @@ class MapData:
         return max(self.place_count - len(self.listed_places), 0)
 
 
-class RowCount(Func):
-    """How many rows the query gives, before its LIMIT: count(*) OVER ()."""
-
-    template = "count(*) OVER ()"
-    output_field = IntegerField()
-    contains_over_clause = True
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    def get_group_by_cols(self) -> list[Any]:
-        return []
-
-
 def map_data(
     matching: FrozenBitMap,
     bitmaps: Bitmaps,
     build_url: Callable[[str], str] = str,
     near: Place | None = None,
     group_url: Callable[[str, str], str] | None = None,
+    titles: Ranking | None = None,
 ) -> MapData:
     """The places where the published initiatives `matching` act (their keys: a list's
     ListCache.bitmaps.matching()), a country excepted, each with its initiatives' count and the
@@ -422,37 +408,22 @@ def map_data(
     places, or when there are more than MAX_POINTS of them, groups of them (catalogue_points(),
     each with its address by `group_url`, the map of its places).
 
-    The places are counted by PostgreSQL from the initiatives' keys, sent as one array rather
-    than as the filters' semi-joins, which each query would pay again; the groups and the
-    initiatives with no place from the catalogue's `bitmaps`: four queries, five with the
-    groups, whatever the number of initiatives."""
-    keys = OneOf(F("initiative"), matching)
+    Each place's initiatives come from the catalogue's `bitmaps` (Bitmaps.places), their order
+    by title from `titles` (ranking.by_title(), read whole if not given): PostgreSQL only reads
+    the places listed, the distances to `near` and the titles shown, in four queries, five with
+    the groups, whatever the number of initiatives."""
     departments = department_points()
-    origin = None if near is None else origin_coordinates(near)
-    distance: Any = Value(None, output_field=FloatField())
-    if origin is not None:
-        # Computed once per place, not per link (the places' columns are the same in each).
-        distance = kilometres(origin, departments, Min)
-    of_matching = InitiativePlace.objects.filter(keys).order_by()
-    links = of_matching.exclude(place__kind=PlaceKind.COUNTRY)
-    rows = list(
-        links.values("place")
-        .annotate(
-            name=F("place__name"),
-            kind=F("place__kind"),
-            department_code=F("place__department_code"),
-            country=F("place__country"),
-            latitude=F("place__latitude"),
-            longitude=F("place__longitude"),
-            count=Count("initiative"),
-            distance=distance,
-            total=RowCount(),
-        )
-        .order_by(F("distance").asc(nulls_last=True), "-count", "name")[
-            : max(MAX_POINTS, LISTED_PLACES)
-        ]
-    )
-    place_count = rows[0]["total"] if rows else 0
+    in_place = {
+        place: found
+        for place, initiatives in bitmaps.places.items()
+        if (found := initiatives & matching)
+    }
+    shown = max(MAX_POINTS, LISTED_PLACES)
+    if near is None:
+        rows = listed_places(in_place, shown)
+    else:
+        rows = near_places(in_place, near, departments, shown)
+    place_count = len(in_place)
     groups: list[dict[str, Any]] = []
     if place_count > MAX_POINTS:
         groups = catalogue_points(bitmaps, group_url, matching, departments)
@@ -464,7 +435,16 @@ def map_data(
     elif place_count > MAX_POINTS:
         rows = rows[:LISTED_PLACES]
     url = initiative_url(build_url)
-    titles = first_titles(of_matching, [row["place"] for row in rows])
+    if titles is None:
+        titles = ranking.by_title(None, bitmaps.last_change)
+    located = union(bitmaps.departments.values()) | union(bitmaps.outside.values())
+    without = matching - located
+    first = {
+        row["place"]: titles.first(LISTED_PER_PLACE, in_place.get(row["place"], EMPTY))
+        for row in rows
+    }
+    first_without = titles.first(LISTED_WITHOUT_PLACE, without)
+    named = initiative_names([*itertools.chain(*first.values()), *first_without])
     places = []
     for row in rows:
         places.append(
@@ -476,7 +456,7 @@ def map_data(
                 longitude=None,
                 count=row["count"],
                 distance=row["distance"],
-                initiatives=[(title, url(slug)) for title, slug in titles.get(row["place"], [])],
+                initiatives=[(named[key][0], url(named[key][1])) for key in first[row["place"]]],
             )
         )
         position = point(row["latitude"], row["longitude"], row["department_code"], departments)
@@ -485,22 +465,82 @@ def map_data(
     points = (
         groups if grouped else [place.as_point() for place in places if place.latitude is not None]
     )
-    located = union(bitmaps.departments.values()) | union(bitmaps.outside.values())
-    without = matching - located
-    without_rows = (
-        Initiative.objects.published()
-        .filter(OneOf(F("pk"), without))
-        .order_by("title", "slug")
-        .values_list("title", "slug")[:LISTED_WITHOUT_PLACE]
-    )
     return MapData(
         places=places,
         place_count=place_count,
-        without_place=[(title, url(slug)) for title, slug in without_rows],
+        without_place=[(named[key][0], url(named[key][1])) for key in first_without],
         without_place_count=len(without),
         points=points,
         grouped=grouped,
     )
+
+
+# What map_data() reads of each place listed.
+PLACE_FIELDS = ("name", "kind", "department_code", "country", "latitude", "longitude")
+
+
+def listed_places(in_place: dict[int, FrozenBitMap], count: int) -> list[dict[str, Any]]:
+    """The first `count` of the places `in_place` (their initiatives by place key), those with
+    most initiatives first, then by name: a row each with its PLACE_FIELDS, "place" (its key),
+    "count" and "distance" (None). One query, of those as many as the last (PostgreSQL orders
+    their names)."""
+    if not in_place:
+        return []
+    counts = {place: len(initiatives) for place, initiatives in in_place.items()}
+    least = sorted(counts.values(), reverse=True)[:count][-1]
+    candidates = [place for place, number in counts.items() if number >= least]
+    rows = [
+        {**row, "count": counts[row["place"]], "distance": None}
+        for row in Place.objects.filter(pk__in=candidates)
+        .order_by("name", "pk")
+        .values(*PLACE_FIELDS, place=F("pk"))
+    ]
+    # A stable sort: by name among places as many, in PostgreSQL's order.
+    rows.sort(key=lambda row: -row["count"])
+    return rows[:count]
+
+
+def near_places(
+    in_place: dict[int, FrozenBitMap],
+    near: Place,
+    departments: dict[str, tuple[float, float]],
+    count: int,
+) -> list[dict[str, Any]]:
+    """The first `count` of the places `in_place` (their initiatives by place key), the
+    closest to the commune `near` first (from `departments`, department_points(), for places
+    without coordinates), then those with most initiatives, then by name: rows as
+    listed_places() gives, "distance" in km (None if unknown, last). Two queries: every
+    place's distance (PostgreSQL computes them, and orders the names), then the first ones."""
+    counts = {place: len(initiatives) for place, initiatives in in_place.items()}
+    origin = origin_coordinates(near)
+    if origin is None:
+        distances: list[tuple[int, float | None]] = [(place, None) for place in counts]
+    else:
+        distances = list(
+            Place.objects.filter(OneOf(F("pk"), counts))
+            .annotate(distance=kilometres(origin, departments, place_field))
+            .order_by("name", "pk")
+            .values_list("pk", "distance")
+        )
+    # A stable sort: by name among places as close and as many, in PostgreSQL's order.
+    distances.sort(key=lambda row: (row[1] is None, row[1] or 0.0, -counts[row[0]]))
+    first = dict(distances[:count])
+    rows = Place.objects.filter(pk__in=first).values(*PLACE_FIELDS, place=F("pk"))
+    by_place = {row["place"]: row for row in rows}
+    return [
+        {**by_place[place], "count": counts[place], "distance": distance}
+        for place, distance in first.items()
+    ]
+
+
+def initiative_names(keys: list[int]) -> dict[int, tuple[str, str]]:
+    """{key: (title, slug)} of the initiatives `keys` (one query)."""
+    return {
+        key: (title, slug)
+        for key, title, slug in Initiative.objects.filter(pk__in=keys).values_list(
+            "pk", "title", "slug"
+        )
+    }
 
 
 def place_label(row: dict[str, Any]) -> str:
@@ -513,26 +553,6 @@ def place_label(row: dict[str, Any]) -> str:
             country=row["country"],
         )
     )
-
-
-def first_titles(links: QuerySet, places: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """{place: [(title, slug)]}: the first LISTED_PER_PLACE published initiatives by title of
-    `links` (InitiativePlace rows) in each of `places`; one query, which reads their titles
-    from the published initiatives' title index rather than from their wide rows."""
-    if not places:
-        return {}
-    ordering = [F("initiative__title").asc(), F("initiative__slug").asc()]
-    ranked = (
-        links.filter(place__in=places, initiative__is_published=True)
-        .annotate(rank=Window(RowNumber(), partition_by=F("place"), order_by=ordering))
-        .filter(rank__lte=LISTED_PER_PLACE)
-        .order_by("place", "rank")
-        .values_list("place", "initiative__title", "initiative__slug")
-    )
-    titles: dict[int, list[tuple[str, str]]] = {}
-    for place, title, slug in ranked:
-        titles.setdefault(place, []).append((title, slug))
-    return titles
 
 
 # The filter a group of places on the map stands for, by what it groups: the map of its

@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import bitmaps, caching, geo, opendata, suggestions
+from . import bitmaps, caching, geo, opendata, ranking, suggestions
 from .exports import (
     ExportFormat,
     ExportFormatForm,
@@ -68,7 +68,8 @@ class HomeView(TemplateView):
         group_url = map_group_urls(QueryDict())
         if len(held.published) > geo.MAX_POINTS:
             return geo.catalogue_points(held, group_url)
-        return geo.map_data(held.published, held, group_url=group_url).points
+        titles = ranking.by_title(caching.revision(self.request), held.last_change)
+        return geo.map_data(held.published, held, group_url=group_url, titles=titles).points
 
     def figures(self) -> dict[str, Any]:
         """The themes and sources with their published initiatives' count, and the total."""
@@ -440,7 +441,11 @@ class InitiativeMapView(InitiativeListView):
             filters = self.cache.bitmaps
             # Addresses relative: a lighter page.
             data = geo.map_data(
-                filters.matching(), filters.bitmaps, near=near, group_url=self.group_url
+                filters.matching(),
+                filters.bitmaps,
+                near=near,
+                group_url=self.group_url,
+                titles=ranking.by_title(filters.revision, filters.bitmaps.last_change),
             )
         else:
             status = 400

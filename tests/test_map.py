@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import override_settings
 
-from initiatives.models import Scope
+from initiatives.models import Initiative, Scope, Theme
 
 from .factories import (
     LILLE,
@@ -36,6 +36,10 @@ def catalogue():
     make_initiative("Soins Lille", themes=[health], places=[commune(LILLE), department("59")])
     make_initiative("Logis France", themes=[housing], places=[country("FR")])
     make_initiative("Logis partout", themes=[housing], scope=Scope.NATIONAL)
+
+
+def catalogue_theme(slug: str) -> Theme:
+    return Theme.objects.get(slug=slug)
 
 
 def map_places(response) -> dict[str, list[str]]:
@@ -69,6 +73,27 @@ def test_it_lists_the_places_with_their_initiatives(client, catalogue):
     text = page_text(response)
     assert "2 initiatives sans lieu précis (aucun, ou seulement un pays)" in text
     assert "7 initiatives" in text
+
+
+def test_a_place_lists_its_first_initiatives_by_title_and_follows_edits(
+    client, catalogue, monkeypatch
+):
+    monkeypatch.setattr("initiatives.geo.LISTED_PER_PLACE", 2)
+    housing = catalogue_theme("logement")
+    for title in ["Atelier logement", "Bail glissant", "Colocation solidaire"]:
+        make_initiative(title, themes=[housing], places=[commune(MARSEILLE)])
+    make_initiative("Abri hors ligne", places=[commune(MARSEILLE)], is_published=False)
+    response = client.get("/initiatives/map/?theme=logement")
+    places = map_places(response)
+    # The place with most initiatives first, then by name; its first two by title.
+    assert list(places)[:2] == ["Marseille (13)", "Aix-en-Provence (13)"]
+    assert places["Marseille (13)"] == ["Atelier logement", "Bail glissant"]
+    assert "Marseille (13) (4 initiatives)" in page_text(response)
+    renamed = Initiative.objects.get(title="Colocation solidaire")
+    renamed.title = "Accueil solidaire"
+    renamed.save()
+    places = map_places(client.get("/initiatives/map/?theme=logement"))
+    assert places["Marseille (13)"] == ["Accueil solidaire", "Atelier logement"]
 
 
 def test_it_gives_the_map_the_points_of_the_places(client, catalogue):
