@@ -188,3 +188,21 @@ def test_english_pages_name_themes_and_publics_in_english(client):
     assert "Access to housing" in page_text(client.get(in_english(LIST)))
     french = page_text(client.get(address))
     assert "Accès au logement" in french and "Access to housing" not in french
+
+
+def test_a_search_vector_is_read_from_its_initiatives_row():
+    # About 3 KB of words: a search vector over the 2 KB beyond which PostgreSQL would keep it
+    # apart by default, each search then reading it from there.
+    words = " ".join(f"mot{number} accompagnement{number}" for number in range(150))
+    initiative = make_initiative("Long récit", description=words)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), reltoastrelid::regclass::text"
+            " FROM initiatives_initiative, pg_class"
+            " WHERE initiatives_initiative.id = %s AND pg_class.relname = %s",
+            [initiative.pk, "initiatives_initiative"],
+        )
+        size, toast = cursor.fetchone()
+        assert size > 2_500
+        cursor.execute(f"SELECT count(*) FROM {toast}")
+        assert cursor.fetchone()[0] == 0
