@@ -5,9 +5,20 @@ its contacts' addresses; texts in another language stemmed in their own; kept cu
 database whatever writes the rows; and the order in which matches come."""
 
 import pytest
+from django.contrib.postgres.search import SearchVectorExact
 from django.db import connection
+from django.db.models import F, Value
 
-from initiatives.models import InitiativePlace, Language, Place, TargetPublic, Theme, ThesaurusEntry
+from initiatives.models import (
+    Initiative,
+    InitiativePlace,
+    Language,
+    Place,
+    TargetPublic,
+    Theme,
+    ThesaurusEntry,
+)
+from initiatives.search import ExpandedQuery, VectorWeights, expand, in_headings
 
 from .factories import (
     LILLE,
@@ -155,6 +166,25 @@ def test_title_theme_or_place_matches_come_before_other_matches(client):
     assert sorted(titles[:2]) == ["Atelier", "Logement d'abord"]
     assert titles[2:] == ["Chorale"]
     assert found(client, "Marseille") == ["Atelier mobile", "Chorale du dimanche"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["logement", '"bail glissant"', "logement -emploi", "logement or emploi", "d'abord"]
+)
+def test_a_heading_match_is_found_in_the_whole_vector_by_its_words_in_weight_a(typed):
+    make_initiative("Bail glissant", description="Un logement, un emploi.")
+    make_initiative("Logement d'abord", description="Sans emploi ni bail glissant.")
+    make_initiative("Emploi et logement", description="It's a bail, glissant.")
+    make_initiative("Atelier", themes=[make_theme("Accès au logement")])
+    query = expand(typed)
+    vector = F("search_vector")
+    heading_words = ExpandedQuery(in_headings(query.tsquery))
+    rows = Initiative.objects.annotate(
+        in_weight_a=SearchVectorExact(vector, heading_words),
+        in_headings=SearchVectorExact(VectorWeights(vector, Value(["a"])), query),
+    ).values_list("in_weight_a", "in_headings")
+    assert [first for first, _ in rows] == [second for _, second in rows]
+    assert any(first for first, _ in rows)
 
 
 def test_words_next_to_each_other_rank_before_words_apart(client):
