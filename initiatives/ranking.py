@@ -24,12 +24,13 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from functools import cache, cached_property
 from typing import Any, overload
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from pyroaring import FrozenBitMap
 
@@ -40,6 +41,11 @@ from .search import ExpandedQuery
 # The query of the ranking of no search: every published initiative in the order of their
 # titles (a search's query, an expanded tsquery, is never empty).
 BY_TITLE = ""
+# For the transaction it runs in: parallel workers as soon as a scan is worth them.
+PARALLEL_SQL = (
+    "SELECT set_config('parallel_setup_cost', '0', true),"
+    " set_config('parallel_tuple_cost', '0', true)"
+)
 # Beyond this many initiatives changed since a ranking was read, it is read whole again.
 MOST_CHANGED = 2_000
 # The rankings a process keeps at hand (the cache keeps the others).
@@ -70,9 +76,19 @@ class Ranking:
         if last_change is None:
             # First: what follows is at least as new.
             last_change = CatalogueChange.objects.last_number()
-        # Tens of thousands of rows: fetched as psycopg gives them, without a model's iterable.
-        sql, params = ranked(query).query.sql_with_params()
-        with connection.cursor() as cursor:
+        matches = ranked(query)
+        sql, params = matches.query.sql_with_params()
+        # Where the ORM would read it (the replica, for a public page).
+        # A search's ranking reads every match's search vector: PostgreSQL's parallel workers
+        # halve the time, but the planner, counting ranking as cheap, seldom chooses them, so
+        # its transaction asks for them. (The order by title is read from its index.)
+        searching = query != BY_TITLE
+        transaction_ = transaction.atomic(using=matches.db) if searching else nullcontext()
+        with transaction_, connections[matches.db].cursor() as cursor:
+            if searching:
+                cursor.execute(PARALLEL_SQL)
+            # Tens of thousands of rows: fetched as psycopg gives them, not through a model's
+            # iterable.
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         keys = array("I", [key for key, _ in rows])

@@ -41,20 +41,21 @@ BUDGETS = {
     # the vocabularies whose options are counted (themes, publics, sources), the page with its
     # cards' themes, places and leads (initiatives.nested); the count and the facets' counts
     # are bitmaps' sizes. A search adds its expansion (acronyms), whether it finds anything at
-    # all, and the keys of what it finds.
+    # all, and its ranking (initiatives.ranking: the keys of what it finds, read whole the
+    # first time, in a transaction of its own asking for parallel workers: the setting, and
+    # here the savepoint and its release).
     "list": 16,
-    "search": 18,
-    # A search by relevance: the same, but its matches come ranked (initiatives.ranking: the
-    # keys in the list's order, read whole the first time), the page's cards read by key.
-    "ranked": 18,
+    "search": 21,
+    # A search by relevance: the same, its page read from the ranking, the cards by key.
+    "ranked": 21,
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
     # (one query), the themes; the département facet.
-    "nothing": 24,
+    "nothing": 27,
     # A search of which one word finds nothing: as above, then the other words' expansion and
     # whether they find anything, and the list they give with its places; the département facet.
-    "fallback": 24,
+    "fallback": 27,
     "theme": 17,
     # The revision; the initiative with its themes, publics, organisations, contacts, results,
     # citations and places (with_page); which initiatives are close to it (one UNION); those
