@@ -12,8 +12,10 @@ apart as « first reads »). Then, --rounds times for each page type: a publishe
 title is changed in SQL, as the admin would (the catalogue's revision moves, every kept page
 and count is of the former revision), the time a process may hold the former revision passes,
 and one of the page type's addresses is requested alone. It prints each page type's median and
-longest time, against the target: none over 300 ms. Writes to the database: the titles it
-changes get a space at their end.
+longest time, against the target: none over 300 ms. Then, alone, searches for words no page
+asked for before (the next --new-searches of bench/scale.py's): what a search never asked for
+costs its first reader (its matches ranked whole), against the scale benchmark's 100 ms.
+Writes to the database: the titles it changes get a space at their end.
 """
 
 import argparse
@@ -23,12 +25,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
+from bench import scale  # noqa: E402
 from bench.pages import page_paths  # noqa: E402
 from tests.harness import Gunicorn, manage, production_environment  # noqa: E402
 
@@ -55,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--new-searches", type=int, default=5)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="catalogue-after-edit-"))
     environment = production_environment(args.database_url, workdir, DATABASE_STATEMENT_TIMEOUT="0")
@@ -80,6 +85,13 @@ def main() -> None:
                     connection.execute(EDIT)
                     time.sleep(HOLD_SECONDS)
                     times[name].append(timed(server, asked[name][number]))
+        asked_for = set(asked["search"])
+        new_searches = [
+            (word, f"/initiatives/?{urlencode({'q': word})}")
+            for word in scale.SEARCHES
+            if f"/initiatives/?{urlencode({'q': word})}" not in asked_for
+        ][: args.new_searches]
+        never_asked = [(word, timed(server, address)) for word, address in new_searches]
     load_after = os.getloadavg()
     print(
         f"\n{args.rounds} rounds; load average before {load_before[0]:.1f}, "
@@ -98,6 +110,12 @@ def main() -> None:
             missed.append(name)
         print(f"| {name} | {median:.0f} | {longest:.0f} | {'yes' if met else 'no'} |")
     print(f"\nmissed: {', '.join(missed)}" if missed else "\nevery page type under 300 ms")
+    if never_asked:
+        print("\n| search never asked for | ms |\n| --- | ---: |")
+        for word, elapsed in never_asked:
+            print(f"| {word} | {elapsed:.0f} |")
+        spent = [elapsed for _, elapsed in never_asked]
+        print(f"\nmedian {statistics.median(spent):.0f} ms, longest {max(spent):.0f} ms")
 
 
 if __name__ == "__main__":
