@@ -265,14 +265,15 @@ LEVEL_STEP = 100_000
 NO_DISTANCE = LEVEL_STEP - 1
 
 
-def closeness(commune: Place) -> dict[str, Any]:
+def closeness(commune: Place, keys: Iterable[int] | None = None) -> dict[str, Any]:
     """The annotation of an initiative ordering by closeness to `commune`, `near_order`: the
     Closeness of its closest place, times LEVEL_STEP, plus the distance in km to its closest
     commune (NO_DISTANCE if it acts in none or `commune` has no coordinates); closeness_of()
-    reads both back. Computed once per query for every initiative with a place, grouped by
-    PostgreSQL into a JSON object {initiative: order} that each row looks itself up in (one
-    step of the plan, rather than a subquery per initiative); each place's level and distance
-    computed once, not once per initiative acting there."""
+    reads both back. Computed once per query for every initiative with a place (of `keys` only,
+    if given: the others are then as if they had none), grouped by PostgreSQL into a JSON object
+    {initiative: order} that each row looks itself up in (one step of the plan, rather than a
+    subquery per initiative); each place's level and distance computed once, not once per
+    initiative acting there."""
     whens = [When(pk=commune.pk, then=Value(Closeness.COMMUNE))]
     if commune.department_code:
         whens.append(
@@ -290,13 +291,20 @@ def closeness(commune: Place) -> dict[str, Any]:
         # To the communes it acts in: a département or region is no point to measure from.
         away = kilometres(origin, department_points(), place_field)
         distance = Case(When(kind=PlaceKind.COMMUNE, then=away), output_field=FloatField())
+    links = InitiativePlace.objects.all()
+    if keys is not None:
+        links = links.filter(OneOf(F("initiative"), keys))
     places = (
-        Place.objects.filter(pk__in=InitiativePlace.objects.values("place"))
+        Place.objects.filter(pk__in=links.values("place"))
         .annotate(level=level, distance=distance)
         .order_by()
         .values_list("pk", "level", "distance")
     )
     places_sql, params = places.query.sql_with_params()
+    among = ""
+    if keys is not None:
+        among = " WHERE link.initiative_id = ANY(%s::bigint[])"
+        params = (*params, OneOf(F("initiative"), keys).keys)
     # Its order as its places give it, and as they give it to one whose scope is wide (at most
     # NATIONAL): the initiatives' rows, with their scope, are read once, outside. OFFSET 0
     # keeps the places' levels and distances computed once per place, before the join.
@@ -307,7 +315,7 @@ def closeness(commune: Place) -> dict[str, Any]:
         f" least(min(p.level), {Closeness.NATIONAL}) * {step} + coalesce(min(p.distance), {far})"
         f" FROM {InitiativePlace._meta.db_table} AS link"
         f" JOIN ({places_sql} OFFSET 0) AS p(id, level, distance) ON p.id = link.place_id"
-        " GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
+        f"{among} GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
         params,
         output_field=JSONField(),
     )

@@ -734,6 +734,21 @@ class InitiativeQuerySet(models.QuerySet):
             .values_list("pk", "rank")
         )
 
+    def by_closeness(
+        self, commune: "Place", keys: Iterable[int] | None = None
+    ) -> "InitiativeQuerySet":
+        """(key, relevance) of these initiatives as `ranked()` gives them, the closest to
+        `commune` first: relevance is minus `near_order` (geo.closeness(), of `keys` only if
+        given), then by title."""
+        from . import geo
+
+        return (
+            self.annotate(**geo.closeness(commune, keys))
+            .annotate(rank=-F("near_order"))
+            .order_by("-rank", "title", "pk")
+            .values_list("pk", "rank")
+        )
+
     def search_counts(self, queries: Sequence[SearchQuery]) -> list[int]:
         """How many of these initiatives each of `queries` finds (one query)."""
         if not queries:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import inspect
 import math
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from functools import cache, cached_property
@@ -35,12 +36,15 @@ from django.db.models import Q
 from pyroaring import FrozenBitMap
 
 from .caching import cache_get, cache_set
-from .models import CatalogueChange, Initiative, InitiativeQuerySet
+from .models import CatalogueChange, Initiative, InitiativeQuerySet, Place
 from .search import ExpandedQuery
 
 # The query of the ranking of no search: every published initiative in the order of their
 # titles (a search's query, an expanded tsquery, is never empty).
 BY_TITLE = ""
+# The query of the ranking of every published initiative by closeness to a commune, before
+# its key (a search's query, an expanded tsquery, never starts so).
+NEAR = "near:"
 # For the transaction it runs in: parallel workers as soon as a scan is worth them.
 PARALLEL_SQL = (
     "SELECT set_config('parallel_setup_cost', '0', true),"
@@ -82,7 +86,7 @@ class Ranking:
         # A search's ranking reads every match's search vector: PostgreSQL's parallel workers
         # halve the time, but the planner, counting ranking as cheap, seldom chooses them, so
         # its transaction asks for them. (The order by title is read from its index.)
-        searching = query != BY_TITLE
+        searching = query != BY_TITLE and not query.startswith(NEAR)
         transaction_ = transaction.atomic(using=matches.db) if searching else nullcontext()
         with transaction_, connections[matches.db].cursor() as cursor:
             if searching:
@@ -110,7 +114,7 @@ class Ranking:
             position = keys.index(key)
             del keys[position]
             del ranks[position]
-        fresh = list(ranked(self.query).filter(pk__in=changed).values_list("pk", "rank", "title"))
+        fresh = list(ranked(self.query, changed).values_list("pk", "rank", "title"))
         for key, rank, title in fresh:
             start = bisect_left(ranks, -rank, key=_descending)
             stop = bisect_right(ranks, -rank, key=_descending)
@@ -156,12 +160,18 @@ class Ranking:
         return page
 
 
-def ranked(query: str) -> InitiativeQuerySet:
-    """(key, relevance) of the published initiatives `query` finds, in its list's order; with
-    BY_TITLE, of every published initiative by title, all as relevant."""
+def ranked(query: str, keys: Collection[int] | None = None) -> InitiativeQuerySet:
+    """(key, relevance) of the published initiatives `query` finds (of `keys` only, if given),
+    in its list's order; with BY_TITLE, of every published initiative by title, all as
+    relevant; with NEAR and a commune's key, of every one, the closest to it first."""
     published = Initiative.objects.published()
+    if keys is not None:
+        published = published.filter(pk__in=keys)
     if query == BY_TITLE:
         return published.by_title()
+    if query.startswith(NEAR):
+        commune = Place.objects.get(pk=int(query.removeprefix(NEAR)))
+        return published.by_closeness(commune, keys)
     return published.ranked(ExpandedQuery(query))
 
 
@@ -196,12 +206,19 @@ class RankedInitiatives:
     model = Initiative
 
     def __init__(
-        self, ranking: Ranking, allowed: FrozenBitMap, cards: InitiativeQuerySet, count: int
+        self,
+        ranking: Ranking,
+        allowed: FrozenBitMap,
+        cards: InitiativeQuerySet,
+        count: int,
+        ranked_as: Callable[[float], dict[str, Any]] | None = None,
     ) -> None:
         self.ranking = ranking
         self.allowed = allowed
         self.cards = cards
         self._count = count
+        # What a card is given of its relevance: the attributes, by their names.
+        self.ranked_as = ranked_as
 
     def count(self) -> int:
         return self._count
@@ -219,8 +236,14 @@ class RankedInitiatives:
         if isinstance(index, int):
             return self[index : index + 1][0]
         start, stop, _ = index.indices(self._count)
-        keys = self.ranking.page(self.allowed, start, stop)
+        ranking = self.ranking
+        keys = ranking.page(self.allowed, start, stop)
         cards = {card.pk: card for card in self.cards.filter(pk__in=keys)}
+        if self.ranked_as is not None:
+            for key, card in cards.items():
+                rank = ranking.ranks[ranking.positions[key]]
+                for name, value in self.ranked_as(rank).items():
+                    setattr(card, name, value)
         return [cards[key] for key in keys if key in cards]
 
     def __iter__(self) -> Iterator[Initiative]:
@@ -240,6 +263,10 @@ def _layout() -> str:
     """What a kept ranking depends on in this code: its fields and the SQL that ranks."""
     described = repr([field.name for field in fields(Ranking)])
     described += str(ranked("layout").query) + str(ranked(BY_TITLE).query)
+    from . import geo  # which reads rankings
+
+    # The order by closeness, whose SQL depends on a commune read from the database: its code.
+    described += inspect.getsource(geo.closeness)
     return hashlib.blake2b(described.encode(), digest_size=4).hexdigest()
 
 
@@ -289,6 +316,13 @@ def by_title(revision: UUID | None, last_change: int | None = None) -> Ranking:
     """Every published initiative in the order of their titles, then keys, at `revision`: kept
     and brought up to date as a search's ranking is (for_search)."""
     return for_search(BY_TITLE, revision, last_change)
+
+
+def near(commune: Place, revision: UUID | None, last_change: int | None = None) -> Ranking:
+    """Every published initiative, the closest to `commune` first (its relevance: minus its
+    `near_order`, geo.closeness()), then by title, at `revision`: kept and brought up to date
+    as a search's ranking is (for_search)."""
+    return for_search(f"{NEAR}{commune.pk}", revision, last_change)
 
 
 def forget() -> None:

@@ -198,11 +198,22 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
         return render_to_string(self.results_template_name, context, self.request), status
 
     def get_listed(self) -> InitiativeQuerySet | RankedInitiatives:
-        """The initiatives listed, with what their cards show: a search by relevance page by
-        page from its ranking (initiatives.ranking), read by key; any other list from SQL."""
+        """The initiatives listed, with what their cards show: a search by relevance, or a list
+        by closeness to a commune, page by page from its ranking (initiatives.ranking), read by
+        key; any other list from SQL."""
         filterset = self.filterset
         search = filterset.search
-        if search is not None and filterset.by_relevance and filterset.near_commune is None:
+        commune = filterset.near_commune
+        if search is None and commune is not None and filterset.by_relevance:
+            filters = self.cache.bitmaps
+            return RankedInitiatives(
+                ranking.near(commune, filters.revision, filters.bitmaps.last_change),
+                filters.matching(),
+                self.get_base_queryset().with_related(),
+                self.cache.matching_count(),
+                ranked_as=lambda rank: {"near_order": -rank},
+            )
+        if search is not None and filterset.by_relevance and commune is None:
             self.cache.correct(search, filterset.queryset)
             return RankedInitiatives(
                 self.cache.bitmaps.ranking,

@@ -4,9 +4,11 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
-from initiatives.models import Initiative, Scope, Theme
+from initiatives.models import Initiative, InitiativePlace, Place, Scope, Theme
 
 from .factories import (
     LILLE,
@@ -164,6 +166,31 @@ def test_it_orders_the_list_by_closeness_to_a_postcode(client, catalogue):
     assert "Dans ce département, à 26 km" in text
     assert "Dans cette région" in text
     assert "Ailleurs, à 276 km" in text
+
+
+def test_a_list_near_a_commune_follows_an_edit_ordering_only_the_edited_initiative(
+    client, catalogue
+):
+    url = "/initiatives/?near=13001"
+    assert card_titles(client.get(url))[:3] == ["Logis Marseille", "Logis Aix", "Logis Provence"]
+    moved = Initiative.objects.get(title="Logis Lyon")
+    InitiativePlace.objects.filter(initiative=moved).update(place=commune(MARSEILLE))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    marseille = Place.objects.get(kind="commune", code=MARSEILLE)
+    in_sql = (
+        Initiative.objects.published()
+        .near(marseille)
+        .order_by("near_order", "title", "pk")
+        .values_list("title", flat=True)
+    )
+    assert card_titles(response) == list(in_sql)[:20]
+    assert card_titles(response)[:2] == ["Logis Lyon", "Logis Marseille"]
+    assert "Dans cette commune" in page_text(response)
+    # Ordered again: the initiative moved alone, not every initiative.
+    orders = [query["sql"] for query in queries if "jsonb_object_agg" in query["sql"]]
+    assert len(orders) == 1
+    assert f"IN ({moved.pk})" in orders[0] and "initiative_id = ANY(" in orders[0]
 
 
 def test_it_finds_the_commune_by_its_name_without_accents_or_hyphens(client, catalogue):

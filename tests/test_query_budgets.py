@@ -53,6 +53,11 @@ BUDGETS = {
     # list, the expansions of its words, the counts without each filter and of each word alone
     # (one query), the themes; the département facet.
     "nothing": 27,
+    # A list by closeness to a commune: the revision, the filter choices, the commune, the
+    # bitmaps (9), the ranking of every initiative by closeness to it (initiatives.ranking:
+    # read whole the first time, in three queries: the commune, the départements' coordinates,
+    # the order), its page read by key, the vocabularies' rows (3).
+    "near": 20,
     # A search of which one word finds nothing: as above, then the other words' expansion and
     # whether they find anything, and the list they give with its places; the département facet.
     "fallback": 27,
@@ -168,6 +173,7 @@ def build_catalogue(rows: int) -> Initiative:
         ("list", "/initiatives/?theme=logement"),
         ("search", "/initiatives/?q=logement&sort=title"),
         ("ranked", "/initiatives/?q=logement"),
+        ("near", "/initiatives/?near=13001&theme=logement"),
         ("nothing", "/initiatives/?q=xylophone+zzyzx&theme=logement"),
         ("fallback", "/initiatives/?q=xylophone+logement&theme=logement"),
         ("theme", "/themes/logement/?country=FR"),
