@@ -143,17 +143,18 @@ class Ranking:
 
         return heapq.nsmallest(count, keys, key=position)
 
-    def page(self, allowed: FrozenBitMap, start: int, stop: int) -> list[int]:
-        """The keys at positions `start` to `stop` of this ranking, counting only those in
-        `allowed` (the initiatives every other filter lets through)."""
-        page: list[int] = []
+    def page(self, allowed: FrozenBitMap, start: int, stop: int) -> dict[int, float]:
+        """{key: relevance} of the initiatives at positions `start` to `stop` of this ranking,
+        in its order, counting only those in `allowed` (the initiatives every other filter lets
+        through)."""
+        page: dict[int, float] = {}
         if stop <= start:
             return page
         position = 0
-        for key in self.keys:
+        for key, rank in zip(self.keys, self.ranks, strict=True):
             if key in allowed:
                 if position >= start:
-                    page.append(key)
+                    page[key] = rank
                     if len(page) == stop - start:
                         break
                 position += 1
@@ -236,15 +237,13 @@ class RankedInitiatives:
         if isinstance(index, int):
             return self[index : index + 1][0]
         start, stop, _ = index.indices(self._count)
-        ranking = self.ranking
-        keys = ranking.page(self.allowed, start, stop)
-        cards = {card.pk: card for card in self.cards.filter(pk__in=keys)}
+        ranks = self.ranking.page(self.allowed, start, stop)
+        cards = {card.pk: card for card in self.cards.filter(pk__in=list(ranks))}
         if self.ranked_as is not None:
             for key, card in cards.items():
-                rank = ranking.ranks[ranking.positions[key]]
-                for name, value in self.ranked_as(rank).items():
+                for name, value in self.ranked_as(ranks[key]).items():
                     setattr(card, name, value)
-        return [cards[key] for key in keys if key in cards]
+        return [cards[key] for key in ranks if key in cards]
 
     def __iter__(self) -> Iterator[Initiative]:
         return iter(self[:])
