@@ -11,10 +11,10 @@ say a copy of bench/scale.py's 100,000 initiatives: nothing is written to it but
 writes); serves it with gunicorn and gunicorn.conf.py in production settings on 127.0.0.1, and
 drives each page type in turn with wrk (--connections, --duration seconds each), sending
 `X-Forwarded-Proto: https` as the TLS-terminating proxy would: home, list, theme pages, searches,
-filters, initiative pages, organisation pages and the list in English, each rotating over its
-addresses, requested once beforehand (as after a change of the catalogue, see
-initiatives/caching.py). Then the same pages revalidated: each request sends the ETag the pages
-carry (If-None-Match) and gets 304 Not Modified.
+filters, initiative pages, organisation pages, the list in English and the list near a commune,
+each rotating over its addresses, requested once beforehand (as after a change of the
+catalogue, see initiatives/caching.py). Then the same pages revalidated: each request sends the
+ETag the pages carry (If-None-Match) and gets 304 Not Modified.
 
 /healthz is measured before each page type and after the last: each page type's rate is compared
 with the mean of the two /healthz runs around it, so that the load of anything else on the machine
@@ -59,6 +59,9 @@ end
 """
 
 
+NEAR = ["13001", "Lyon", "59000", "Rennes", "Strasbourg"]
+
+
 def page_paths(url: str) -> dict[str, list[str]]:
     """The addresses each page type rotates over, read from the database at `url`."""
     with psycopg.connect(url) as connection:
@@ -89,6 +92,8 @@ def page_paths(url: str) -> dict[str, list[str]]:
         "initiative": [f"/initiatives/{slug}/" for slug in initiatives],
         "organisation": [f"/organisations/{slug}/" for slug in organisations],
         "english list": ["/en/initiatives/"],
+        # bench/map_scale.py's communes, by postcode or name.
+        "near": [f"/initiatives/?{urlencode({'near': near})}" for near in NEAR],
     }
 
 
