@@ -264,8 +264,12 @@ def _layout() -> str:
     described += str(ranked("layout").query) + str(ranked(BY_TITLE).query)
     from . import geo  # which reads rankings
 
-    # The order by closeness, whose SQL depends on a commune read from the database: its code.
-    described += inspect.getsource(geo.closeness)
+    # The order by closeness, whose SQL depends on a commune read from the database: its code,
+    # or its bytecode where the sources are not installed.
+    try:
+        described += inspect.getsource(geo.closeness)
+    except OSError:
+        described += geo.closeness.__code__.co_code.hex()
     return hashlib.blake2b(described.encode(), digest_size=4).hexdigest()
 
 
