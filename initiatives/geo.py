@@ -292,8 +292,9 @@ def closeness(commune: Place, keys: Iterable[int] | None = None) -> dict[str, An
         away = kilometres(origin, department_points(), place_field)
         distance = Case(When(kind=PlaceKind.COMMUNE, then=away), output_field=FloatField())
     links = InitiativePlace.objects.all()
-    if keys is not None:
-        links = links.filter(OneOf(F("initiative"), keys))
+    among = None if keys is None else OneOf(F("initiative"), keys)
+    if among is not None:
+        links = links.filter(among)
     places = (
         Place.objects.filter(pk__in=links.values("place"))
         .annotate(level=level, distance=distance)
@@ -301,10 +302,11 @@ def closeness(commune: Place, keys: Iterable[int] | None = None) -> dict[str, An
         .values_list("pk", "level", "distance")
     )
     places_sql, params = places.query.sql_with_params()
-    among = ""
-    if keys is not None:
-        among = " WHERE link.initiative_id = ANY(%s::bigint[])"
-        params = (*params, OneOf(F("initiative"), keys).keys)
+    # The links of `keys` alone, as their places are: the same array.
+    of_keys = ""
+    if among is not None:
+        of_keys = " WHERE link.initiative_id = ANY(%s::bigint[])"
+        params = (*params, among.keys)
     # Its order as its places give it, and as they give it to one whose scope is wide (at most
     # NATIONAL): the initiatives' rows, with their scope, are read once, outside. OFFSET 0
     # keeps the places' levels and distances computed once per place, before the join.
@@ -315,7 +317,7 @@ def closeness(commune: Place, keys: Iterable[int] | None = None) -> dict[str, An
         f" least(min(p.level), {Closeness.NATIONAL}) * {step} + coalesce(min(p.distance), {far})"
         f" FROM {InitiativePlace._meta.db_table} AS link"
         f" JOIN ({places_sql} OFFSET 0) AS p(id, level, distance) ON p.id = link.place_id"
-        f"{among} GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
+        f"{of_keys} GROUP BY link.initiative_id) AS t(initiative, narrow, wide)",
         params,
         output_field=JSONField(),
     )
@@ -426,11 +428,12 @@ def map_data(
         for place, initiatives in bitmaps.places.items()
         if (found := initiatives & matching)
     }
+    counts = {place: len(initiatives) for place, initiatives in in_place.items()}
     shown = max(MAX_POINTS, LISTED_PLACES)
     if near is None:
-        rows = listed_places(in_place, shown)
+        rows = listed_places(counts, shown)
     else:
-        rows = near_places(in_place, near, departments, shown)
+        rows = near_places(counts, near, departments, shown)
     place_count = len(in_place)
     groups: list[dict[str, Any]] = []
     if place_count > MAX_POINTS:
@@ -487,14 +490,13 @@ def map_data(
 PLACE_FIELDS = ("name", "kind", "department_code", "country", "latitude", "longitude")
 
 
-def listed_places(in_place: dict[int, FrozenBitMap], count: int) -> list[dict[str, Any]]:
-    """The first `count` of the places `in_place` (their initiatives by place key), those with
-    most initiatives first, then by name: a row each with its PLACE_FIELDS, "place" (its key),
-    "count" and "distance" (None). One query, of those as many as the last (PostgreSQL orders
-    their names)."""
-    if not in_place:
+def listed_places(counts: dict[int, int], count: int) -> list[dict[str, Any]]:
+    """The first `count` of the places `counts` (their initiatives' count by place key), those
+    with most initiatives first, then by name: a row each with its PLACE_FIELDS, "place" (its
+    key), "count" and "distance" (None). One query, of those as many as the last (PostgreSQL
+    orders their names)."""
+    if not counts:
         return []
-    counts = {place: len(initiatives) for place, initiatives in in_place.items()}
     least = sorted(counts.values(), reverse=True)[:count][-1]
     candidates = [place for place, number in counts.items() if number >= least]
     rows = [
@@ -509,17 +511,16 @@ def listed_places(in_place: dict[int, FrozenBitMap], count: int) -> list[dict[st
 
 
 def near_places(
-    in_place: dict[int, FrozenBitMap],
+    counts: dict[int, int],
     near: Place,
     departments: dict[str, tuple[float, float]],
     count: int,
 ) -> list[dict[str, Any]]:
-    """The first `count` of the places `in_place` (their initiatives by place key), the
+    """The first `count` of the places `counts` (their initiatives' count by place key), the
     closest to the commune `near` first (from `departments`, department_points(), for places
     without coordinates), then those with most initiatives, then by name: rows as
     listed_places() gives, "distance" in km (None if unknown, last). Two queries: every
     place's distance (PostgreSQL computes them, and orders the names), then the first ones."""
-    counts = {place: len(initiatives) for place, initiatives in in_place.items()}
     origin = origin_coordinates(near)
     if origin is None:
         distances: list[tuple[int, float | None]] = [(place, None) for place in counts]

@@ -62,13 +62,14 @@ def _descending(rank: float) -> float:
 
 @dataclass
 class Ranking:
-    """The published initiatives `query` (an expanded tsquery) finds, as of the catalogue's
-    change `last_change`: `keys` in the order of the search's list, with their `ranks`."""
+    """The published initiatives `query` finds (an expanded tsquery; or BY_TITLE, or NEAR and a
+    commune's key: see ranked()), as of the catalogue's change `last_change`: `keys` in the
+    order of its list, with their `ranks`."""
 
     query: str
     last_change: int
     keys: array  # of "I": the initiatives' keys, the most relevant first, then by title
-    ranks: array  # of "d": each one's relevance (search.relevance), so decreasing
+    ranks: array  # of "d": each one's relevance (search.relevance, 0, -near_order): decreasing
     found: FrozenBitMap
     # Whether read whole (not brought up to date from an older one).
     read_whole: bool = True
@@ -201,8 +202,9 @@ def count_before(keys: array, title: str, key: int) -> int:
 
 
 class RankedInitiatives:
-    """A search's list as a paginator slices it: `count` initiatives, those `ranking` finds
-    among `allowed`, each page's read by key from `cards` (with what a card shows)."""
+    """A ranked list (a search's, or near a commune) as a paginator slices it: `count`
+    initiatives, those `ranking` finds among `allowed`, each page's read by key from `cards`
+    (with what a card shows)."""
 
     model = Initiative
 
