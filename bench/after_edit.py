@@ -85,11 +85,9 @@ def main() -> None:
                     connection.execute(EDIT)
                     time.sleep(HOLD_SECONDS)
                     times[name].append(timed(server, asked[name][number]))
-        asked_for = set(asked["search"])
+        searches = {word: f"/initiatives/?{urlencode({'q': word})}" for word in scale.SEARCHES}
         new_searches = [
-            (word, f"/initiatives/?{urlencode({'q': word})}")
-            for word in scale.SEARCHES
-            if f"/initiatives/?{urlencode({'q': word})}" not in asked_for
+            (word, address) for word, address in searches.items() if address not in asked["search"]
         ][: args.new_searches]
         never_asked = [(word, timed(server, address)) for word, address in new_searches]
     load_after = os.getloadavg()

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench import scale, wrk  # noqa: E402
+from bench import map_scale, scale, wrk  # noqa: E402
 from tests.harness import (  # noqa: E402
     Gunicorn,
     ThrowawayCluster,
@@ -57,9 +57,6 @@ function request()
   return wrk.format("GET", paths[math.random(#paths)], headers)
 end
 """
-
-
-NEAR = ["13001", "Lyon", "59000", "Rennes", "Strasbourg"]
 
 
 def page_paths(url: str) -> dict[str, list[str]]:
@@ -93,7 +90,7 @@ def page_paths(url: str) -> dict[str, list[str]]:
         "organisation": [f"/organisations/{slug}/" for slug in organisations],
         "english list": ["/en/initiatives/"],
         # bench/map_scale.py's communes, by postcode or name.
-        "near": [f"/initiatives/?{urlencode({'near': near})}" for near in NEAR],
+        "near": [f"/initiatives/?{urlencode({'near': near})}" for near in map_scale.NEAR],
     }
 
 
