@@ -36,13 +36,16 @@ def test_from_a_theme_to_an_initiative_its_pilot_and_a_partner_then_in_english(
     expect(page.get_by_role("link", name="Retirer le filtre Pays : France")).to_be_visible()
     screenshot(page, "theme-filtered")
 
-    # A word typed without its accents finds it, and is highlighted.
+    # A word typed without its accents finds it, and is highlighted; the initiatives that say it
+    # come before those the thesaurus adds (« hébergement » leads to « logement »).
     page.get_by_label("Rechercher").fill("hebergement")
     page.get_by_role("button", name="Rechercher").click()
     expect(page).to_have_url(re.compile(r"q=hebergement"))
     titles = result_titles(page)
-    assert "Centre provisoire d'hébergement (CPH) de Créteil" in titles
-    assert "Programme Elan" not in titles
+    assert titles[0].startswith("Centre provisoire d'hébergement")
+    assert titles.index("Centre provisoire d'hébergement (CPH) de Créteil") < titles.index(
+        "Programme Elan"
+    )
     expect(page.locator("mark").first).to_have_text(re.compile("hébergement", re.IGNORECASE))
     screenshot(page, "search")
 
