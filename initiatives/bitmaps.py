@@ -436,7 +436,7 @@ class FilterBitmaps:
         from .ranking import for_search
 
         assert self.filterset.search is not None
-        query = self.filterset.search.query().tsquery
+        query = self.filterset.search.query().key
         return for_search(query, self.revision, self.bitmaps.last_change)
 
     def matching(self, without: str | None = None) -> FrozenBitMap:

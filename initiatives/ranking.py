@@ -40,10 +40,10 @@ from .models import CatalogueChange, Initiative, InitiativeQuerySet, Place
 from .search import ExpandedQuery
 
 # The query of the ranking of no search: every published initiative in the order of their
-# titles (a search's query, an expanded tsquery, is never empty).
+# titles (a search's query, an expanded query's key, is never empty).
 BY_TITLE = ""
 # The query of the ranking of every published initiative by closeness to a commune, before
-# its key (a search's query, an expanded tsquery, never starts so).
+# its key (a search's query, an expanded query's key, never starts so).
 NEAR = "near:"
 # For the transaction it runs in: parallel workers as soon as a scan is worth them.
 PARALLEL_SQL = (
@@ -62,9 +62,9 @@ def _descending(rank: float) -> float:
 
 @dataclass
 class Ranking:
-    """The published initiatives `query` finds (an expanded tsquery; or BY_TITLE, or NEAR and a
-    commune's key: see ranked()), as of the catalogue's change `last_change`: `keys` in the
-    order of its list, with their `ranks`."""
+    """The published initiatives `query` finds (a search's ExpandedQuery.key; or BY_TITLE, or
+    NEAR and a commune's key: see ranked()), as of the catalogue's change `last_change`: `keys`
+    in the order of its list, with their `ranks`."""
 
     query: str
     last_change: int
@@ -174,7 +174,7 @@ def ranked(query: str, keys: Collection[int] | None = None) -> InitiativeQuerySe
     if query.startswith(NEAR):
         commune = Place.objects.get(pk=int(query.removeprefix(NEAR)))
         return published.by_closeness(commune, keys)
-    return published.ranked(ExpandedQuery(query))
+    return published.ranked(ExpandedQuery.from_key(query))
 
 
 def preceding(keys: array, title: str, key: int) -> int:
@@ -263,7 +263,8 @@ _generation = 0
 def _layout() -> str:
     """What a kept ranking depends on in this code: its fields and the SQL that ranks."""
     described = repr([field.name for field in fields(Ranking)])
-    described += str(ranked("layout").query) + str(ranked(BY_TITLE).query)
+    described += str(ranked(ExpandedQuery("layout", "typed").key).query)
+    described += str(ranked(BY_TITLE).query)
     from . import geo  # which reads rankings
 
     # The order by closeness, whose SQL depends on a commune read from the database: its code,
@@ -283,7 +284,7 @@ def shared_key(query: str) -> str:
 
 
 def for_search(query: str, revision: UUID | None, last_change: int | None = None) -> Ranking:
-    """The ranking of `query` (an expanded tsquery) at `revision` (None: the catalogue has none
+    """The ranking of `query` (an expanded query's key) at `revision` (None: the catalogue has none
     recorded, read afresh). Read whole the first time, in this process or another (the
     cache), then brought up to date (Ranking.updated). `last_change`, if given, is a change
     of the catalogue at `revision` or before it (that of the filters' bitmaps): a ranking

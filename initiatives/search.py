@@ -119,6 +119,10 @@ SELECT (
     )
     || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
 )::text
+    , (
+    {reading(SEARCH_CONFIG)}
+    || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
+)::text
 FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)
 ORDER BY typed.position
 """
@@ -167,15 +171,35 @@ SIMILARITY = 0.5
 OPERATORS = re.compile(r'"|(?<![\w])-|\bor\b', re.IGNORECASE)
 
 
+# Between an expanded query and its typed words in its key (no tsquery's text holds a newline).
+TYPED_SEPARATOR = "\n"
+
+
 class ExpandedQuery(SearchQuery):
-    """A tsquery already expanded (see `expand`), used as a constant.
+    """A tsquery already expanded (see `expand`), used as a constant; with `typed`, the words
+    as typed, without the acronyms and thesaurus terms the expansion added (a tsquery too, if
+    it differs), which rank first among equals (`relevance`).
 
     `ts_rewrite()` reading the acronym table is volatile: computed inside the page's query, it
     would run once per row. So it runs once, in a query of its own, and its result is cast here."""
 
-    def __init__(self, tsquery: str) -> None:
+    def __init__(self, tsquery: str, typed: str | None = None) -> None:
         super().__init__(tsquery, search_type="raw", config=SEARCH_CONFIG)
         self.tsquery = tsquery
+        self.typed = typed if typed and typed != tsquery else None
+
+    @property
+    def key(self) -> str:
+        """The text naming this query, its expansion and its typed words (from_key() reads it
+        back): what its ranking (initiatives.ranking) is kept under."""
+        if self.typed is None:
+            return self.tsquery
+        return f"{self.tsquery}{TYPED_SEPARATOR}{self.typed}"
+
+    @classmethod
+    def from_key(cls, key: str) -> ExpandedQuery:
+        tsquery, _separator, typed = key.partition(TYPED_SEPARATOR)
+        return cls(tsquery, typed or None)
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, **extra_context: Any
@@ -197,7 +221,7 @@ def expand_all(texts: list[str]) -> list[ExpandedQuery]:
         return []
     with connection.cursor() as cursor:
         cursor.execute(EXPAND_QUERIES_SQL, [texts])
-        return [ExpandedQuery(tsquery) for (tsquery,) in cursor.fetchall()]
+        return [ExpandedQuery(tsquery, typed) for tsquery, typed in cursor.fetchall()]
 
 
 def corrections(words: Iterable[str]) -> dict[str, str]:
@@ -323,13 +347,18 @@ def in_headings(tsquery: str) -> str:
 
 def relevance(query: SearchQuery) -> Case:
     """How well an initiative's search vector matches `query`, to order by: those whose title,
-    themes or places match (weight A) first, then by the words' weights and frequency
-    (ts_rank) and closeness (ts_rank_cd, cover density), each scaled to [0, 1)."""
+    themes or places match (weight A) first; among them, and among the others, those holding
+    the words as typed before those found only by an acronym's expansion or a thesaurus term
+    the search added; each then by the words' weights and frequency (ts_rank) and closeness
+    (ts_rank_cd, cover density), each scaled to [0, 1)."""
     vector = F("search_vector")
     words = (
         SearchRank(vector, query, normalization=Value(32))
         + SearchRank(vector, query, cover_density=True, normalization=Value(32))
     ) / 2
+    if isinstance(query, ExpandedQuery) and query.typed is not None:
+        as_typed = SearchVectorExact(vector, ExpandedQuery(query.typed))
+        words = (words + Case(When(as_typed, then=1.0), default=0.0)) / 2
     if isinstance(query, ExpandedQuery):
         # The vector as it is, matched by the query's words in weight A: ts_filter() would copy
         # each match's vector first (a third of the cost of ranking a common word).

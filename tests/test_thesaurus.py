@@ -57,6 +57,20 @@ def test_both_ways_a_catalogue_term_finds_the_readers_words(client, thesaurus):
     assert card_titles(client.get(LIST, {"q": "logement"})) == ["Logement des familles"]
 
 
+def test_the_words_as_typed_rank_before_the_terms_the_thesaurus_adds(client, thesaurus):
+    make_initiative("Atelier du mardi", description="FLE, FLE et FLE : formateurs FLE.")
+    make_initiative("Atelier du samedi", description="Un cours de français le samedi.")
+    make_initiative("FLE pour adultes")
+    make_initiative("Cours de français pour adultes")
+    # Title matches first, then the others; in each, the words as typed before a term added.
+    assert card_titles(client.get(LIST, {"q": "cours de français"})) == [
+        "Cours de français pour adultes",
+        "FLE pour adultes",
+        "Atelier du samedi",
+        "Atelier du mardi",
+    ]
+
+
 def test_a_hyphenated_word_finds_its_terms(client, thesaurus):
     make_initiative("Accès aux droits des sans-papiers")
     assert card_titles(client.get(LIST, {"q": "undocumented"})) == [
