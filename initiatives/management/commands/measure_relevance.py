@@ -1,6 +1,7 @@
 """Measures how well search finds what readers look for: each judged query of
 bench/relevance/queries.toml searched as the list page searches it (InitiativeFilter, the
-correction of a search that finds nothing, the ranking), then recall@10 and mean reciprocal rank,
+correction of a search that finds nothing, the ranking), then recall@10, mean reciprocal rank
+and the share of queries answered whole (all their expected initiatives among the first ten),
 overall and per language and kind of query."""
 
 import tomllib
@@ -34,6 +35,9 @@ class Judged:
 class Score:
     recall: float
     reciprocal_rank: float
+    # 1 when every expected initiative (ten at most) is among the first ten; as a mean, the
+    # share of queries so answered.
+    answered: float = 0.0
 
 
 def load_queries(path: Path = QUERIES) -> list[Judged]:
@@ -55,13 +59,14 @@ def list_page_slugs(text: str, limit: int = CUTOFF) -> list[str]:
 
 
 def score(judged: Judged, found: list[str]) -> Score:
-    """recall@10 (the expected initiatives among the first ten, out of at most ten) and the
-    reciprocal rank of the first expected one (0 if none is among the first ten)."""
+    """recall@10 (the expected initiatives among the first ten, out of at most ten), the
+    reciprocal rank of the first expected one (0 if none is among the first ten), and whether
+    the query is answered whole (recall 1)."""
     expected = set(judged.expected)
     top = found[:CUTOFF]
     recall = len(expected.intersection(top)) / min(len(expected), CUTOFF)
     ranks = [rank for rank, slug in enumerate(top, start=1) if slug in expected]
-    return Score(recall, 1 / ranks[0] if ranks else 0.0)
+    return Score(recall, 1 / ranks[0] if ranks else 0.0, float(recall == 1))
 
 
 def groups(judged: Judged) -> tuple[str, str, str]:
@@ -82,13 +87,17 @@ def measure(queries: list[Judged], found: dict[str, list[str]] | None = None) ->
         group: Score(
             sum(s.recall for s in scores) / len(scores),
             sum(s.reciprocal_rank for s in scores) / len(scores),
+            sum(s.answered for s in scores) / len(scores),
         )
         for group, scores in by_group.items()
     }
 
 
 class Command(BaseCommand):
-    help = "Prints recall@10 and mean reciprocal rank of search over the judged queries."
+    help = (
+        "Prints recall@10, mean reciprocal rank and the share of queries answered whole by "
+        "search over the judged queries."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queries", type=Path, default=QUERIES, help="the judged queries")
@@ -106,11 +115,14 @@ class Command(BaseCommand):
                 if missing:
                     self.stdout.write(f"{judged.text!r}: missing {', '.join(missing)}")
         scores = measure(queries, found)
-        self.stdout.write(f"{'queries':<22} {'n':>3}  recall@10     MRR")
+        self.stdout.write(f"{'queries':<22} {'n':>3}  recall@10     MRR  answered")
         counts: dict[str, int] = defaultdict(int)
         for judged in queries:
             for group in groups(judged):
                 counts[group] += 1
         for group in sorted(scores, key=lambda name: (name != "all", name)):
-            recall, mrr = scores[group].recall, scores[group].reciprocal_rank
-            self.stdout.write(f"{group:<22} {counts[group]:>3}  {recall:9.3f}  {mrr:6.3f}")
+            figures = scores[group]
+            self.stdout.write(
+                f"{group:<22} {counts[group]:>3}  {figures.recall:9.3f}  "
+                f"{figures.reciprocal_rank:6.3f}  {figures.answered:8.3f}"
+            )
