@@ -52,8 +52,10 @@ PARALLEL_SQL = (
 )
 # Beyond this many initiatives changed since a ranking was read, it is read whole again.
 MOST_CHANGED = 2_000
-# The rankings a process keeps at hand (the cache keeps the others).
+# The rankings a process keeps at hand (the cache keeps the others): this many at most, and
+# their keys and ranks in this many bytes at most (a ranking of 100,000 initiatives: 1.2 MB).
 HELD = 64
+HELD_BYTES = 32 * 1024 * 1024
 
 
 def _descending(rank: float) -> float:
@@ -73,6 +75,11 @@ class Ranking:
     found: FrozenBitMap
     # Whether read whole (not brought up to date from an older one).
     read_whole: bool = True
+
+    @property
+    def size(self) -> int:
+        """The bytes its keys and ranks take (its bitmap of matches takes far fewer)."""
+        return len(self.keys) * self.keys.itemsize + len(self.ranks) * self.ranks.itemsize
 
     @classmethod
     def read(cls, query: str, last_change: int | None = None) -> Ranking:
@@ -312,8 +319,10 @@ def for_search(query: str, revision: UUID | None, last_change: int | None = None
         with _holding:
             _held[key] = (revision, ranking)
             _held.move_to_end(key)
-            while len(_held) > HELD:
-                dropped, _ = _held.popitem(last=False)
+            held_bytes = sum(ranking.size for _revision, ranking in _held.values())
+            while len(_held) > 1 and (len(_held) > HELD or held_bytes > HELD_BYTES):
+                dropped, (_revision, oldest) = _held.popitem(last=False)
+                held_bytes -= oldest.size
                 _locks.pop(dropped, None)
     return ranking
 

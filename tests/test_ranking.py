@@ -1,10 +1,13 @@
 """A search's ranking follows every change, reading only what changed, and its list pages as
 PostgreSQL orders the same search."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from initiatives import ranking
 from initiatives.models import CatalogueChange, Initiative
 from initiatives.ranking import BY_TITLE, RankedInitiatives, Ranking, by_title
 from initiatives.search import expand
@@ -42,7 +45,7 @@ def housing_catalogue():
 
 
 def test_a_ranking_holds_the_search_in_the_lists_order(housing_catalogue):
-    ranking = Ranking.read(expand("logement").tsquery)
+    ranking = Ranking.read(expand("logement").key)
     assert list(ranking.keys) == in_sql_order("logement")
     assert Initiative.objects.get(pk=ranking.keys[0]).title == "Logement d'abord"
     titles = list(
@@ -56,7 +59,7 @@ def test_a_ranking_holds_the_search_in_the_lists_order(housing_catalogue):
 def test_edits_are_ranked_alone_and_give_what_a_whole_read_gives(
     housing_catalogue, django_assert_max_num_queries
 ):
-    query = expand("logement").tsquery
+    query = expand("logement").key
     before = Ranking.read(query)
     first, second, third = housing_catalogue["initiatives"][:3]
     first.title = "Projet Z"  # still tied: moves to the end of its equals
@@ -104,13 +107,13 @@ def test_the_order_by_title_follows_edits_as_postgresql_orders_titles(
 
 
 def test_nothing_changed_ranks_nothing_again(housing_catalogue, django_assert_num_queries):
-    before = Ranking.read(expand("logement").tsquery)
+    before = Ranking.read(expand("logement").key)
     with django_assert_num_queries(1):
         assert before.updated() is before
 
 
 def test_pages_among_other_filters_are_the_sql_lists_pages(housing_catalogue):
-    query = expand("logement").tsquery
+    query = expand("logement").key
     ranking = Ranking.read(query)
     work = housing_catalogue["work"]
     expected = in_sql_order("logement", themes=work)
@@ -144,3 +147,18 @@ def test_a_search_sorted_otherwise_or_filtered_counts_from_its_ranking(client, h
     response = client.get("/initiatives/?q=logement&theme=emploi")
     assert len(card_titles(response)) == 8
     assert "8 initiatives" in response.content.decode()
+
+
+def test_a_process_holds_its_latest_rankings_within_their_bytes(housing_catalogue, monkeypatch):
+    revision = uuid.uuid4()
+    housing = ranking.for_search(expand("logement").key, revision)
+    # Room for one ranking and a half: the latest is held, the older one dropped.
+    monkeypatch.setattr(ranking, "HELD_BYTES", housing.size * 3 // 2)
+    work = ranking.for_search(expand("emploi").key, revision)
+    assert housing.size > 0 and work.size > 0
+    assert [query for _database, query in ranking._held] == [expand("emploi").key]
+    # However large, the latest is held.
+    monkeypatch.setattr(ranking, "HELD_BYTES", 1)
+    ranking.for_search(expand("logement").key, revision)
+    assert [query for _database, query in ranking._held] == [expand("logement").key]
+    ranking.forget()
