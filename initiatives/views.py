@@ -277,9 +277,9 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
 
     def get_alternatives(self, facets: list[Facet]) -> list[tuple[str, list[tuple[str, str, int]]]]:
         """What would give results when the list is empty, as (heading, [(label, address,
-        count)]): the list without each active filter (or without the search), each typed word
-        alone, the themes; only what gives results. Three queries at most, however many
-        filters and words."""
+        count)]): the list without each active filter (or without the search), the list
+        nearest the commune the search names, each typed word alone, the themes; only what
+        gives results. Four queries at most, however many filters and words."""
         search = self.filterset.search
         without: dict[str, tuple[str, str]] = {}
         if search is not None:
@@ -323,8 +323,10 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             (theme.label, theme.get_absolute_url(), theme.initiative_count) for theme in themes
         ]
         without_links = [(label, url, found[name]) for name, (label, url) in without.items()]
+        near_links = self.get_near_alternatives(found.get("q", 0))
         sections = [
             (_("Des résultats en retirant un critère"), without_links),
+            (_("Au plus près de ce lieu"), near_links),
             (_("Chacun des mots seul"), word_links),
             (_("Parcourir les thèmes"), theme_links),
         ]
@@ -333,6 +335,24 @@ class InitiativeListView(FilteredInitiativesMixin, ListView):
             for heading, section in sections
             if any(link[2] for link in section)
         ]
+
+    def get_near_alternatives(self, count: int) -> list[tuple[str, str, int]]:
+        """A search naming a commune the catalogue does not mention (« Bordeaux », a postcode):
+        the list without the search, the initiatives acting closest to it first, with its
+        `count`; nothing if the list is ordered near a commune already, or the search names
+        none, or several."""
+        search = self.filterset.search
+        if search is None or self.filterset.near_commune is not None:
+            return []
+        communes = geo.find_communes(search.typed)
+        if len(communes) != 1:
+            return []
+        query = self.query_without_page()
+        for name in ("q", "verbatim", "sort"):
+            query.pop(name, None)
+        query["near"] = geo.commune_label(communes[0])
+        label = _("les initiatives les plus proches de %(commune)s") % {"commune": query["near"]}
+        return [(label, address(self.request.path, query), count)]
 
     def get_locked_options(self) -> dict[str, str]:
         """{filter: value} chosen by the page itself, which its form cannot unchoose."""

@@ -51,8 +51,8 @@ BUDGETS = {
     # A search that finds nothing: its expansion, whether it finds anything, the closest words
     # (none), each word alone (their expansions, their counts: none finds); then, for the empty
     # list, the expansions of its words, the counts without each filter and of each word alone
-    # (one query), the themes; the département facet.
-    "nothing": 27,
+    # (one query), the communes it may name, the themes; the département facet.
+    "nothing": 28,
     # A list by closeness to a commune: the revision, the filter choices, the commune, the
     # bitmaps (9), the ranking of every initiative by closeness to it (initiatives.ranking:
     # read whole the first time, in three queries: the commune, the départements' coordinates,

@@ -1,9 +1,10 @@
 """An empty list says so and offers what would give results: the list without each of its
-filters (with counts), each typed word alone, the themes."""
+filters (with counts), the initiatives closest to the commune searched, each typed word alone,
+the themes."""
 
 import pytest
 
-from .factories import make_initiative, make_public, make_theme
+from .factories import MARSEILLE, commune, department, make_initiative, make_public, make_theme
 from .pages import card_titles, links, page_text
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,18 @@ def test_it_offers_the_themes_with_their_counts(client, catalogue):
 def test_a_list_with_results_offers_nothing_else(client, catalogue):
     page = client.get(LIST, {"q": "logement"})
     assert "Parcourir les thèmes" not in page_text(page)
+
+
+def test_a_search_naming_a_commune_offers_the_initiatives_closest_to_it(client):
+    make_initiative("A Marseille", places=[commune(MARSEILLE)])
+    make_initiative("En Gironde", places=[department("33")])
+    for typed in ("Pau", "64000"):
+        offered = empty_state(client.get(LIST, {"q": typed, "sort": "title"}))
+        assert "Au plus près de ce lieu" in page_text(offered)
+        assert "les initiatives les plus proches de Pau (64) (2)" in page_text(offered)
+        closest = links(offered)["les initiatives les plus proches de Pau (64)"]
+        assert closest == f"{LIST}?near=Pau+%2864%29"
+        assert card_titles(client.get(closest)) == ["En Gironde", "A Marseille"]
+    # A name several communes bear says nothing of where the reader is.
+    offered = empty_state(client.get(LIST, {"q": "Saint-Denis"}))
+    assert "Au plus près de ce lieu" not in page_text(offered)
