@@ -19,8 +19,8 @@ measured alike on its equivalents of the theme page, the search and the CSV expo
 
 Before its run, each page type's own time is taken too ("alone": the median of three requests
 made one after the other, before anything is cached): under 16 connections a latency is mostly
-the wait behind the others. The page types the catalogue caches per revision (home, list, theme,
-search, filters) are then requested once per address, one after the other, as a cache-warming
+the wait behind the others. The page types the catalogue caches per revision (all but the export
+and the floor) are then requested once per address, one after the other, as a cache-warming
 crawl would after a change ("primed": their mean and longest time), so that the measured run is
 the steady state between two changes of the catalogue. After the runs, each page type is
 requested three more times, each right after an edit made in SQL ("edited": the median), as
@@ -305,8 +305,9 @@ def alone(server, paths, count=3):
     return round(sorted(times)[count // 2], 1)
 
 
-# The page types the catalogue caches per revision (initiatives/caching.py).
-CACHED_PAGES = ("home", "list", "theme", "search", "filters")
+# The page types the catalogue caches whole per revision (initiatives/caching.py, cached_page):
+# every public page; an export is streamed, validated but never kept.
+CACHED_PAGES = ("home", "list", "theme", "search", "filters", "initiative")
 
 
 def prime(server, paths):
