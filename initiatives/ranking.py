@@ -319,7 +319,7 @@ def for_search(query: str, revision: UUID | None, last_change: int | None = None
         with _holding:
             _held[key] = (revision, ranking)
             _held.move_to_end(key)
-            held_bytes = sum(ranking.size for _revision, ranking in _held.values())
+            held_bytes = sum(kept.size for _revision, kept in _held.values())
             while len(_held) > 1 and (len(_held) > HELD or held_bytes > HELD_BYTES):
                 dropped, (_revision, oldest) = _held.popitem(last=False)
                 held_bytes -= oldest.size

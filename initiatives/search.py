@@ -110,20 +110,22 @@ SELECT (
     search_communes_departments(
         ts_rewrite(
             ts_rewrite(
-                websearch_to_tsquery('{SEARCH_CONFIG}', typed.text),
+                readings.french,
                 $rules$ SELECT target, {PLACEHOLDER} FROM {RULES} ORDER BY number $rules$
             ),
             $rules$ SELECT {PLACEHOLDER}, substitute FROM {RULES} ORDER BY number $rules$
         ),
         typed.text
     )
-    || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
-)::text
-    , (
-    {reading(SEARCH_CONFIG)}
-    || CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
-)::text
-FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position)
+    || readings.others
+)::text,
+    (readings.french || readings.others)::text
+FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, position),
+    LATERAL (
+        SELECT {reading(SEARCH_CONFIG)} AS french,
+               CASE WHEN typed.text ~ '{EXCLUSION}' THEN ''::tsquery ELSE {OTHER_LANGUAGES} END
+               AS others
+    ) AS readings
 ORDER BY typed.position
 """
 
@@ -356,10 +358,10 @@ def relevance(query: SearchQuery) -> Case:
         SearchRank(vector, query, normalization=Value(32))
         + SearchRank(vector, query, cover_density=True, normalization=Value(32))
     ) / 2
-    if isinstance(query, ExpandedQuery) and query.typed is not None:
-        as_typed = SearchVectorExact(vector, ExpandedQuery(query.typed))
-        words = (words + Case(When(as_typed, then=1.0), default=0.0)) / 2
     if isinstance(query, ExpandedQuery):
+        if query.typed is not None:
+            as_typed = SearchVectorExact(vector, ExpandedQuery(query.typed))
+            words = (words + Case(When(as_typed, then=1.0), default=0.0)) / 2
         # The vector as it is, matched by the query's words in weight A: ts_filter() would copy
         # each match's vector first (a third of the cost of ranking a common word).
         heading = SearchVectorExact(vector, ExpandedQuery(in_headings(query.tsquery)))
